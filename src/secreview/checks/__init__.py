@@ -1,0 +1,78 @@
+"""Checks run over an extracted document. Rules, residue and the classifier plug in here.
+
+A check is any object with ``name`` and ``run(doc, ctx) -> list[Finding]``. ``ScanContext``
+normalizes every segment once and builds findings that point at the original text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from secreview.model import Document, Finding, Location, Segment
+from secreview.normalize import Normalized, normalize
+
+CONTEXT_CHARS = 24
+
+
+def fingerprint(rule: str, normalized_match: str, location: Location) -> str:
+    """rule id + hash of the normalized matched text + location (a dismissal hides only this)."""
+    payload = json.dumps(
+        [rule, normalized_match, location.to_dict()], ensure_ascii=False, sort_keys=True
+    )
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:20]
+
+
+@dataclass
+class ScanContext:
+    doc: Document
+    _norm: dict[int, Normalized] = field(default_factory=dict)
+
+    def normalized(self, index: int) -> Normalized:
+        got = self._norm.get(index)
+        if got is None:
+            got = normalize(self.doc.segments[index].text)
+            self._norm[index] = got
+        return got
+
+    def finding(
+        self,
+        index: int,
+        start: int,
+        end: int,
+        *,
+        rule: str,
+        category: str,
+        severity: str,
+        reason: str,
+        source: str = "rule",
+        basis: str | None = None,
+    ) -> Finding:
+        """A finding for normalized span [start, end) of segment ``index``."""
+        seg: Segment = self.doc.segments[index]
+        norm = self.normalized(index)
+        s, e = norm.span(start, end)
+        location = seg.location_at(s)
+        matched = seg.text[s:e]
+        lo, hi = max(0, s - CONTEXT_CHARS), min(len(seg.text), e + CONTEXT_CHARS)
+        context = ("…" if lo > 0 else "") + seg.text[lo:hi] + ("…" if hi < len(seg.text) else "")
+        return Finding(
+            rule=rule,
+            category=category,
+            severity=severity,
+            source=source,
+            text=matched,
+            location=location,
+            context=" ".join(context.split()),
+            reason=reason,
+            basis=basis,
+            fingerprint=fingerprint(rule, norm.text[start:end], location),
+        )
+
+
+class Check(Protocol):
+    name: str
+
+    def run(self, doc: Document, ctx: ScanContext) -> list[Finding]: ...

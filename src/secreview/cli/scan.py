@@ -1,0 +1,96 @@
+"""`secreview scan` — the dry run: extract + scan + classify, no ledger."""
+
+from __future__ import annotations
+
+import click
+from rich.markup import escape
+
+from secreview.cli.common import AppState, print_json, stderr_console, stdout_console
+from secreview.errors import SecreviewError
+from secreview.mask import mask_numbers
+from secreview.model import Finding, Report
+from secreview.pipeline import expand_paths, scan_file
+
+VERDICT_STYLE = {
+    "pass": ("通过 pass", "bold green"),
+    "review": ("需人工审查 review", "bold yellow"),
+    "block": ("不得公开 block", "bold red"),
+    "error": ("无法审查 error", "bold magenta"),
+}
+SEVERITY_STYLE = {"block": ("禁止", "red"), "review": ("复核", "yellow"), "info": ("提示", "cyan")}
+
+
+def exit_code_for(reports: list[Report]) -> int:
+    """0 all pass; 1 something needs review or blocks; 2 some input could not be read."""
+    if any(r.verdict == "error" for r in reports):
+        return 2
+    if any(r.verdict in ("review", "block") for r in reports):
+        return 1
+    return 0
+
+
+def _highlight(f: Finding) -> str:
+    ctx = mask_numbers(f.context)
+    shown = mask_numbers(f.text)
+    if shown and shown in ctx:
+        i = ctx.index(shown)
+        return escape(ctx[:i]) + f"[reverse]{escape(shown)}[/reverse]" + escape(ctx[i + len(shown):])
+    return escape(ctx)
+
+
+def render_report(report: Report) -> None:
+    out = stdout_console()
+    label, style = VERDICT_STYLE[report.verdict]
+    out.print(f"[bold]{escape(report.path)}[/bold]  [{style}]{label}[/{style}]"
+              + (f"  ({report.format})" if report.format else ""))
+    if report.error:
+        stderr_console().print(escape(f"错误：{report.path}：{report.error.message} "
+                                      f"[{report.error.code}]"))
+        return
+    if not report.findings:
+        out.print("  未发现问题。")
+        return
+    for f in sorted(report.findings, key=lambda f: {"block": 0, "review": 1, "info": 2}[f.severity]):
+        tag, colour = SEVERITY_STYLE[f.severity]
+        out.print(f"  [{colour}]■ {tag}[/{colour}] {escape(f.location.label())}  "
+                  f"{escape(f.reason)}  [dim]({escape(f.rule)})[/dim]")
+        out.print(f"      {_highlight(f)}")
+    if report.classifier:
+        out.print(f"  [dim]分类器：{report.classifier.get('label')} "
+                  f"{report.classifier.get('score', 0):.2f}[/dim]")
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="text for people, json (DESIGN.md §3) for scripts.")
+@click.option("--recursive", "-r", is_flag=True, help="Scan folders and their sub-folders.")
+@click.pass_obj
+def scan(state: AppState, paths: tuple[str, ...], fmt: str, recursive: bool) -> None:
+    """审查文件（不写台账）— dry-run scan of documents.
+
+    Exit status: 0 all pass, 1 something needs review or must not be published,
+    2 a file could not be read.
+
+    \b
+    Example:
+      secreview scan 通知.docx 名单.xlsx
+      secreview scan --recursive 待发布/ --format json
+    """
+    try:
+        config = state.config()
+        files = expand_paths(paths, recursive)
+        reports = [scan_file(p, config) for p in files]
+    except SecreviewError as e:
+        from secreview.cli.common import fail
+
+        fail(e)
+    if fmt == "json":
+        print_json([r.to_dict() for r in reports])
+        for r in reports:
+            if r.error:
+                click.echo(f"错误：{r.path}：{r.error.message} [{r.error.code}]", err=True)
+    else:
+        for r in reports:
+            render_report(r)
+    raise SystemExit(exit_code_for(reports))

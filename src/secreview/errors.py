@@ -1,0 +1,72 @@
+"""Errors the core raises. Each carries the report's error ``code`` (DESIGN.md §3).
+
+The core raises these (``raise ... from e``); it never prints, exits or swallows them.
+The CLI maps them to exit codes: input errors → 2, refusals → 1.
+"""
+
+from __future__ import annotations
+
+
+class SecreviewError(Exception):
+    """Base class. ``code`` is machine-readable, ``message`` is for people (Chinese first)."""
+
+    code = "error"
+    exit_code = 2
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+
+
+class InputError(SecreviewError):
+    """The input file cannot be read as a document."""
+
+    exit_code = 2
+
+
+class NotFound(InputError):
+    code = "not_found"
+
+
+class CorruptFile(InputError):
+    code = "corrupt_file"
+
+
+class EncryptedPdf(InputError):
+    code = "encrypted_pdf"
+
+
+class EncryptedFile(InputError):
+    code = "encrypted_file"
+
+
+class UnsupportedFormat(InputError):
+    code = "unsupported_format"
+
+
+class TooLarge(InputError):
+    code = "too_large"
+
+
+class Timeout(InputError):
+    code = "timeout"
+
+
+class MissingTool(InputError):
+    code = "missing_tool"
+
+
+class UsageError(SecreviewError):
+    """Bad arguments or configuration (bad rule file, bad model directory …)."""
+
+    code = "usage"
+    exit_code = 2
+
+
+class Refused(SecreviewError):
+    """A workflow action refused: permission, state, hash mismatch, failed verify."""
+
+    code = "refused"
+    exit_code = 1

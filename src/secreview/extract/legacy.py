@@ -1,0 +1,75 @@
+"""Legacy binary formats (.doc/.wps/.xls/.et/.rtf) via LibreOffice, when it is installed.
+
+The file is converted in a private temporary directory with a time limit, then read by
+the DOCX/XLSX extractor. Without LibreOffice the error is ``missing_tool``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from secreview.config import Limits
+from secreview.errors import CorruptFile, MissingTool, Timeout
+from secreview.extract.detect import detect_format
+from secreview.model import Document
+
+_TARGET = {"doc": "docx", "rtf": "docx", "xls": "xlsx"}
+
+
+def find_soffice() -> str | None:
+    for name in ("soffice", "libreoffice"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def extract(data: bytes, path: str, limits: Limits) -> Document:
+    fmt = detect_format(data, path)
+    target = _TARGET[fmt]
+    soffice = find_soffice()
+    if soffice is None:
+        raise MissingTool(
+            f"旧版 {fmt.upper()} 文件需要 LibreOffice 转换，但本机未安装 LibreOffice（soffice）；"
+            f"请安装 LibreOffice，或另存为 {target.upper()} 后提交"
+        )
+    with tempfile.TemporaryDirectory(prefix="secreview-") as tmp:
+        src = Path(tmp) / f"input.{fmt}"
+        src.write_bytes(data)
+        profile = Path(tmp) / "profile"
+        cmd = [
+            soffice,
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            target,
+            "--outdir",
+            tmp,
+            str(src),
+        ]
+        try:
+            subprocess.run(
+                cmd,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                timeout=limits.convert_seconds,
+                check=False,
+                env={**os.environ, "HOME": tmp},
+            )
+        except subprocess.TimeoutExpired as e:
+            raise Timeout(f"LibreOffice 转换超时（超过 {limits.convert_seconds:.0f} 秒）") from e
+        out = Path(tmp) / f"input.{target}"
+        if not out.exists():
+            raise CorruptFile(f"LibreOffice 无法转换此 {fmt.upper()} 文件（文件可能已损坏）")
+        converted = out.read_bytes()
+    from secreview.extract import docx, xlsx
+
+    module = docx if target == "docx" else xlsx
+    doc = module.extract(converted, path, limits)
+    doc.format = fmt
+    return doc

@@ -1,0 +1,88 @@
+"""Guarded access to OOXML packages: member count, sizes, ratio, and XML without DTDs.
+
+Used by the DOCX and XLSX extractors before any library opens the package, so a zip bomb
+or a billion-laughs entity is refused with ``too_large``/``corrupt_file`` instead of a hang.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import lxml.etree
+
+from secreview.config import Limits
+from secreview.errors import CorruptFile, TooLarge
+
+_PARSER = lxml.etree.XMLParser(
+    resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False, remove_comments=False
+)
+
+
+def open_package(data: bytes, limits: Limits) -> zipfile.ZipFile:
+    """Open a zip package after checking it is not a bomb. Caller closes it."""
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, EOFError, ValueError, OSError) as e:
+        raise CorruptFile(f"文件已损坏，无法作为 Office 文档打开（{e}）") from e
+    infos = zf.infolist()
+    if len(infos) > limits.max_zip_members:
+        zf.close()
+        raise TooLarge(f"文档包含的部件过多（{len(infos)} 个，上限 {limits.max_zip_members}）")
+    total = 0
+    for info in infos:
+        total += info.file_size
+        if info.file_size > limits.max_member_bytes:
+            zf.close()
+            raise TooLarge(
+                f"文档部件 {info.filename} 解压后过大（{info.file_size / 1048576:.0f} MB），疑似压缩炸弹"
+            )
+        if info.compress_size > 0 and info.file_size > 1024 * 1024:
+            if info.file_size / info.compress_size > limits.max_compression_ratio:
+                zf.close()
+                raise TooLarge(f"文档部件 {info.filename} 压缩比异常，疑似压缩炸弹（zip bomb）")
+    if total > limits.max_uncompressed_bytes:
+        zf.close()
+        raise TooLarge(f"文档解压后总大小过大（{total / 1048576:.0f} MB），疑似压缩炸弹")
+    return zf
+
+
+def read_member(zf: zipfile.ZipFile, name: str, limits: Limits) -> bytes | None:
+    """Read one member with a hard size cap (the header sizes can lie)."""
+    try:
+        info = zf.getinfo(name)
+    except KeyError:
+        return None
+    cap = limits.max_member_bytes
+    try:
+        with zf.open(info) as fh:
+            data = fh.read(cap + 1)
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError) as e:
+        raise CorruptFile(f"文档部件 {name} 已损坏（{e}）") from e
+    if len(data) > cap:
+        raise TooLarge(f"文档部件 {name} 解压后过大，疑似压缩炸弹")
+    return data
+
+
+def check_xml(data: bytes, name: str) -> None:
+    """OOXML parts never carry a DTD; one that does is hostile (billion laughs, XXE)."""
+    head = data[:4096].upper()
+    if b"<!DOCTYPE" in head or b"<!ENTITY" in data[:65536].upper():
+        raise CorruptFile(f"文档部件 {name} 含有 DTD/实体声明（可能是恶意构造的文件），拒绝处理")
+
+
+def parse_xml(data: bytes, name: str) -> lxml.etree._Element:
+    check_xml(data, name)
+    try:
+        return lxml.etree.fromstring(data, parser=_PARSER)
+    except lxml.etree.XMLSyntaxError as e:
+        raise CorruptFile(f"文档部件 {name} 不是有效的 XML（{e}）") from e
+
+
+def check_all_xml(zf: zipfile.ZipFile, limits: Limits) -> None:
+    """Refuse the package if any XML part declares a DTD/entities."""
+    for info in zf.infolist():
+        if info.filename.endswith((".xml", ".rels", ".vml")):
+            data = read_member(zf, info.filename, limits)
+            if data is not None:
+                check_xml(data, info.filename)

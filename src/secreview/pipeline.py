@@ -1,0 +1,108 @@
+"""The one place that composes the parts: extract → normalize → checks → verdict → report."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import signal
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from secreview.checks import Check, ScanContext
+from secreview.config import Config
+from secreview.errors import InputError, SecreviewError, Timeout
+from secreview.extract import extract_bytes, read_input
+from secreview.extract.detect import detect_format
+from secreview.model import Document, ErrorInfo, Finding, Report, verdict_of
+
+log = logging.getLogger(__name__)
+
+
+def default_checks(config: Config) -> list[Check]:
+    from secreview.checks.marking import SecretLevelMarking
+
+    return [SecretLevelMarking()]
+
+
+@contextmanager
+def deadline(seconds: float) -> Iterator[None]:
+    """Raise Timeout if the block runs longer than ``seconds`` (main thread only)."""
+    if seconds <= 0 or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def _alarm(signum: int, frame: object) -> None:
+        raise Timeout(f"处理超时（超过 {seconds:.0f} 秒），文件可能过大或结构异常")
+
+    old = signal.signal(signal.SIGALRM, _alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
+def run_checks(doc: Document, checks: Sequence[Check]) -> list[Finding]:
+    ctx = ScanContext(doc)
+    findings: list[Finding] = []
+    for check in checks:
+        findings.extend(check.run(doc, ctx))
+    return findings
+
+
+def scan_bytes(
+    data: bytes, path: str, config: Config, checks: Sequence[Check] | None = None
+) -> Report:
+    sha = hashlib.sha256(data).hexdigest()
+    fmt: str | None = None
+    try:
+        with deadline(config.limits.seconds_per_file):
+            fmt = detect_format(data, path) if data else None
+            doc = extract_bytes(data, path, config.limits)
+            fmt = doc.format
+            findings = run_checks(doc, checks if checks is not None else default_checks(config))
+    except InputError as e:
+        return Report(path, sha, fmt, "error", ErrorInfo(e.code, e.message))
+    except RecursionError:
+        return Report(path, sha, fmt, "error", ErrorInfo("corrupt_file", "文件结构嵌套过深，无法处理"))
+    except MemoryError:
+        return Report(path, sha, fmt, "error", ErrorInfo("too_large", "文件过大，内存不足以处理"))
+    return Report(path, sha, fmt, verdict_of(findings), None, findings)
+
+
+def scan_file(path: str | Path, config: Config, checks: Sequence[Check] | None = None) -> Report:
+    try:
+        data = read_input(path, config.limits)
+    except InputError as e:
+        return Report(str(path), None, None, "error", ErrorInfo(e.code, e.message))
+    return scan_bytes(data, str(path), config, checks)
+
+
+SUPPORTED_SUFFIXES = frozenset(
+    ".txt .md .csv .tsv .htm .html .shtml .pdf .docx .docm .xlsx .xlsm .doc .wps .xls .et .rtf".split()
+)
+
+
+def expand_paths(paths: Sequence[str | Path], recursive: bool) -> list[Path]:
+    """Files in argument order; folders (with ``recursive``) expand to their documents, sorted."""
+    out: list[Path] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir() and recursive:
+            out.extend(
+                sorted(
+                    f
+                    for f in p.rglob("*")
+                    if f.is_file() and f.suffix.lower() in SUPPORTED_SUFFIXES
+                    and not any(part.startswith(".") for part in f.relative_to(p).parts)
+                )
+            )
+        else:
+            out.append(p)
+    return out
+
+
+__all__ = ["scan_file", "scan_bytes", "expand_paths", "run_checks", "default_checks", "SecreviewError"]
