@@ -45,12 +45,12 @@ def deadline(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGALRM, old)
 
 
-def run_checks(doc: Document, checks: Sequence[Check]) -> list[Finding]:
+def run_checks(doc: Document, checks: Sequence[Check]) -> tuple[list[Finding], ScanContext]:
     ctx = ScanContext(doc)
     findings: list[Finding] = []
     for check in checks:
         findings.extend(check.run(doc, ctx))
-    return findings
+    return findings, ctx
 
 
 def scan_bytes(
@@ -63,14 +63,18 @@ def scan_bytes(
             fmt = detect_format(data, path) if data else None
             doc = extract_bytes(data, path, config.limits)
             fmt = doc.format
-            findings = run_checks(doc, checks if checks is not None else default_checks(config))
+            findings, ctx = run_checks(
+                doc, checks if checks is not None else default_checks(config)
+            )
     except InputError as e:
         return Report(path, sha, fmt, "error", ErrorInfo(e.code, e.message))
     except RecursionError:
         return Report(path, sha, fmt, "error", ErrorInfo("corrupt_file", "文件结构嵌套过深，无法处理"))
     except MemoryError:
         return Report(path, sha, fmt, "error", ErrorInfo("too_large", "文件过大，内存不足以处理"))
-    return Report(path, sha, fmt, verdict_of(findings), None, findings)
+    return Report(
+        path, sha, fmt, verdict_of(findings), None, findings, ctx.summary.get("classifier")
+    )
 
 
 def scan_file(path: str | Path, config: Config, checks: Sequence[Check] | None = None) -> Report:

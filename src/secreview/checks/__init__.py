@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from secreview.model import Document, Finding, Location, Segment
 from secreview.normalize import Normalized, normalize
@@ -29,6 +29,9 @@ def fingerprint(rule: str, normalized_match: str, location: Location) -> str:
 class ScanContext:
     doc: Document
     _norm: dict[int, Normalized] = field(default_factory=dict)
+    # Document-level results a check reports besides findings, e.g. summary["classifier"] =
+    # {"label": ..., "score": ...}; the pipeline copies "classifier" into the report.
+    summary: dict[str, Any] = field(default_factory=dict)
 
     def normalized(self, index: int) -> Normalized:
         got = self._norm.get(index)
