@@ -41,6 +41,8 @@ class Config:
     rules_dirs: tuple[Path, ...] = field(default_factory=lambda: (_default_rules_dir(),))
     model_dir: Path | None = field(default_factory=_default_model_dir)
     limits: Limits = field(default_factory=Limits)
-    db_path: Path = field(default_factory=lambda: Path(os.environ.get("SECREVIEW_DB", "secreview.db")))
+    db_path: Path = field(
+        default_factory=lambda: Path(os.environ.get("SECREVIEW_DB", "secreview.db"))
+    )
     user: str | None = None
     use_classifier: bool = True

@@ -142,13 +142,33 @@ class Segment:
 
 
 @dataclass
+class ResidueNote:
+    """One kind of residue an extractor found (tracked changes, comments, failed redaction …).
+
+    Extractors append these to ``Document.residue``; the residue check turns each into one
+    ``residue`` finding that names the problem and how to fix it. The recovered text itself
+    goes into segments with their own ``location.part`` so rules scan it like body text.
+    """
+
+    kind: str  # stable id suffix: "revisions", "comments", "hidden_text", "metadata", ...
+    message: (
+        str  # Chinese: the problem and the fix, e.g. "文档含未接受的修订（删除内容 3 处），请…"
+    )
+    location: Location
+    count: int = 1
+    severity: str = "review"
+    sample: str = ""  # a short example of the recovered text (for the finding's text/context)
+
+
+@dataclass
 class Document:
     path: str
     format: str
     segments: list[Segment] = field(default_factory=list)
     metadata: dict[str, str] = field(default_factory=dict)
-    # Facts extractors note for checks (e.g. {"pages": 3}); residue counts live here too.
+    # Facts extractors note for checks (e.g. {"pages": 3}).
     facts: dict[str, Any] = field(default_factory=dict)
+    residue: list[ResidueNote] = field(default_factory=list)
 
 
 @dataclass

@@ -22,8 +22,9 @@ log = logging.getLogger(__name__)
 
 def default_checks(config: Config) -> list[Check]:
     from secreview.checks.marking import SecretLevelMarking
+    from secreview.checks.residue import ResidueCheck
 
-    return [SecretLevelMarking()]
+    return [SecretLevelMarking(), ResidueCheck()]
 
 
 @contextmanager
@@ -69,7 +70,9 @@ def scan_bytes(
     except InputError as e:
         return Report(path, sha, fmt, "error", ErrorInfo(e.code, e.message))
     except RecursionError:
-        return Report(path, sha, fmt, "error", ErrorInfo("corrupt_file", "文件结构嵌套过深，无法处理"))
+        return Report(
+            path, sha, fmt, "error", ErrorInfo("corrupt_file", "文件结构嵌套过深，无法处理")
+        )
     except MemoryError:
         return Report(path, sha, fmt, "error", ErrorInfo("too_large", "文件过大，内存不足以处理"))
     return Report(
@@ -100,7 +103,8 @@ def expand_paths(paths: Sequence[str | Path], recursive: bool) -> list[Path]:
                 sorted(
                     f
                     for f in p.rglob("*")
-                    if f.is_file() and f.suffix.lower() in SUPPORTED_SUFFIXES
+                    if f.is_file()
+                    and f.suffix.lower() in SUPPORTED_SUFFIXES
                     and not any(part.startswith(".") for part in f.relative_to(p).parts)
                 )
             )
@@ -109,4 +113,11 @@ def expand_paths(paths: Sequence[str | Path], recursive: bool) -> list[Path]:
     return out
 
 
-__all__ = ["scan_file", "scan_bytes", "expand_paths", "run_checks", "default_checks", "SecreviewError"]
+__all__ = [
+    "scan_file",
+    "scan_bytes",
+    "expand_paths",
+    "run_checks",
+    "default_checks",
+    "SecreviewError",
+]

@@ -17,19 +17,47 @@ from secreview.cli.common import AppState
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.option("--db", "db", type=click.Path(dir_okay=False), envvar="SECREVIEW_DB",
-              default="secreview.db", show_default=True, help="台账数据库 (ledger SQLite file).")
-@click.option("--as", "user", envvar="SECREVIEW_USER", default=None,
-              help="以哪个用户身份操作 (default: the OS login).")
-@click.option("--rules", "rules", multiple=True, type=click.Path(file_okay=False),
-              help="额外的规则目录 (adds to the shipped packs); repeatable.")
-@click.option("--model", "model", type=click.Path(file_okay=False), default=None,
-              help="分类模型目录 (default: models/default).")
+@click.option(
+    "--db",
+    "db",
+    type=click.Path(dir_okay=False),
+    envvar="SECREVIEW_DB",
+    default="secreview.db",
+    show_default=True,
+    help="台账数据库 (ledger SQLite file).",
+)
+@click.option(
+    "--as",
+    "user",
+    envvar="SECREVIEW_USER",
+    default=None,
+    help="以哪个用户身份操作 (default: the OS login).",
+)
+@click.option(
+    "--rules",
+    "rules",
+    multiple=True,
+    type=click.Path(file_okay=False),
+    help="额外的规则目录 (adds to the shipped packs); repeatable.",
+)
+@click.option(
+    "--model",
+    "model",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="分类模型目录 (default: models/default).",
+)
 @click.option("-v", "--verbose", count=True, help="More log output on stderr.")
 @click.version_option(__version__, prog_name="secreview")
 @click.pass_context
-def main(ctx: click.Context, db: str, user: str | None, rules: tuple[str, ...],
-         model: str | None, verbose: int) -> None:
+def main(
+    ctx: click.Context,
+    db: str,
+    user: str | None,
+    rules: tuple[str, ...],
+    model: str | None,
+    verbose: int,
+) -> None:
     """secreview — 政府信息公开保密审查 (review before publishing: 先审核、后公开).
 
     \b
@@ -38,7 +66,9 @@ def main(ctx: click.Context, db: str, user: str | None, rules: tuple[str, ...],
       secreview scan --recursive 待发布/ --format json
     """
     level = logging.WARNING - 10 * min(verbose, 2)
-    logging.basicConfig(level=level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s"
+    )
     if user is None:
         try:
             user = os.getlogin()

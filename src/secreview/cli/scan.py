@@ -34,36 +34,53 @@ def _highlight(f: Finding) -> str:
     shown = mask_numbers(f.text)
     if shown and shown in ctx:
         i = ctx.index(shown)
-        return escape(ctx[:i]) + f"[reverse]{escape(shown)}[/reverse]" + escape(ctx[i + len(shown):])
+        return (
+            escape(ctx[:i]) + f"[reverse]{escape(shown)}[/reverse]" + escape(ctx[i + len(shown) :])
+        )
     return escape(ctx)
 
 
 def render_report(report: Report) -> None:
     out = stdout_console()
     label, style = VERDICT_STYLE[report.verdict]
-    out.print(f"[bold]{escape(report.path)}[/bold]  [{style}]{label}[/{style}]"
-              + (f"  ({report.format})" if report.format else ""))
+    out.print(
+        f"[bold]{escape(report.path)}[/bold]  [{style}]{label}[/{style}]"
+        + (f"  ({report.format})" if report.format else "")
+    )
     if report.error:
-        stderr_console().print(escape(f"错误：{report.path}：{report.error.message} "
-                                      f"[{report.error.code}]"))
+        stderr_console().print(
+            escape(f"错误：{report.path}：{report.error.message} [{report.error.code}]")
+        )
         return
     if not report.findings:
         out.print("  未发现问题。")
         return
-    for f in sorted(report.findings, key=lambda f: {"block": 0, "review": 1, "info": 2}[f.severity]):
+    for f in sorted(
+        report.findings, key=lambda f: {"block": 0, "review": 1, "info": 2}[f.severity]
+    ):
         tag, colour = SEVERITY_STYLE[f.severity]
-        out.print(f"  [{colour}]■ {tag}[/{colour}] {escape(f.location.label())}  "
-                  f"{escape(f.reason)}  [dim]({escape(f.rule)})[/dim]")
+        out.print(
+            f"  [{colour}]■ {tag}[/{colour}] {escape(f.location.label())}  "
+            f"{escape(f.reason)}  [dim]({escape(f.rule)})[/dim]"
+        )
         out.print(f"      {_highlight(f)}")
     if report.classifier:
-        out.print(f"  [dim]分类器：{report.classifier.get('label')} "
-                  f"{report.classifier.get('score', 0):.2f}[/dim]")
+        out.print(
+            f"  [dim]分类器：{report.classifier.get('label')} "
+            f"{report.classifier.get('score', 0):.2f}[/dim]"
+        )
 
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="text for people, json (DESIGN.md §3) for scripts.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text for people, json (DESIGN.md §3) for scripts.",
+)
 @click.option("--recursive", "-r", is_flag=True, help="Scan folders and their sub-folders.")
 @click.pass_obj
 def scan(state: AppState, paths: tuple[str, ...], fmt: str, recursive: bool) -> None:

@@ -7,8 +7,8 @@ import io
 
 from secreview.config import Limits
 from secreview.errors import TooLarge
-from secreview.extract.text import decode_text
 from secreview.extract.tabular import row_segment
+from secreview.extract.text import decode_text
 from secreview.model import Document
 
 

@@ -10,7 +10,7 @@ import lxml.html
 from secreview.config import Limits
 from secreview.errors import CorruptFile
 from secreview.extract.text import decode_text
-from secreview.model import Document, Location, Segment
+from secreview.model import Document, Location, ResidueNote, Segment
 
 BLOCK_TAGS = frozenset(
     "p div h1 h2 h3 h4 h5 h6 li td th tr caption dt dd pre blockquote section article "
@@ -133,6 +133,24 @@ def extract(data: bytes, path: str, limits: Limits) -> Document:
         segs.append(Segment(para, Location(part="hidden", paragraph=n)))
     for n, para in enumerate(walker.comments, start=1):
         segs.append(Segment(para, Location(part="comment", paragraph=n)))
-    doc.facts["html_comments"] = len(walker.comments)
-    doc.facts["html_hidden"] = len(walker.hidden)
+    if walker.comments:
+        doc.residue.append(
+            ResidueNote(
+                "html_comments",
+                f"网页源代码含注释（{len(walker.comments)} 处），读者查看源代码即可看到，请删除后再发布",
+                Location(part="comment"),
+                len(walker.comments),
+                sample=walker.comments[0],
+            )
+        )
+    if walker.hidden:
+        doc.residue.append(
+            ResidueNote(
+                "html_hidden",
+                f"网页含隐藏内容（{len(walker.hidden)} 处，hidden/display:none），请删除后再发布",
+                Location(part="hidden"),
+                len(walker.hidden),
+                sample=walker.hidden[0],
+            )
+        )
     return doc
