@@ -69,12 +69,23 @@ def scan_bytes(
             )
     except InputError as e:
         return Report(path, sha, fmt, "error", ErrorInfo(e.code, e.message))
+    except SecreviewError:
+        raise  # configuration problems (bad rule file, bad model) concern the whole run
     except RecursionError:
         return Report(
             path, sha, fmt, "error", ErrorInfo("corrupt_file", "文件结构嵌套过深，无法处理")
         )
     except MemoryError:
         return Report(path, sha, fmt, "error", ErrorInfo("too_large", "文件过大，内存不足以处理"))
+    except Exception as e:  # noqa: BLE001 — a library choking on a malformed file
+        log.debug("extraction or check failed on %s", path, exc_info=True)
+        return Report(
+            path,
+            sha,
+            fmt,
+            "error",
+            ErrorInfo("corrupt_file", f"无法解析此文件，文件可能已损坏（{type(e).__name__}: {e}）"),
+        )
     return Report(
         path, sha, fmt, verdict_of(findings), None, findings, ctx.summary.get("classifier")
     )

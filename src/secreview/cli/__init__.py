@@ -13,10 +13,37 @@ from pathlib import Path
 import click
 
 from secreview import __version__
-from secreview.cli.common import AppState
+from secreview.cli.common import AppState, fail
+from secreview.errors import SecreviewError
+
+log = logging.getLogger("secreview.cli")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class SafeGroup(click.Group):
+    """Maps core errors to one clear line and an exit code — never a traceback for users."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except SecreviewError as e:
+            fail(e)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            click.echo("已中断（interrupted）", err=True)
+            raise SystemExit(130) from None
+        except Exception as e:  # noqa: BLE001 — last resort: one line, details with -v
+            log.debug("unexpected error", exc_info=True)
+            click.echo(
+                f"内部错误（internal error）：{type(e).__name__}: {e}；加 -v 查看详情", err=True
+            )
+            raise SystemExit(2) from None
+
+
+@click.group(
+    cls=SafeGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.option(
     "--db",
     "db",
