@@ -1,0 +1,205 @@
+"""Plain data for the 台账 and the column definitions every renderer shares."""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from secreview.mask import mask_numbers
+
+CATEGORY_ZH = {
+    "state_secret": "国家秘密",
+    "work_secret": "工作秘密",
+    "personal_info": "个人信息",
+    "trade_secret": "商业秘密",
+    "internal_affairs": "内部事务",
+    "process_info": "过程性信息",
+    "enforcement_case": "执法案卷",
+    "residue": "文档残留",
+}
+
+STATUS_ZH = {
+    "pending_review": "待审查",
+    "pending_signoff": "待签批",
+    "rejected": "已退回",
+    "approved": "已签批",
+    "published": "已公开",
+    "withdrawn": "已撤回",
+}
+
+
+@dataclass
+class AuditRow:
+    seq: int
+    submission_id: str
+    title: str
+    doc_number: str = ""
+    dept: str = ""
+    drafter: str = ""
+    submitted_at: str = ""
+    findings: dict[str, int] = field(default_factory=dict)  # category → count
+    reviewer: str = ""
+    review_opinion: str = ""
+    leader: str = ""
+    signed_at: str = ""
+    published_at: str = ""
+    channel: str = ""
+    url: str = ""
+    remarks: str = ""
+    status: str = ""
+
+    def findings_summary(self) -> str:
+        if not self.findings:
+            return "未发现问题"
+        return "；".join(
+            f"{CATEGORY_ZH.get(cat, cat)} {n}" for cat, n in sorted(self.findings.items())
+        )
+
+    def cells(self) -> list[str]:
+        """The printed columns, in COLUMNS order, with personal numbers masked."""
+        review = "：".join(x for x in (self.reviewer, self.review_opinion) if x)
+        sign = " ".join(x for x in (self.leader, self.signed_at) if x)
+        channel = " ".join(x for x in (self.channel, self.url) if x)
+        raw = [
+            str(self.seq),
+            self.title,
+            self.doc_number,
+            self.dept,
+            self.drafter,
+            self.submitted_at,
+            self.findings_summary(),
+            review,
+            sign,
+            self.published_at,
+            channel,
+            self.remarks,
+        ]
+        return [mask_numbers(c) for c in raw]
+
+
+COLUMNS = [
+    "序号",
+    "信息标题",
+    "文号",
+    "拟公开单位",
+    "拟稿人",
+    "提交时间",
+    "发现摘要",
+    "保密审查员及意见",
+    "审核领导及签批时间",
+    "公开时间",
+    "公开渠道/网址",
+    "备注",
+]
+# Relative widths for PDF/XLSX (characters).
+COLUMN_WIDTHS = [5, 26, 14, 12, 8, 16, 20, 22, 18, 16, 22, 26]
+
+
+@dataclass
+class SweepSummary:
+    runs: int = 0
+    files: int = 0
+    attention: int = 0  # items that now need attention
+    unknown: int = 0  # files not in the ledger
+    changed: int = 0  # published bytes no longer match the signed-off bytes
+    last_run: str = ""
+
+
+@dataclass
+class AuditStats:
+    submitted: int = 0
+    approved: int = 0
+    rejected: int = 0
+    published: int = 0
+    findings_by_category: dict[str, int] = field(default_factory=dict)
+    findings_by_rule: dict[str, int] = field(default_factory=dict)
+    findings_by_month: dict[str, int] = field(default_factory=dict)  # "2026-03" → count
+    median_hours_to_signoff: float | None = None
+    published_without_signoff: list[str] = field(default_factory=list)
+    sweep: SweepSummary = field(default_factory=SweepSummary)
+
+
+@dataclass
+class Audit:
+    office: str
+    period_from: str
+    period_to: str
+    generated_at: str
+    rows: list[AuditRow]
+    stats: AuditStats
+    event_count: int
+    head_hash: str
+    verify_ok: bool
+    verify_message: str = ""
+    dept: str | None = None
+
+    @property
+    def title(self) -> str:
+        return f"{self.office}政府信息公开保密审查台账"
+
+    @property
+    def period(self) -> str:
+        p = f"{self.period_from or '开始'} 至 {self.period_to or '今'}"
+        return p + (f"（{self.dept}）" if self.dept else "")
+
+    def footer_line(self) -> str:
+        result = "通过" if self.verify_ok else f"未通过：{self.verify_message}"
+        return (
+            f"台账事件数 {self.event_count}；链头哈希 {self.head_hash}；校验结果：{result}。"
+            f"核对方法：secreview ledger verify --expect-head {self.head_hash}"
+        )
+
+    def stat_lines(self) -> list[tuple[str, str]]:
+        s = self.stats
+        median = (
+            f"{s.median_hours_to_signoff:.1f} 小时"
+            if s.median_hours_to_signoff is not None
+            else "—"
+        )
+        lines = [
+            ("提交事项", str(s.submitted)),
+            ("签批同意", str(s.approved)),
+            ("退回/不予公开", str(s.rejected)),
+            ("已公开", str(s.published)),
+            ("提交至签批用时（中位数）", median),
+            (
+                "未经完整签批即公开",
+                str(len(s.published_without_signoff))
+                + (
+                    "（" + "、".join(s.published_without_signoff) + "）"
+                    if s.published_without_signoff
+                    else ""
+                ),
+            ),
+        ]
+        for cat, n in sorted(s.findings_by_category.items(), key=lambda kv: -kv[1]):
+            lines.append((f"发现：{CATEGORY_ZH.get(cat, cat)}", str(n)))
+        for rule, n in sorted(s.findings_by_rule.items(), key=lambda kv: (-kv[1], kv[0]))[:15]:
+            lines.append((f"规则：{rule}", str(n)))
+        sw = s.sweep
+        if sw.runs:
+            lines += [
+                ("定期梳理次数", str(sw.runs)),
+                ("梳理文件数", str(sw.files)),
+                ("梳理发现需关注", str(sw.attention)),
+                ("不在台账中的文件", str(sw.unknown)),
+                ("签批后被改动的文件", str(sw.changed)),
+                ("最近一次梳理", sw.last_run),
+            ]
+        return lines
+
+
+def median_hours(pairs: list[tuple[str, str]]) -> float | None:
+    """Median of (submitted, signed) ISO timestamp pairs, in hours."""
+    hours = [
+        (datetime.fromisoformat(b) - datetime.fromisoformat(a)).total_seconds() / 3600
+        for a, b in pairs
+        if a and b
+    ]
+    return statistics.median(hours) if hours else None
+
+
+def count_by_month(stamps: list[str]) -> dict[str, int]:
+    return dict(sorted(Counter(s[:7] for s in stamps if s).items()))

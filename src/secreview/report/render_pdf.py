@@ -1,0 +1,172 @@
+"""The 台账 as a print-ready PDF: A4 landscape, STSong-Light (built into reportlab, no font
+file), title with office and period, repeated table header, "第 N 页 共 M 页", statistics,
+the ledger footer and signature lines for 检查人 and 被检查单位负责人."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfgen import canvas as pdfcanvas
+from reportlab.platypus import (
+    LongTable,
+    PageBreak,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from secreview.report.audit import COLUMN_WIDTHS, COLUMNS, Audit
+
+FONT = "STSong-Light"
+ROWS_PER_TABLE = 200  # chunking keeps platypus table splitting linear for 10,000 rows
+
+
+def _register_font() -> None:
+    if FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+
+
+def _styles() -> dict[str, ParagraphStyle]:
+    base = ParagraphStyle("cell", fontName=FONT, fontSize=7.5, leading=9.5, wordWrap="CJK")
+    return {
+        "cell": base,
+        "head": ParagraphStyle("head", parent=base, fontSize=8, leading=10),
+        "title": ParagraphStyle("title", fontName=FONT, fontSize=16, leading=22, alignment=1),
+        "sub": ParagraphStyle("sub", fontName=FONT, fontSize=10, leading=14, alignment=1),
+        "h2": ParagraphStyle("h2", fontName=FONT, fontSize=12, leading=18, spaceBefore=6),
+        "text": ParagraphStyle("text", fontName=FONT, fontSize=9, leading=13, wordWrap="CJK"),
+        "alarm": ParagraphStyle(
+            "alarm", fontName=FONT, fontSize=11, leading=15, textColor=colors.red, wordWrap="CJK"
+        ),
+    }
+
+
+class _NumberedCanvas(pdfcanvas.Canvas):
+    """Defers page output so each page can say 第 N 页 共 M 页."""
+
+    footer_text = ""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._pages: list[dict[str, Any]] = []
+
+    def showPage(self) -> None:  # noqa: N802 — reportlab API
+        self._pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self) -> None:
+        total = len(self._pages)
+        for state in self._pages:
+            self.__dict__.update(state)
+            self._decorate(total)
+            super().showPage()
+        super().save()
+
+    def _decorate(self, total: int) -> None:
+        width, _ = self._pagesize
+        self.setFont(FONT, 8)
+        self.drawCentredString(width / 2, 8 * mm, f"第 {self._pageNumber} 页 共 {total} 页")
+        self.setFont(FONT, 6)
+        self.drawString(12 * mm, 4 * mm, self.footer_text[:200])
+
+
+def render_pdf(audit: Audit, path: str | Path) -> Path:
+    _register_font()
+    st = _styles()
+    out = Path(path)
+    page = landscape(A4)
+    doc = SimpleDocTemplate(
+        str(out),
+        pagesize=page,
+        leftMargin=10 * mm,
+        rightMargin=10 * mm,
+        topMargin=12 * mm,
+        bottomMargin=16 * mm,
+        title=audit.title,
+        author="secreview",
+    )
+    usable = page[0] - 20 * mm
+    unit = usable / sum(COLUMN_WIDTHS)
+    widths = [w * unit for w in COLUMN_WIDTHS]
+
+    story: list[Any] = [
+        Paragraph(escape(audit.title), st["title"]),
+        Paragraph(escape(f"统计期间：{audit.period}    生成时间：{audit.generated_at}"), st["sub"]),
+        Spacer(1, 4 * mm),
+    ]
+    if audit.stats.published_without_signoff:
+        story.append(
+            Paragraph(
+                escape("警告：下列事项未经完整签批即已公开，必须立即整改：")
+                + escape("、".join(audit.stats.published_without_signoff)),
+                st["alarm"],
+            )
+        )
+        story.append(Spacer(1, 3 * mm))
+
+    header = [Paragraph(escape(c), st["head"]) for c in COLUMNS]
+    table_style = TableStyle(
+        [
+            ("FONT", (0, 0), (-1, -1), FONT),
+            ("GRID", (0, 0), (-1, -1), 0.4, colors.black),
+            ("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.88, 0.88, 0.88)),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 2),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 2),
+        ]
+    )
+    rows = audit.rows
+    if not rows:
+        story.append(Paragraph("本期间无提交事项。", st["text"]))
+    for start in range(0, len(rows), ROWS_PER_TABLE):
+        body = [
+            [Paragraph(escape(c), st["cell"]) for c in row.cells()]
+            for row in rows[start : start + ROWS_PER_TABLE]
+        ]
+        table = LongTable([header, *body], colWidths=widths, repeatRows=1)
+        table.setStyle(table_style)
+        story.append(table)
+
+    story += [PageBreak(), Paragraph("统计", st["h2"])]
+    stats = Table(
+        [
+            [Paragraph(escape(k), st["text"]), Paragraph(escape(v), st["text"])]
+            for k, v in audit.stat_lines()
+        ],
+        colWidths=[80 * mm, 150 * mm],
+    )
+    stats.setStyle(
+        TableStyle(
+            [
+                ("FONT", (0, 0), (-1, -1), FONT),
+                ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+            ]
+        )
+    )
+    story += [stats, Spacer(1, 6 * mm)]
+    story.append(Paragraph("台账校验", st["h2"]))
+    story.append(Paragraph(escape(audit.footer_line()), st["text"]))
+    story.append(Spacer(1, 14 * mm))
+    story.append(
+        Paragraph(
+            "检查人（签字）：______________________        日期：____________"
+            "        被检查单位负责人（签字）：______________________        日期：____________",
+            st["text"],
+        )
+    )
+
+    class _Canvas(_NumberedCanvas):
+        footer_text = f"{audit.title}  链头哈希 {audit.head_hash}"
+
+    doc.build(story, canvasmaker=_Canvas)
+    return out

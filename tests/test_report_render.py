@@ -1,0 +1,155 @@
+"""Renderers of the 台账 on a hand-built Audit (the ledger-built audit is tested elsewhere)."""
+
+from __future__ import annotations
+
+import csv
+
+import openpyxl
+import pdfplumber
+import pytest
+from rich.console import Console
+
+from secreview.report.audit import Audit, AuditRow, AuditStats, median_hours
+from secreview.report.render_html import render_html
+from secreview.report.render_pdf import render_pdf
+from secreview.report.render_tabular import render_csv, render_xlsx
+from secreview.report.render_text import render_text
+
+FULL_ID = "110105196503120216"
+HEAD = "ab" * 32
+
+
+def make_audit(n: int = 3, unsigned: list[str] | None = None) -> Audit:
+    rows = [
+        AuditRow(
+            seq=i + 1,
+            submission_id=f"2026-{i + 1:04d}",
+            title=f"关于开展第{i + 1}批农机购置补贴申请的通知",
+            doc_number="示农发〔2026〕12号",
+            dept="农业农村局",
+            drafter="李拟稿",
+            submitted_at="2026-03-02 09:00",
+            findings={"personal_info": 2, "residue": 1} if i % 2 == 0 else {},
+            reviewer="王审查",
+            review_opinion=f"同意删除后公开；已撤回含{FULL_ID}的附件",
+            leader="赵领导",
+            signed_at="2026-03-02 15:30",
+            published_at="2026-03-03 10:00",
+            channel="门户网站",
+            url="https://example.gov.cn/a.html",
+            remarks="第2版",
+            status="published",
+        )
+        for i in range(n)
+    ]
+    stats = AuditStats(
+        submitted=n,
+        approved=n,
+        rejected=0,
+        published=n,
+        findings_by_category={"personal_info": 4, "residue": 2},
+        findings_by_rule={"pii.resident_id": 4},
+        findings_by_month={"2026-03": 6},
+        median_hours_to_signoff=6.5,
+        published_without_signoff=unsigned or [],
+    )
+    return Audit(
+        office="示例县农业农村局",
+        period_from="2026-01-01",
+        period_to="2026-12-31",
+        generated_at="2026-11-28 10:00",
+        rows=rows,
+        stats=stats,
+        event_count=42,
+        head_hash=HEAD,
+        verify_ok=True,
+    )
+
+
+def test_pdf_has_chinese_headers_rows_pages_and_head_hash(tmp_path) -> None:
+    path = render_pdf(make_audit(60), tmp_path / "台账.pdf")
+    with pdfplumber.open(path) as pdf:
+        pages = [p.extract_text() or "" for p in pdf.pages]
+        first = pdf.pages[0]
+        assert first.width > first.height  # landscape
+        # The title column wraps: read that column alone and join its lines.
+        head = next(w for w in first.extract_words() if w["text"] == "信息标题")
+        nxt = next(w for w in first.extract_words() if w["text"] == "文号")
+        column = first.crop((head["x0"] - 3, head["bottom"], nxt["x0"] - 3, first.height))
+        column_text = (column.extract_text() or "").replace("\n", "")
+    text = "\n".join(pages)
+    assert "保密审查台账" in text
+    assert "信息标题" in text and "保密审查员及意见" in text
+    assert "关于开展第1批农机购置补贴申请的通知" in column_text
+    assert HEAD in text.replace("\n", "")
+    assert f"第 1 页 共 {len(pages)} 页" in pages[0]
+    assert len(pages) >= 3
+    assert all("信息标题" in p for p in pages[:-1])  # header repeated on every table page
+    assert "检查人" in pages[-1] and "被检查单位负责人" in pages[-1]
+    assert FULL_ID not in text
+
+
+def test_pdf_lists_items_published_without_signoff(tmp_path) -> None:
+    path = render_pdf(make_audit(2, unsigned=["2026-0007 某通知"]), tmp_path / "a.pdf")
+    with pdfplumber.open(path) as pdf:
+        first = pdf.pages[0].extract_text()
+    assert "未经完整签批即已公开" in first and "2026-0007" in first
+
+
+def test_xlsx_reopens_with_rows_frozen_header_and_stats(tmp_path) -> None:
+    path = render_xlsx(make_audit(5), tmp_path / "台账.xlsx")
+    wb = openpyxl.load_workbook(path)
+    ws = wb["台账"]
+    assert ws.freeze_panes == "A4"
+    assert [c.value for c in ws[3]][:2] == ["序号", "信息标题"]
+    titles = [ws.cell(row=r, column=2).value for r in range(4, 9)]
+    assert titles[0] == "关于开展第1批农机购置补贴申请的通知" and len(titles) == 5
+    assert "统计" in wb.sheetnames
+    values = [str(c.value) for row in wb.worksheets[0].iter_rows() for c in row if c.value]
+    assert not any(FULL_ID in v for v in values)
+    assert any(HEAD in v for v in values)
+
+
+def test_csv_has_bom_and_round_trips(tmp_path) -> None:
+    path = render_csv(make_audit(4), tmp_path / "台账.csv")
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    assert rows[0][0] == "序号" and len(rows) == 5
+    assert rows[1][1] == "关于开展第1批农机购置补贴申请的通知"
+    assert FULL_ID not in raw.decode("utf-8-sig")
+    assert "110105********0216" in raw.decode("utf-8-sig")
+
+
+def test_html_is_printable_with_charts(tmp_path) -> None:
+    html = render_html(make_audit(3), tmp_path / "台账.html").read_text(encoding="utf-8")
+    assert "<svg" in html and "按类别" in html and "按月份" in html
+    assert "@page" in html and "thead" in html
+    assert FULL_ID not in html and HEAD in html
+
+
+def test_terminal_table(tmp_path) -> None:
+    console = Console(record=True, width=200)
+    render_text(make_audit(2), console)
+    out = console.export_text()
+    assert "保密审查台账" in out and "链头哈希" in out and FULL_ID not in out
+
+
+@pytest.mark.parametrize(
+    "pairs,expected",
+    [
+        ([("2026-01-01T08:00:00", "2026-01-01T10:00:00")], 2.0),
+        (
+            [
+                ("2026-01-01T08:00:00", "2026-01-01T09:00:00"),
+                ("2026-01-01T08:00:00", "2026-01-02T08:00:00"),
+                ("2026-01-01T08:00:00", "2026-01-01T11:00:00"),
+            ],
+            3.0,
+        ),
+        ([], None),
+    ],
+)
+def test_median_hours(pairs, expected) -> None:
+    assert median_hours(pairs) == expected
