@@ -107,7 +107,9 @@ def extract(data: bytes, path: str, limits: Limits) -> Document:
             annots = _guard(f"读取第{number}页注释", extras.page_annotations, page.annots)
             for k, (label, text) in enumerate(annots, start=1):
                 doc.segments.append(
-                    Segment(text, Location(part="annotation", page=number, paragraph=k, field=label))
+                    Segment(
+                        text, Location(part="annotation", page=number, paragraph=k, field=label)
+                    )
                 )
         _page_notes(doc, contents)
         catalog = pdf.doc.catalog if isinstance(pdf.doc.catalog, dict) else {}
@@ -122,15 +124,13 @@ def extract(data: bytes, path: str, limits: Limits) -> Document:
 
 def _page_segments(doc: Document, content: PageContent) -> None:
     n = content.number
-    for k, para in enumerate(paragraphs(lines(content.visible)), start=1):
+    for k, para in enumerate(paragraphs(lines(content.visible), content.width), start=1):
         doc.segments.append(Segment(para.text, Location(part="body", page=n, paragraph=k)))
     for k, (box, glyphs) in enumerate(content.covered, start=1):
         text = "\n".join(ln.text for ln in lines(glyphs))
         if text:
             doc.segments.append(
-                Segment(
-                    text, Location(part="under_redaction", page=n, paragraph=k, bbox=box.bbox)
-                )
+                Segment(text, Location(part="under_redaction", page=n, paragraph=k, bbox=box.bbox))
             )
     for k, ln in enumerate(lines(content.invisible), start=1):
         bbox = (round(ln.x0, 1), round(ln.top, 1), round(ln.x1, 1), round(ln.bottom, 1))
@@ -153,7 +153,8 @@ def _page_notes(doc: Document, contents: list[PageContent]) -> None:
         if not c.covered:
             continue
         sample = "；".join(
-            s.text for s in doc.segments
+            s.text
+            for s in doc.segments
             if s.location.part == "under_redaction" and s.location.page == c.number
         )
         doc.residue.append(
@@ -190,6 +191,17 @@ def _page_notes(doc: Document, contents: list[PageContent]) -> None:
                 f"（共 {len(image_pages)} 页没有文字层）",
                 Location(part="image_only_page", page=image_pages[0]),
                 count=len(image_pages),
+            )
+        )
+    garbled = [c.number for c in contents if c.undecodable]
+    if garbled:
+        doc.residue.append(
+            ResidueNote(
+                "undecodable_text",
+                f"第{_page_list(garbled)}页的文字无法解码（字体缺少 Unicode 映射，提取结果为乱码），"
+                "无法自动审查，需人工核对或重新导出PDF",
+                Location(part="body", page=garbled[0]),
+                count=len(garbled),
             )
         )
     ocr = [c.number for c in contents if c.ocr_layer]
@@ -261,7 +273,9 @@ def _metadata(doc: Document, info: list[tuple[str, str]], catalog: dict[str, Any
 def _embedded(doc: Document, catalog: dict[str, Any], limits: Limits) -> None:
     from secreview.extract import extract_bytes  # late: extract/__init__ imports lazily
 
-    files = _guard("读取附件", lambda: list(extras.embedded_files(catalog, limits.max_member_bytes)))
+    files = _guard(
+        "读取附件", lambda: list(extras.embedded_files(catalog, limits.max_member_bytes))
+    )
     if not files:
         return
     depth = _embed_depth.get()
@@ -311,7 +325,9 @@ def _embedded(doc: Document, catalog: dict[str, Any], limits: Limits) -> None:
     if read:
         parts.append(f"已一并审查：{'、'.join(read[:10])}")
     if unread:
-        parts.append(f"无法自动审查（格式不支持、过大或已损坏），需人工核对：{'、'.join(unread[:10])}")
+        parts.append(
+            f"无法自动审查（格式不支持、过大或已损坏），需人工核对：{'、'.join(unread[:10])}"
+        )
     doc.residue.append(
         ResidueNote(
             "embedded",

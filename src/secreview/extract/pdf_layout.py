@@ -157,6 +157,13 @@ class PageContent:
     ocr_layer: bool = False
 
     @property
+    def undecodable(self) -> bool:
+        """Most glyphs have no Unicode mapping ("(cid:123)"): the text layer is unreadable."""
+        real = [g for g in self.visible if g.text.strip()]
+        bad = sum(1 for g in real if g.text.startswith("(cid:"))
+        return bad >= 5 and bad >= 0.3 * len(real)
+
+    @property
     def has_text(self) -> bool:
         return bool(self.visible or self.invisible or self.covered)
 
@@ -167,7 +174,11 @@ def _stream_has_mask(obj: LTImage) -> bool:
 
 
 def _walk(
-    objs: Iterable[Any], height: float, counter: Iterator[int], glyphs: list[Glyph], boxes: list[Box]
+    objs: Iterable[Any],
+    height: float,
+    counter: Iterator[int],
+    glyphs: list[Glyph],
+    boxes: list[Box],
 ) -> tuple[int, int]:
     images = paths = 0
     for obj in objs:
@@ -230,9 +241,7 @@ def _walk(
     return images, paths
 
 
-def interpret_page(
-    rsrcmgr: PDFResourceManager, page: PDFPage, number: int
-) -> PageContent:
+def interpret_page(rsrcmgr: PDFResourceManager, page: PDFPage, number: int) -> PageContent:
     """Interpret one page and sort its glyphs into visible / invisible / covered."""
     device = _RenderModeDevice(rsrcmgr, number)
     try:
@@ -376,13 +385,21 @@ def _join(a: str, b: str) -> str:
     return a + " " + b
 
 
-def paragraphs(page_lines: list[Line]) -> list[Line]:
-    """Group lines into paragraphs (Chinese official documents indent the first line)."""
+def paragraphs(page_lines: list[Line], page_width: float | None = None) -> list[Line]:
+    """Group lines into paragraphs (Chinese official documents indent the first line).
+
+    A line starts a paragraph when it is indented (or centred), when the line before it
+    ended short of the right margin, after a gap wider than the page's usual leading, or
+    when the font size changes. The right margin is taken as the mirror of the left one
+    when no line reaches further, so single-line paragraphs are still told apart.
+    """
     if not page_lines:
         return []
     left = min(ln.x0 for ln in page_lines)
     right = max(ln.x1 for ln in page_lines)
-    gaps = [b.top - a.bottom for a, b in zip(page_lines, page_lines[1:]) if b.top >= a.bottom]
+    if page_width is not None and page_width - left > right:
+        right = page_width - left
+    gaps = [b.top - a.bottom for a, b in itertools.pairwise(page_lines) if b.top >= a.bottom]
     usual_gap = median(gaps) if gaps else 0.0
     out: list[Line] = []
     cur: Line | None = None
