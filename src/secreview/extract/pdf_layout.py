@@ -143,6 +143,26 @@ def _covers(b: Box, g: Glyph) -> bool:
     return _overlap(g, b) >= COVER_RATIO * area
 
 
+BAND = 24.0  # pt: boxes are indexed by horizontal bands so each glyph tests only nearby ones
+
+
+def _band_index(boxes: list[Box]) -> dict[int, list[int]]:
+    index: dict[int, list[int]] = {}
+    for i, b in enumerate(boxes):
+        for band in range(int(b.top // BAND), int(b.bottom // BAND) + 1):
+            index.setdefault(band, []).append(i)
+    return index
+
+
+def _candidates(index: dict[int, list[int]], g: Glyph) -> list[int]:
+    if not index:
+        return []
+    lo, hi = int(g.top // BAND), int(g.bottom // BAND)
+    if lo == hi:
+        return index.get(lo, [])
+    return sorted({i for band in range(lo, hi + 1) for i in index.get(band, [])})
+
+
 @dataclass
 class PageContent:
     number: int
@@ -279,10 +299,14 @@ def classify(
     ]
     # Backgrounds that make white text readable: anything not white drawn under it.
     backs = [b for b in boxes if b.kind == "image" or (b.lum is not None and b.lum < BACKGROUND)]
+    bands = _band_index(hiders)
     covered: dict[int, list[Glyph]] = {}
     px0, ptop, px1, pbottom = page_box
     for g in glyphs:
-        hider = next((i for i, b in enumerate(hiders) if b.seq > g.seq and _covers(b, g)), None)
+        hider = next(
+            (i for i in _candidates(bands, g) if hiders[i].seq > g.seq and _covers(hiders[i], g)),
+            None,
+        )
         if hider is not None:
             covered.setdefault(hider, []).append(g)
             continue
