@@ -164,9 +164,7 @@ class _Walker:
                 self.revisions.append(_Revision(kind, piece, host, self._author))
         hidden = "".join(st.hidden)
         if hidden.strip():
-            self.hidden.append(
-                Segment(hidden, host.with_(part="hidden", field=_host_field(host)))
-            )
+            self.hidden.append(Segment(hidden, host.with_(part="hidden", field=_host_field(host))))
 
     # --- tables -------------------------------------------------------------------------
     def table(
@@ -189,9 +187,7 @@ class _Walker:
                 if before is not None:
                     col += _int(before.get(W + "val"), 0)
             for tc in _cells(tr):
-                host = Location(
-                    part=row_part, paragraph=number, row=r_index, col=col, field=field
-                )
+                host = Location(part=row_part, paragraph=number, row=r_index, col=col, field=field)
                 cells.append((col, self.cell_text(tc, host, deferred, emit)))
                 tcpr = tc.find(W + "tcPr")
                 span = tcpr.find(W + "gridSpan") if tcpr is not None else None
@@ -330,15 +326,16 @@ def _close(cur: list[str], pieces: list[str], last_end: int, body_len: int) -> i
 
 
 def _find_boxes(el: lxml.etree._Element, out: list[lxml.etree._Element]) -> None:
-    for child in el:
-        tag = child.tag
-        if tag == TXBX:
-            out.append(child)
-        elif tag == ALT:
-            branch = _choose(child)
-            if branch is not None:
-                _find_boxes(branch, out)
-        elif isinstance(tag, str):
+    """Text boxes inside a drawing/picture; of mc:AlternateContent only one branch."""
+    tag = el.tag
+    if tag == TXBX:
+        out.append(el)
+    elif tag == ALT:
+        branch = _choose(el)
+        if branch is not None:
+            _find_boxes(branch, out)
+    elif isinstance(tag, str):
+        for child in el:
             _find_boxes(child, out)
 
 
@@ -678,9 +675,7 @@ _EMBED_XLSX = (".xlsx", ".xlsm", ".xltx", ".xltm")
 
 
 def _embedded(pkg: _Package, path: str, depth: int, doc: Document) -> None:
-    names = sorted(
-        n for n in pkg.names if n.startswith("word/embeddings/") and not n.endswith("/")
-    )
+    names = sorted(n for n in pkg.names if n.startswith("word/embeddings/") and not n.endswith("/"))
     if not names:
         return
     read_ok: list[str] = []
