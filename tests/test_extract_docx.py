@@ -525,3 +525,22 @@ def test_cli_scan_docx_json(tmp_path: Path, runner) -> None:  # noqa: ANN001
     assert reports[0]["format"] == "docx" and reports[0]["verdict"] == "block"
     finding = next(f for f in reports[0]["findings"] if f["rule"] == "marking.secret_level")
     assert finding["location"] == {"part": "body", "paragraph": 1}
+
+
+def test_alt_chunk_html_is_read_as_embedded() -> None:
+    d = B.new_document()
+    d.add_paragraph("主文档")
+    html = "<html><body><p>导入的网页内容 秘密★1年</p></body></html>".encode()
+    data = B.with_alt_chunk(B.to_bytes(d), "afchunk.htm", html)
+    doc = extract(data)
+    hits = [s for s in doc.segments if "导入的网页内容" in s.text]
+    assert [(s.location.part, s.location.field) for s in hits] == [("body", "embedded:afchunk.htm")]
+    assert "已一并审查：afchunk.htm" in note(doc, "embedded").message
+
+
+def test_unreadable_embedding_is_listed_for_manual_review() -> None:
+    d = B.new_document()
+    d.add_paragraph("含公式对象")
+    data = B.with_embedded(B.to_bytes(d), "oleObject1.bin", b"\xd0\xcf\x11\xe0" + b"\0" * 600)
+    n = note(extract(data), "embedded")
+    assert n.severity == "review" and "无法自动审查，请人工检查：oleObject1.bin" in n.message

@@ -296,3 +296,22 @@ def billion_laughs() -> bytes:
         "</w:document>"
     )
     return repackage(to_bytes(new_document()), replace={"word/document.xml": xml.encode()})
+
+
+def with_alt_chunk(data: bytes, name: str, payload: bytes, ctype: str = "text/html") -> bytes:
+    """Append a w:altChunk that makes Word render ``payload`` (word/``name``) in place."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    root = lxml.etree.fromstring(src.read("word/document.xml"))
+    body = root.find(f"{{{W_NS}}}body")
+    chunk = lxml.etree.Element(f"{{{W_NS}}}altChunk")
+    chunk.set(f"{{{REL.rstrip('/')}}}id", "rIdAlt1")
+    body.insert(len(body) - 1, chunk)
+    return repackage(
+        data,
+        replace={
+            "word/document.xml": lxml.etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+        },
+        add={f"word/{name}": payload},
+        overrides=[(f"/word/{name}", ctype)],
+        rels=[("word/_rels/document.xml.rels", "rIdAlt1", "aFChunk", name)],
+    )

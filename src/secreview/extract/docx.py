@@ -17,7 +17,7 @@ import posixpath
 import zipfile
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import lxml.etree
 
@@ -42,6 +42,7 @@ INS, DEL, MOVE_TO, MOVE_FROM = W + "ins", W + "del", W + "moveTo", W + "moveFrom
 DEL_TEXT, TXBX = W + "delText", W + "txbxContent"
 ALT, CHOICE, FALLBACK = MC + "AlternateContent", MC + "Choice", MC + "Fallback"
 SDT, SDT_CONTENT = W + "sdt", W + "sdtContent"
+RPR, RSTYLE, VANISH, WEB_HIDDEN = W + "rPr", W + "rStyle", W + "vanish", W + "webHidden"
 
 # Inline/block elements whose subtree never holds document text (properties, field codes).
 _SKIP = frozenset(
@@ -71,25 +72,30 @@ def _choose(alt: lxml.etree._Element) -> lxml.etree._Element | None:
     return None
 
 
-@dataclass
 class _Para:
-    """What one paragraph's inline content yields."""
+    """What one paragraph's inline content yields (a plain class: built per paragraph)."""
 
-    hidden_default: bool
-    body: list[str] = field(default_factory=list)
-    body_len: int = 0
-    hidden: list[str] = field(default_factory=list)
-    ins: list[str] = field(default_factory=list)
-    dels: list[str] = field(default_factory=list)
-    boxes: list[lxml.etree._Element] = field(default_factory=list)
-    ins_depth: int = 0
-    del_depth: int = 0
-    # Body length when the last ins/del piece closed: adjacent pieces (no visible text in
-    # between, e.g. a deletion split by a formatting change) merge into one.
-    last_ins_end: int = -1
-    last_del_end: int = -1
-    cur_ins: list[str] = field(default_factory=list)
-    cur_del: list[str] = field(default_factory=list)
+    __slots__ = (
+        "hidden_default body body_len hidden ins dels boxes ins_depth del_depth "
+        "last_ins_end last_del_end cur_ins cur_del"
+    ).split()
+
+    def __init__(self, hidden_default: bool) -> None:
+        self.hidden_default = hidden_default
+        self.body: list[str] = []
+        self.body_len = 0
+        self.hidden: list[str] = []
+        self.ins: list[str] = []
+        self.dels: list[str] = []
+        self.boxes: list[lxml.etree._Element] = []
+        self.ins_depth = 0
+        self.del_depth = 0
+        # Body length when the last ins/del piece closed: adjacent pieces (no visible text
+        # in between, e.g. a deletion split by a formatting change) merge into one.
+        self.last_ins_end = -1
+        self.last_del_end = -1
+        self.cur_ins: list[str] = []
+        self.cur_del: list[str] = []
 
 
 @dataclass
@@ -267,29 +273,29 @@ class _Walker:
 
     def run(self, r: lxml.etree._Element, st: _Para) -> None:
         hidden = st.hidden_default
-        rpr = r.find(W + "rPr")
-        if rpr is not None:
-            style = rpr.find(W + "rStyle")
-            if style is not None and style.get(W + "val") in self.hidden_styles:
-                hidden = True
-            for flag in (rpr.find(W + "vanish"), rpr.find(W + "webHidden")):
-                if flag is not None:
-                    hidden = _on(flag)
-                    if hidden:
-                        break
         for child in r:
             tag = child.tag
-            if tag == T:
+            if tag == RPR:
+                hidden = self._run_hidden(child, hidden)
+            elif tag == T:
                 self._text(child.text or "", st, hidden)
             elif tag == DEL_TEXT:
                 self._text(child.text or "", st, hidden, deleted=True)
-            elif tag in _TEXT_CHARS:
-                if tag == W + "br" and child.get(W + "type") == "page":
-                    self._text("\n", st, hidden)
-                else:
-                    self._text(_TEXT_CHARS[tag], st, hidden)
+            elif tag in _TEXT_CHARS:  # tab, line/page break, carriage return
+                self._text(_TEXT_CHARS[tag], st, hidden)
             elif isinstance(tag, str) and tag not in _SKIP:
                 _find_boxes(child, st.boxes)  # w:drawing, w:pict, w:object, mc:AlternateContent
+
+    def _run_hidden(self, rpr: lxml.etree._Element, hidden: bool) -> bool:
+        """w:vanish/w:webHidden on the run decide; else a hiding character style."""
+        explicit: bool | None = None
+        for prop in rpr:
+            tag = prop.tag
+            if tag == VANISH or tag == WEB_HIDDEN:
+                explicit = _on(prop) or bool(explicit)
+            elif tag == RSTYLE and prop.get(W + "val") in self.hidden_styles:
+                hidden = True
+        return hidden if explicit is None else explicit
 
     def _text(self, text: str, st: _Para, hidden: bool, deleted: bool = False) -> None:
         if not text:
@@ -403,6 +409,7 @@ class _Package:
         self.zf = zf
         self.limits = limits
         self.names = set(zf.namelist())
+        self._rels: dict[str, list[tuple[str, str, str]]] = {}
 
     def xml(self, name: str) -> lxml.etree._Element | None:
         data = read_member(self.zf, name, self.limits)
@@ -412,6 +419,11 @@ class _Package:
 
     def rels(self, part: str) -> list[tuple[str, str, str]]:
         """(id, type suffix, target part name) of a part's internal relationships."""
+        if part not in self._rels:
+            self._rels[part] = self._read_rels(part)
+        return self._rels[part]
+
+    def _read_rels(self, part: str) -> list[tuple[str, str, str]]:
         folder, base = posixpath.split(part)
         root = self.xml(posixpath.join(folder, "_rels", base + ".rels"))
         if root is None:
@@ -437,10 +449,12 @@ class _Package:
         raise CorruptFile("不是有效的 Word 文档（缺少 word/document.xml）")
 
 
-def _hidden_styles(styles: lxml.etree._Element | None) -> tuple[set[str], set[str]]:
+def _hidden_styles(pkg: _Package, name: str | None) -> tuple[set[str], set[str]]:
     """Character and paragraph style ids whose run properties hide the text (w:vanish)."""
-    if styles is None:
+    data = read_member(pkg.zf, name, pkg.limits) if name else None
+    if not data or b"vanish" not in data:  # the common case: skip parsing styles.xml
         return set(), set()
+    styles = parse_xml(data, name or "")
     defs: dict[str, tuple[str, str | None, bool | None]] = {}
     for style in styles.iter(W + "style"):
         sid = style.get(W + "styleId")
@@ -518,7 +532,7 @@ def _read(pkg: _Package, path: str, depth: int) -> Document:
         raise CorruptFile("不是有效的 Word 文档（word/document.xml 中没有正文 w:body）")
     rels = pkg.rels(main)
     styles_name = next((name for _i, kind, name in rels if kind == "styles"), None)
-    chars, paras = _hidden_styles(pkg.xml(styles_name) if styles_name else None)
+    chars, paras = _hidden_styles(pkg, styles_name)
     walker = _Walker(chars, paras)
 
     doc = Document(path=path, format="docx")
@@ -672,10 +686,17 @@ def _revisions(walker: _Walker, doc: Document) -> None:
 
 _EMBED_DOCX = (".docx", ".docm", ".dotx", ".dotm")
 _EMBED_XLSX = (".xlsx", ".xlsm", ".xltx", ".xltm")
+_EMBED_HTML = (".htm", ".html", ".txt")  # w:altChunk parts
 
 
 def _embedded(pkg: _Package, path: str, depth: int, doc: Document) -> None:
     names = sorted(n for n in pkg.names if n.startswith("word/embeddings/") and not n.endswith("/"))
+    # w:altChunk: a whole HTML/RTF/DOCX file Word renders in place of the chunk.
+    names += sorted(
+        name
+        for _i, kind, name in pkg.rels(pkg.main_part())
+        if kind == "aFChunk" and name in pkg.names and name not in names
+    )
     if not names:
         return
     read_ok: list[str] = []
@@ -683,7 +704,7 @@ def _embedded(pkg: _Package, path: str, depth: int, doc: Document) -> None:
     for name in names:
         base = posixpath.basename(name)
         lower = base.lower()
-        if not lower.endswith(_EMBED_DOCX + _EMBED_XLSX):
+        if not lower.endswith(_EMBED_DOCX + _EMBED_XLSX + _EMBED_HTML):
             not_read.append(base)
             continue
         if depth + 1 > MAX_EMBED_DEPTH:
@@ -726,6 +747,11 @@ def _extract_embedded(
     inner_path = f"{path}!{name}"
     if lower.endswith(_EMBED_DOCX):
         return _extract(data, inner_path, pkg.limits, depth + 1)
+    if lower.endswith(_EMBED_HTML):
+        from secreview.extract import html, text
+
+        module = html if lower.endswith((".htm", ".html")) else text
+        return module.extract(data, inner_path, pkg.limits)  # type: ignore[no-any-return]
     try:
         from secreview.extract import xlsx
     except ImportError:
