@@ -544,3 +544,16 @@ def test_unreadable_embedding_is_listed_for_manual_review() -> None:
     data = B.with_embedded(B.to_bytes(d), "oleObject1.bin", b"\xd0\xcf\x11\xe0" + b"\0" * 600)
     n = note(extract(data), "embedded")
     assert n.severity == "review" and "无法自动审查，请人工检查：oleObject1.bin" in n.message
+
+
+def test_deeply_nested_xml_is_corrupt_not_a_crash(tmp_path: Path, config: Config) -> None:
+    depth = 5000
+    inner = (
+        "<w:sdt><w:sdtContent>" * depth
+        + B.run("深处").join(["<w:p>", "</w:p>"])
+        + "</w:sdtContent></w:sdt>" * depth
+    )
+    xml = f'<?xml version="1.0"?><w:document {B.NSDECL}><w:body>{inner}</w:body></w:document>'
+    data = B.repackage(B.to_bytes(B.new_document()), replace={"word/document.xml": xml.encode()})
+    code, _ = _scan_timed(tmp_path, "deep.docx", data, config)
+    assert code == "corrupt_file"

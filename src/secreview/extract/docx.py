@@ -103,7 +103,6 @@ class _Revision:
     kind: str  # revision_insert | revision_delete
     text: str
     host: Location
-    author: str
 
 
 class _Walker:
@@ -117,7 +116,6 @@ class _Walker:
         self.revisions: list[_Revision] = []
         self.hidden: list[Segment] = []
         self.authors: list[str] = []
-        self._author = ""
 
     # --- blocks -------------------------------------------------------------------------
     def blocks(
@@ -167,7 +165,7 @@ class _Walker:
     def _residue(self, st: _Para, host: Location) -> None:
         for kind, pieces in (("revision_insert", st.ins), ("revision_delete", st.dels)):
             for piece in pieces:
-                self.revisions.append(_Revision(kind, piece, host, self._author))
+                self.revisions.append(_Revision(kind, piece, host))
         hidden = "".join(st.hidden)
         if hidden.strip():
             self.hidden.append(Segment(hidden, host.with_(part="hidden", field=_host_field(host))))
@@ -312,7 +310,6 @@ class _Walker:
 
     def _note_author(self, el: lxml.etree._Element) -> None:
         author = (el.get(W + "author") or "").strip()
-        self._author = author
         if author and author not in self.authors:
             self.authors.append(author)
 
