@@ -11,7 +11,11 @@ from secreview.errors import UnsupportedFormat
 from secreview.extract import extract_bytes
 from secreview.extract.text import decode_text
 
-LINES = ["关于做好2024年度政务公开工作的通知", "各镇（街道）、区直各部门：", "现将有关事项通知如下。"]
+LINES = [
+    "关于做好2024年度政务公开工作的通知",
+    "各镇（街道）、区直各部门：",
+    "现将有关事项通知如下。",
+]
 TEXT = "\r\n".join(LINES[:2]) + "\n\n" + LINES[2] + "\n"
 
 ENCODINGS = {

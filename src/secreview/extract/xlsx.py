@@ -1,8 +1,8 @@
 """XLSX: every non-empty cell located as sheet!A1, one segment per row; plus the residue.
 
-Cell values come from openpyxl's read-only workbook (shared strings, styles, date formats)
-and its streaming sheet parser, which in the same pass gives the row/column attributes that
-read-only mode otherwise drops (hidden rows and columns). Comments, defined names and theme
+Cell values come from openpyxl's read-only reader (shared strings, styles, date formats) and
+its row decoder, fed by an lxml streaming parse that in the same pass gives the row/column
+attributes read-only mode otherwise drops (hidden rows and columns). Comments, defined names and theme
 colours are read from the package XML with lxml, after ``safezip`` has refused bombs and DTDs.
 
 Residue (each piece its own segments and one ``ResidueNote`` per kind):
@@ -341,9 +341,58 @@ def _row_hidden(attrs: dict[str, str] | None, zero_height_default: bool) -> bool
     return zero_height_default
 
 
+_ROW_TAG = f"{{{_MAIN_NS}}}row"
+_COL_TAG = f"{{{_MAIN_NS}}}col"
+_FORMAT_TAG = f"{{{_MAIN_NS}}}sheetFormatPr"
+
+
+@dataclass
+class _Sheet:
+    name: str
+    state: str  # visible | hidden | veryHidden
+    part: str  # path of the worksheet XML in the package
+
+
+def _rows(src: Any, parser: Any) -> Any:
+    """(row number, cells, row attributes, hidden columns, zeroHeight) for each <row>.
+
+    openpyxl's own loop uses defusedxml's pure-Python tree builder (slow); lxml's iterparse
+    without DTD loading or entity resolution is safe and several times faster, and openpyxl's
+    ``parse_row`` still decodes the cells (shared strings, dates, numbers).
+    """
+    import lxml.etree
+
+    hidden_cols: set[int] = set()
+    zero_height = False
+    for _, el in lxml.etree.iterparse(
+        src,
+        events=("end",),
+        tag=(_ROW_TAG, _COL_TAG, _FORMAT_TAG),
+        resolve_entities=False,
+        load_dtd=False,
+        no_network=True,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+    ):
+        if el.tag == _ROW_TAG:
+            idx, cells = parser.parse_row(el)
+            attrs = parser.row_dimensions.pop(str(idx), None)
+            yield idx, cells, attrs, hidden_cols, zero_height
+        elif el.tag == _COL_TAG:
+            hidden_cols |= _hidden_columns({"c": dict(el.attrib)})
+        else:
+            zero_height = el.get("zeroHeight") in _TRUE
+        el.clear()
+        parent = el.getparent()
+        if parent is not None:
+            while el.getprevious() is not None:
+                del parent[0]
+
+
 def _read_sheet(
-    ws: Any,
-    wb: Any,
+    sheet: _Sheet,
+    reader: Any,
     styles: _StyleInfo,
     doc: Document,
     found: _Found,
@@ -351,30 +400,24 @@ def _read_sheet(
 ) -> None:
     from openpyxl.worksheet._reader import WorkSheetParser
 
-    name: str = ws.title
-    sheet_hidden = ws.sheet_state in ("hidden", "veryHidden")
-    with ws._get_source() as src:
+    wb = reader.wb
+    name = sheet.name
+    sheet_hidden = sheet.state in ("hidden", "veryHidden")
+    with reader.archive.open(sheet.part) as src:
         parser = WorkSheetParser(
             src,
-            ws._shared_strings,
+            reader.shared_strings,
             data_only=True,
             epoch=wb.epoch,
             date_formats=wb._date_formats,
             timedelta_formats=wb._timedelta_formats,
         )
-        hidden_cols: set[int] | None = None
-        zero_height = False
-        for idx, cells in parser.parse():
+        for idx, cells, row_attrs, hidden_cols, zero_height in _rows(src, parser):
             found.cells += len(cells)
             if found.cells > limits.max_xlsx_cells:
                 raise TooLarge(
                     f"表格单元格过多（超过 {limits.max_xlsx_cells} 个），请拆分工作簿后提交"
                 )
-            if hidden_cols is None:
-                hidden_cols = _hidden_columns(parser.column_dimensions)
-                fmt = getattr(parser, "sheet_format", None)
-                zero_height = bool(getattr(fmt, "zeroHeight", False))
-            row_attrs = parser.row_dimensions.pop(str(idx), None)
             if not cells:
                 continue
             row_hidden = sheet_hidden or _row_hidden(row_attrs, zero_height)
@@ -407,14 +450,14 @@ def _read_sheet(
 
 
 def _add_comments(
-    zf: zipfile.ZipFile, ws: Any, doc: Document, found: _Found, limits: Limits
+    zf: zipfile.ZipFile, sheet: _Sheet, doc: Document, found: _Found, limits: Limits
 ) -> None:
-    for ref, text in _comments(zf, ws._worksheet_path, limits):
+    for ref, text in _comments(zf, sheet.part, limits):
         try:
             row, col = coordinate_to_tuple(ref)
         except (ValueError, TypeError):
             row = col = None  # type: ignore[assignment]
-        loc = Location(part="comment", sheet=ws.title, cell=ref, row=row, col=col)
+        loc = Location(part="comment", sheet=sheet.name, cell=ref, row=row, col=col)
         doc.segments.append(Segment(text, loc))
         found.comments.append(loc)
         found.comment_sample = found.comment_sample or text
@@ -484,25 +527,43 @@ def _residue_notes(doc: Document, found: _Found, names: list[tuple[str, str]]) -
         )
 
 
-def _load_workbook(data: bytes) -> Any:
+def _open_workbook(data: bytes) -> tuple[Any, list[_Sheet]]:
+    """openpyxl's reader up to the styles, and the worksheets in workbook order.
+
+    ``load_workbook(read_only=True)`` would also parse every sheet once just to size it
+    when it has no <dimension> element; the sheets are read once, by ``_read_sheet``.
+    """
     import io
 
-    from openpyxl import load_workbook
+    from openpyxl.reader.excel import ExcelReader
+    from openpyxl.styles.stylesheet import apply_stylesheet
 
     try:
-        return load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
+        reader = ExcelReader(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
+        reader.read_manifest()
+        reader.read_strings()
+        reader.read_workbook()
+        reader.read_theme()
+        apply_stylesheet(reader.archive, reader.wb)
+        sheets = [
+            _Sheet(sheet.name, sheet.state or "visible", rel.target)
+            for sheet, rel in reader.parser.find_sheets()
+            if rel.target in reader.valid_files and "chartsheet" not in (rel.Type or "")
+        ]
     except (SecreviewError, MemoryError, RecursionError):
         raise
     except Exception as e:  # openpyxl raises many kinds on malformed input
         raise CorruptFile(f"电子表格已损坏，无法读取（{type(e).__name__}: {e}）") from e
+    return reader, sheets
 
 
 def extract(data: bytes, path: str, limits: Limits) -> Document:
     zf = open_package(data, limits)
     try:
         check_all_xml(zf, limits)
-        wb = _load_workbook(data)
+        reader, sheets = _open_workbook(data)
         try:
+            wb = reader.wb
             doc = Document(path=path, format="xlsx")
             palette = _Palette(
                 theme=_theme_colours(getattr(wb, "loaded_theme", None)),
@@ -510,20 +571,18 @@ def extract(data: bytes, path: str, limits: Limits) -> Document:
             )
             styles = _StyleInfo(wb, palette)
             found = _Found()
-            for ws in wb.worksheets:
-                if not hasattr(ws, "_get_source"):
-                    continue  # a chartsheet: no cells
-                if ws.sheet_state in ("hidden", "veryHidden"):
-                    found.hidden_sheets.append((ws.title, ws.sheet_state))
+            for sheet in sheets:
+                if sheet.state in ("hidden", "veryHidden"):
+                    found.hidden_sheets.append((sheet.name, sheet.state))
                 try:
-                    _read_sheet(ws, wb, styles, doc, found, limits)
+                    _read_sheet(sheet, reader, styles, doc, found, limits)
                 except (SecreviewError, MemoryError, RecursionError):
                     raise
                 except Exception as e:  # malformed sheet XML, bad cell refs, bad numbers
                     raise CorruptFile(
-                        f"工作表「{ws.title}」已损坏，无法读取（{type(e).__name__}: {e}）"
+                        f"工作表「{sheet.name}」已损坏，无法读取（{type(e).__name__}: {e}）"
                     ) from e
-                _add_comments(zf, ws, doc, found, limits)
+                _add_comments(zf, sheet, doc, found, limits)
             names = _defined_name_texts(zf, limits)
             for name, text in names:
                 doc.segments.append(
@@ -531,11 +590,11 @@ def extract(data: bytes, path: str, limits: Limits) -> Document:
                 )
             _residue_notes(doc, found, names)
             add_property_segments(doc, read_properties(zf, limits))
-            doc.facts["sheets"] = len(wb.worksheets)
+            doc.facts["sheets"] = len(sheets)
             doc.facts["cells"] = found.cells
             return doc
         finally:
-            wb.close()
+            reader.archive.close()
     finally:
         zf.close()
 
