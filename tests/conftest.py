@@ -8,7 +8,11 @@ from click.testing import CliRunner
 from secreview.config import Config
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
+# ../shared next to the checkout (or next to the worktrees folder, for a git worktree).
+SHARED = next(
+    (p / "shared" for p in (REPO.parent, REPO.parent.parent) if (p / "shared").is_dir()),
+    REPO.parent / "shared",
+)
 SHARED_DATA = SHARED / "data"
 
 

@@ -28,6 +28,32 @@ def _control_ratio(text: str) -> float:
     return bad / len(text)
 
 
+def _mostly_utf8(data: bytes) -> str | None:
+    """UTF-8 with a few broken bytes (a file cut mid-character, one stray byte).
+
+    Without this such a file decodes "successfully" as GB18030 mojibake or not at all, and
+    no rule sees its text. Valid multi-byte UTF-8 sequences almost never arise by chance in
+    GBK text, so many valid ones against few errors means UTF-8.
+    """
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    good = sum(1 for c in text if ord(c) > 127) - bad
+    if bad and good >= 20 * bad and _control_ratio(text[:20000]) < 0.01:
+        return text
+    return None
+
+
+def _mostly_gb18030(data: bytes) -> str | None:
+    """GB18030/GBK with a broken byte or two (typically a file cut mid-character)."""
+    text = data.decode("gb18030", errors="replace")
+    bad = text.count("\ufffd")
+    cjk = sum(1 for c in text[:20000] if "\u4e00" <= c <= "\u9fff")
+    if bad and bad <= max(2, len(text) // 1000) and cjk * 5 >= min(len(text), 20000):
+        if _control_ratio(text[:20000]) < 0.01:
+            return text
+    return None
+
+
 def decode_text(data: bytes, *, probe: bool = False) -> str:
     """Decode bytes as text. Try-order: BOM, strict UTF-8, strict GB18030, then detection.
 
@@ -47,6 +73,9 @@ def decode_text(data: bytes, *, probe: bool = False) -> str:
                 continue
             if _control_ratio(text[:20000]) < 0.01:
                 return text
+    mostly = _mostly_utf8(data) or _mostly_gb18030(data)
+    if mostly is not None:
+        return mostly
     if b"\x00" in data[:4096]:
         raise UnsupportedFormat("无法识别的二进制文件（binary file of unknown type）")
     from charset_normalizer import from_bytes

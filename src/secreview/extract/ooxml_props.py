@@ -1,0 +1,213 @@
+"""Document properties of an OOXML package (DOCX/XLSX): docProps/core.xml, app.xml, custom.xml.
+
+A reader of the published file sees these under File → Properties: the author, who saved it
+last, the company, a title left over from an older document. ``read_properties`` returns them
+as (field, value) pairs; ``add_property_segments`` turns them into ``metadata`` segments and one
+``metadata`` residue note for a Document, shared by the DOCX and XLSX extractors.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import zipfile
+
+from secreview.config import Limits
+from secreview.extract.safezip import parse_xml, read_member
+from secreview.model import Document, Location, ResidueNote, Segment
+
+_CORE_FIELDS = {
+    # (namespace, local name) → field name in the report
+    ("http://purl.org/dc/elements/1.1/", "creator"): "creator",
+    ("http://schemas.openxmlformats.org/package/2006/metadata/core-properties", "lastModifiedBy"): (
+        "lastModifiedBy"
+    ),
+    ("http://purl.org/dc/elements/1.1/", "title"): "title",
+    ("http://purl.org/dc/elements/1.1/", "subject"): "subject",
+    ("http://schemas.openxmlformats.org/package/2006/metadata/core-properties", "keywords"): (
+        "keywords"
+    ),
+    ("http://purl.org/dc/elements/1.1/", "description"): "description",
+    ("http://schemas.openxmlformats.org/package/2006/metadata/core-properties", "category"): (
+        "category"
+    ),
+}
+_APP_NS = "http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"
+_APP_FIELDS = {"Company": "company", "Manager": "manager"}
+_CUSTOM_NS = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
+_VT_NS = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
+_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+
+_REL_TYPES = {
+    "core": ("/metadata/core-properties", "docProps/core.xml"),
+    "app": ("/extended-properties", "docProps/app.xml"),
+    "custom": ("/custom-properties", "docProps/custom.xml"),
+}
+
+PERSON_FIELDS = ("creator", "lastModifiedBy")
+
+FIELD_NAMES_ZH = {
+    "creator": "作者",
+    "lastModifiedBy": "最后修改者",
+    "company": "单位",
+    "manager": "经理",
+    "title": "标题",
+    "subject": "主题",
+    "keywords": "关键词",
+    "description": "备注",
+    "category": "类别",
+}
+
+_CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_NAME_RE = re.compile(rf"^[{_CJK}]{{2,4}}$")
+_ORG_SUFFIXES = (
+    "公司",
+    "中心",
+    "政府",
+    "局",
+    "办",
+    "厅",
+    "委",
+    "室",
+    "部",
+    "处",
+    "科",
+    "院",
+    "会",
+    "所",
+    "站",
+    "队",
+    "组",
+    "馆",
+    "署",
+    "司",
+)
+# 2–4 CJK characters that are roles or placeholders, not people.
+_NOT_NAMES = frozenset(
+    "管理员 用户 微软用户 作者 未知 匿名 系统 系统管理员 超级用户 编辑 记者 通讯员 本机 电脑 "
+    "计算机 测试 测试用户 深度技术 雨林木风 番茄花园 微软中国".split()
+)
+
+
+def looks_like_person_name(value: str) -> bool:
+    """True when a property value looks like a person's Chinese name (张三, 欧阳明华).
+
+    2–4 CJK characters (spaces inside ignored), not ending in an organisation suffix
+    (局/办/厅/委/室/部/处/科/院/会/公司/中心/政府 …) and not a role word (管理员, 用户).
+    Latin placeholders such as "Administrator" or "user" are not names.
+    """
+    s = re.sub(r"[\s\u3000]+", "", value or "")
+    if not _NAME_RE.match(s):
+        return False
+    if s in _NOT_NAMES:
+        return False
+    return not s.endswith(_ORG_SUFFIXES)
+
+
+def _part_paths(zf: zipfile.ZipFile, limits: Limits) -> dict[str, str]:
+    """Where core/app/custom properties live, from _rels/.rels (standard paths as fallback)."""
+    paths = {key: default for key, (_, default) in _REL_TYPES.items()}
+    data = read_member(zf, "_rels/.rels", limits)
+    if data is None:
+        return paths
+    root = parse_xml(data, "_rels/.rels")
+    for rel in root.iter(f"{{{_REL_NS}}}Relationship"):
+        rel_type = rel.get("Type") or ""
+        target = (rel.get("Target") or "").lstrip("/")
+        if not target or rel.get("TargetMode") == "External":
+            continue
+        for key, (suffix, _) in _REL_TYPES.items():
+            if rel_type.endswith(suffix):
+                paths[key] = posixpath.normpath(target)
+    return paths
+
+
+def _clean(text: str | None) -> str:
+    return (text or "").strip()
+
+
+def read_properties(zf: zipfile.ZipFile, limits: Limits) -> list[tuple[str, str]]:
+    """Non-empty document properties as (field, value), in a stable order.
+
+    Fields: creator, lastModifiedBy, title, subject, keywords, description, category
+    (core.xml); company, manager (app.xml); ``custom:NAME`` for text custom properties.
+    Parts with a DTD are refused by ``parse_xml`` (CorruptFile).
+    """
+    paths = _part_paths(zf, limits)
+    out: list[tuple[str, str]] = []
+
+    data = read_member(zf, paths["core"], limits)
+    if data is not None:
+        root = parse_xml(data, paths["core"])
+        found: dict[str, str] = {}
+        for el in root:
+            if not isinstance(el.tag, str) or not el.tag.startswith("{"):
+                continue
+            ns, _, local = el.tag[1:].partition("}")
+            name = _CORE_FIELDS.get((ns, local))
+            value = _clean(el.text)
+            if name and value:
+                found[name] = value
+        out.extend((name, found[name]) for name in _CORE_FIELDS.values() if name in found)
+
+    data = read_member(zf, paths["app"], limits)
+    if data is not None:
+        root = parse_xml(data, paths["app"])
+        for local, name in _APP_FIELDS.items():
+            value = _clean(root.findtext(f"{{{_APP_NS}}}{local}"))
+            if value:
+                out.append((name, value))
+
+    data = read_member(zf, paths["custom"], limits)
+    if data is not None:
+        root = parse_xml(data, paths["custom"])
+        for prop in root.iter(f"{{{_CUSTOM_NS}}}property"):
+            name = _clean(prop.get("name"))
+            for child in prop:
+                if child.tag in (f"{{{_VT_NS}}}lpwstr", f"{{{_VT_NS}}}lpstr", f"{{{_VT_NS}}}bstr"):
+                    value = _clean(child.text)
+                    if name and value:
+                        out.append((f"custom:{name}", value))
+    return out
+
+
+def add_property_segments(doc: Document, props: list[tuple[str, str]]) -> None:
+    """Append one ``metadata`` segment per property and one ``metadata`` residue note.
+
+    The note is ``info`` unless the author / last-modified-by looks like a person's name,
+    then ``review`` with the advice to clear the document properties before publishing.
+    """
+    if not props:
+        return
+    for name, value in props:
+        doc.segments.append(Segment(value, Location(part="metadata", field=name)))
+    people = [(n, v) for n, v in props if n in PERSON_FIELDS and looks_like_person_name(v)]
+    if people:
+        who = "、".join(f"{FIELD_NAMES_ZH[n]}「{v}」" for n, v in people)
+        message = (
+            f"文档属性含个人姓名（{who}），读者在文件属性中即可看到；"
+            "请在发布前清除文档属性（Office：文件→信息→检查文档→删除文档属性和个人信息；"
+            "WPS：文件→属性）"
+        )
+        doc.residue.append(
+            ResidueNote(
+                "metadata",
+                message,
+                Location(part="metadata", field=people[0][0]),
+                count=len(props),
+                severity="review",
+                sample=people[0][1],
+            )
+        )
+        return
+    listed = "、".join(FIELD_NAMES_ZH.get(n, n) for n, _ in props[:6])
+    doc.residue.append(
+        ResidueNote(
+            "metadata",
+            f"文档属性含 {len(props)} 项信息（{listed}），读者在文件属性中即可看到，请确认可以公开",
+            Location(part="metadata", field=props[0][0]),
+            count=len(props),
+            severity="info",
+            sample=f"{props[0][0]}: {props[0][1]}",
+        )
+    )

@@ -1,0 +1,103 @@
+"""`secreview scan`: exit codes 0/1/2, JSON-only stdout, several files, --recursive, seed file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from secreview.cli import main
+from tests.conftest import shared_file
+from tests.helpers.xlsx_builder import residue_workbook
+
+CLEAN = "区政府办公室2023年度政务公开工作总结：全年主动公开政府信息一百二十条。\n"
+MARKED = "秘密★1年\n关于某项工作的安排意见\n"
+
+
+def _write(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding=encoding)
+    return path
+
+
+def _scan_json(runner, *args: str):
+    result = runner.invoke(main, ["scan", *args, "--format", "json"])
+    return result, json.loads(result.stdout)
+
+
+def test_exit_0_when_everything_passes(tmp_path, runner):
+    path = _write(tmp_path / "总结.txt", CLEAN)
+    result = runner.invoke(main, ["scan", str(path)], catch_exceptions=False)
+    assert result.exit_code == 0
+    assert "通过" in result.stdout and result.stderr == ""
+
+
+def test_exit_1_when_a_finding_blocks(tmp_path, runner):
+    path = _write(tmp_path / "安排.txt", MARKED, "gbk")
+    result = runner.invoke(main, ["scan", str(path)], catch_exceptions=False)
+    assert result.exit_code == 1
+    assert "不得公开" in result.stdout and "秘密★1年" in result.stdout
+
+
+def test_exit_1_for_xlsx_residue(tmp_path, runner):
+    path = tmp_path / "残留.xlsx"
+    path.write_bytes(residue_workbook())
+    result, reports = _scan_json(runner, str(path))
+    assert result.exit_code == 1
+    (report,) = reports
+    assert report["format"] == "xlsx" and report["verdict"] == "review"
+    hidden = next(f for f in report["findings"] if f["rule"] == "residue.hidden_sheets")
+    assert hidden["location"] == {"part": "hidden", "sheet": "名单"}
+
+
+def test_exit_2_for_unreadable_input(tmp_path, runner):
+    result = runner.invoke(main, ["scan", str(tmp_path / "无此文件.pdf")])
+    assert result.exit_code == 2
+    assert result.stderr.count("错误：") == 1 and "not_found" in result.stderr
+
+
+def test_json_stdout_is_only_json(tmp_path, runner):
+    a = _write(tmp_path / "a.txt", CLEAN)
+    b = _write(tmp_path / "b.txt", MARKED)
+    result, reports = _scan_json(runner, str(a), str(b))
+    assert result.exit_code == 1
+    assert isinstance(reports, list) and [r["path"] for r in reports] == [str(a), str(b)]
+    assert [r["verdict"] for r in reports] == ["pass", "block"]
+    for r in reports:
+        assert set(r) == {"path", "sha256", "format", "verdict", "error", "findings", "classifier"}
+    assert result.stderr == ""
+
+
+def test_recursive_folder(tmp_path, runner):
+    root = tmp_path / "待发布"
+    _write(root / "b.txt", CLEAN)
+    _write(root / "子目录" / "a.csv", "标题,密级\n计划,秘密★1年\n", "gbk")
+    _write(root / ".git" / "skip.txt", MARKED)
+    (root / "图片.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    result, reports = _scan_json(runner, "--recursive", str(root))
+    assert result.exit_code == 1
+    assert [Path(r["path"]).relative_to(root).as_posix() for r in reports] == [
+        "b.txt",
+        "子目录/a.csv",
+    ]
+    assert [r["verdict"] for r in reports] == ["pass", "block"]
+
+
+def test_folder_without_recursive_is_an_error(tmp_path, runner):
+    (tmp_path / "目录").mkdir()
+    result, reports = _scan_json(runner, str(tmp_path / "目录"))
+    assert result.exit_code == 2
+    assert reports[0]["error"]["code"] == "not_found"
+    assert "--recursive" in reports[0]["error"]["message"]
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_seed_annual_report_passes(fmt, runner):
+    path = shared_file("seed", "taierzhuang-2017-annual-report.txt")
+    result = runner.invoke(main, ["scan", str(path), "--format", fmt], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    if fmt == "json":
+        (report,) = json.loads(result.stdout)
+        assert report["verdict"] == "pass" and report["findings"] == []
+        assert report["format"] == "txt"

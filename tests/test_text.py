@@ -1,0 +1,61 @@
+"""TXT extraction and decoding: BOMs, UTF-16, GB18030/GBK, files cut mid-character."""
+
+from __future__ import annotations
+
+import codecs
+
+import pytest
+
+from secreview.config import Limits
+from secreview.errors import UnsupportedFormat
+from secreview.extract import extract_bytes
+from secreview.extract.text import decode_text
+
+LINES = [
+    "关于做好2024年度政务公开工作的通知",
+    "各镇（街道）、区直各部门：",
+    "现将有关事项通知如下。",
+]
+TEXT = "\r\n".join(LINES[:2]) + "\n\n" + LINES[2] + "\n"
+
+ENCODINGS = {
+    "utf-8": TEXT.encode("utf-8"),
+    "utf-8-bom": codecs.BOM_UTF8 + TEXT.encode("utf-8"),
+    "utf-16-le-bom": codecs.BOM_UTF16_LE + TEXT.encode("utf-16-le"),
+    "utf-16-be-bom": codecs.BOM_UTF16_BE + TEXT.encode("utf-16-be"),
+    "gb18030": TEXT.encode("gb18030"),
+    "gbk": TEXT.encode("gbk"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ENCODINGS))
+def test_txt_encodings(name):
+    doc = extract_bytes(ENCODINGS[name], f"{name}.txt", Limits())
+    assert doc.format == "txt"
+    assert [s.text for s in doc.segments] == LINES
+    assert [s.location.paragraph for s in doc.segments] == [1, 2, 3]
+    assert all(s.location.part == "body" for s in doc.segments)
+
+
+def test_gb18030_only_characters():
+    text = "𠀀字与㐀字的公告\n"  # characters outside GBK, present in GB18030
+    assert decode_text(text.encode("gb18030")) == text
+
+
+def test_utf8_cut_mid_character_is_still_utf8():
+    data = ("关于进一步加强政府信息公开工作的通知。" * 20).encode("utf-8")[:-1]
+    text = decode_text(data)
+    assert text.startswith("关于进一步加强政府信息公开工作的通知。")
+    assert text.count("通知") == 20
+
+
+def test_gbk_cut_mid_character_is_still_gbk():
+    data = ("关于进一步加强政府信息公开工作的通知。" * 20).encode("gbk")[:-1]
+    text = decode_text(data)
+    assert text.startswith("关于进一步加强政府信息公开工作的通知。")
+    assert text.count("公开") == 20
+
+
+def test_binary_is_unsupported():
+    with pytest.raises(UnsupportedFormat):
+        decode_text(bytes(range(256)) * 8)
