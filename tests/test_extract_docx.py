@@ -14,7 +14,7 @@ from secreview.cli import main
 from secreview.config import Config, Limits
 from secreview.extract import docx as docx_extract
 from secreview.extract import extract_bytes
-from secreview.extract.docprops import looks_like_person_name
+from secreview.extract.ooxml_props import looks_like_person_name
 from secreview.model import Document, Segment
 from secreview.pipeline import scan_bytes, scan_file
 from tests.helpers import docx_builder as B
@@ -310,7 +310,7 @@ def test_metadata_segments_and_person_name() -> None:
     assert doc.metadata["creator"] == "张三" and doc.metadata["custom:密级"] == "秘密"
     n = note(doc, "metadata")
     assert n.severity == "review"
-    assert n.message.startswith("文档属性中含有人名（作者：张三；经理：李四）")
+    assert n.message.startswith("文档属性含个人姓名（作者「张三」、经理「李四」）")
     assert "检查文档" in n.message and "办公室" not in n.message
 
 

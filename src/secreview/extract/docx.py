@@ -23,7 +23,7 @@ import lxml.etree
 
 from secreview.config import Limits
 from secreview.errors import CorruptFile, InputError
-from secreview.extract import docprops
+from secreview.extract.ooxml_props import add_property_segments, read_properties
 from secreview.extract.safezip import check_all_xml, open_package, parse_xml, read_member
 from secreview.model import Document, Location, ResidueNote, Segment, Span
 
@@ -575,12 +575,7 @@ def _read(pkg: _Package, path: str, depth: int) -> Document:
             )
         )
 
-    props, meta = docprops.read_properties(pkg.zf, pkg.limits)
-    doc.metadata.update(meta)
-    doc.segments.extend(docprops.metadata_segments(props))
-    note = docprops.metadata_note(props)
-    if note is not None:
-        doc.residue.append(note)
+    add_property_segments(doc, read_properties(pkg.zf, pkg.limits))
 
     _embedded(pkg, path, depth, doc)
     doc.facts.update(

@@ -44,7 +44,7 @@ _REL_TYPES = {
     "custom": ("/custom-properties", "docProps/custom.xml"),
 }
 
-PERSON_FIELDS = ("creator", "lastModifiedBy")
+PERSON_FIELDS = ("creator", "lastModifiedBy", "manager")
 
 FIELD_NAMES_ZH = {
     "creator": "作者",
@@ -81,11 +81,18 @@ _ORG_SUFFIXES = (
     "馆",
     "署",
     "司",
+    "校",
+    "厂",
+    "社",
+    "团",
+    "股",
+    "单位",
+    "机关",
 )
 # 2–4 CJK characters that are roles or placeholders, not people.
 _NOT_NAMES = frozenset(
-    "管理员 用户 微软用户 作者 未知 匿名 系统 系统管理员 超级用户 编辑 记者 通讯员 本机 电脑 "
-    "计算机 测试 测试用户 深度技术 雨林木风 番茄花园 微软中国".split()
+    "管理员 用户 微软用户 作者 未知 匿名 佚名 无名 系统 系统管理员 超级用户 编辑 记者 通讯员 "
+    "本机 电脑 计算机 测试 测试用户 深度 深度技术 雨林木风 番茄花园 系统之家 微软中国".split()
 )
 
 
@@ -154,7 +161,8 @@ def read_properties(zf: zipfile.ZipFile, limits: Limits) -> list[tuple[str, str]
     if data is not None:
         root = parse_xml(data, paths["app"])
         for local, name in _APP_FIELDS.items():
-            value = _clean(root.findtext(f"{{{_APP_NS}}}{local}"))
+            values = [_clean(el.text) for el in root.iter(f"{{{_APP_NS}}}{local}")]
+            value = next((v for v in values if v), "")
             if value:
                 out.append((name, value))
 
@@ -180,6 +188,7 @@ def add_property_segments(doc: Document, props: list[tuple[str, str]]) -> None:
     if not props:
         return
     for name, value in props:
+        doc.metadata.setdefault(name, value)
         doc.segments.append(Segment(value, Location(part="metadata", field=name)))
     people = [(n, v) for n, v in props if n in PERSON_FIELDS and looks_like_person_name(v)]
     if people:
