@@ -664,11 +664,14 @@ def _revisions(walker: _Walker, doc: Document) -> None:
             Segment(rev.text, rev.host.with_(part=rev.kind, field=_host_field(rev.host)))
         )
     by = f"修订人：{'、'.join(walker.authors[:3])}；" if walker.authors else ""
+    counts = "，".join(
+        f"{label} {n} 处" for label, n in (("插入", inserted), ("删除", deleted)) if n
+    )
+    kept = "删除的文字仍保存在文件中；" if deleted else ""
     doc.residue.append(
         ResidueNote(
             "revisions",
-            f"文档含未接受的修订（插入 {inserted} 处，删除 {deleted} 处），删除的文字仍保存在文件中；"
-            f"{by}请接受或拒绝全部修订后再提交",
+            f"文档含未接受的修订（{counts}），{kept}{by}请接受或拒绝全部修订后再提交",
             Location(part="revision_delete" if deleted else "revision_insert"),
             inserted + deleted,
             sample=sample or walker.revisions[0].text,

@@ -81,7 +81,7 @@ def render_html(audit: Audit, path: str | Path) -> Path:
 </div>
 <table style="width:auto"><tbody>{stats_rows}</tbody></table>
 <p class="footer">{escape(audit.footer_line())}</p>
-<p class="sign">检查人（签字）：__________________　日期：__________　　
+<p class="sign">检查人（签字）：__________________　日期：__________
 被检查单位负责人（签字）：__________________　日期：__________</p>
 </body></html>
 """
