@@ -61,7 +61,7 @@ def render_report(report: Report) -> None:
         tag, colour = SEVERITY_STYLE[f.severity]
         out.print(
             f"  [{colour}]■ {tag}[/{colour}] {escape(f.location.label())}  "
-            f"{escape(f.reason)}  [dim]({escape(f.rule)})[/dim]"
+            f"{escape(mask_numbers(f.reason))}  [dim]({escape(f.rule)})[/dim]"
         )
         out.print(f"      {_highlight(f)}")
     if report.classifier:
