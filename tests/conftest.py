@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,8 @@ from secreview.config import Config
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
-SHARED_DATA = SHARED / "data"
+# SECREVIEW_SHARED_DATA points elsewhere (e.g. from a worktree that is not next to ../shared).
+SHARED_DATA = Path(os.environ.get("SECREVIEW_SHARED_DATA") or SHARED / "data")
 
 
 def shared_file(*parts: str) -> Path:

@@ -122,7 +122,10 @@ class LinearModel:
     def top_terms(self, feats: Features, label: str, n: int = 5) -> list[str]:
         """The words that pushed the paragraph towards ``label`` most (char n-grams if few)."""
         k = self.labels.index(label)
-        contrib = feats.val * self.coef[feats.idx, k]
+        rows = self.coef[feats.idx]
+        # What separates the paragraph from public text: (w_k - w_public) · x, with w_k > 0.
+        margin = rows[:, k].astype(np.float64) - rows[:, self.labels.index(PUBLIC)]
+        contrib = np.where(rows[:, k] > 0, feats.val * margin, 0.0)
         order = np.argsort(-contrib, kind="stable")
         words: list[str] = []
         grams: list[str] = []
