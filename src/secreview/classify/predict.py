@@ -46,11 +46,13 @@ def calibrate(decision: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def _block(tokens: list[str], index: dict[str, int], idf: np.ndarray, offset: int) -> Features:
-    counts = Counter(t for t in tokens if t in index)
-    if not counts:
+    get = index.get
+    pairs = [(i, c) for t, c in Counter(tokens).items() if (i := get(t)) is not None]
+    if not pairs:
         return Features(np.empty(0, np.int64), np.empty(0, np.float64))
-    local = np.fromiter((index[t] for t in counts), dtype=np.int64, count=len(counts))
-    tf = 1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))
+    arr = np.array(pairs, dtype=np.int64)
+    local = arr[:, 0]
+    tf = 1.0 + np.log(arr[:, 1].astype(np.float64))
     val = tf * idf[local]
     norm = float(np.sqrt(np.dot(val, val)))
     if norm > 0:
