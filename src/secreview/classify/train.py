@@ -47,6 +47,7 @@ C = 0.5
 MAX_WORD_FEATURES = 30000
 MAX_CHAR_FEATURES = 60000
 MIN_DF = 2
+PUBLIC_WEIGHT = 2.0  # total weight of the public class relative to each non-public class
 CV_FOLDS = 5
 MIN_PER_CLASS = 6  # training paragraphs needed per class
 FALSE_ALARM_BUDGET = 0.01  # paragraph-level, all non-public classes together
@@ -87,7 +88,7 @@ def _sample_weights(examples: list[Example], y: np.ndarray) -> np.ndarray:
             shared = mask & ~written
             parts = [m for m in (written, shared) if m.any()]
             for m in parts:
-                w[m] = n / k / len(parts) / m.sum()
+                w[m] = PUBLIC_WEIGHT * n / k / len(parts) / m.sum()
         else:
             w[mask] = n / k / mask.sum()
     return w
