@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -8,12 +9,9 @@ from click.testing import CliRunner
 from secreview.config import Config
 
 REPO = Path(__file__).resolve().parent.parent
-# ../shared next to the checkout (or next to the worktrees folder, for a git worktree).
-SHARED = next(
-    (p / "shared" for p in (REPO.parent, REPO.parent.parent) if (p / "shared").is_dir()),
-    REPO.parent / "shared",
-)
-SHARED_DATA = SHARED / "data"
+SHARED = REPO.parent / "shared"
+# SECREVIEW_SHARED_DATA points elsewhere (e.g. from a worktree that is not next to ../shared).
+SHARED_DATA = Path(os.environ.get("SECREVIEW_SHARED_DATA") or SHARED / "data")
 
 
 def shared_file(*parts: str) -> Path:

@@ -24,7 +24,20 @@ def default_checks(config: Config) -> list[Check]:
     from secreview.checks.marking import SecretLevelMarking
     from secreview.checks.residue import ResidueCheck
 
-    return [SecretLevelMarking(), ResidueCheck()]
+    checks: list[Check] = [SecretLevelMarking(), ResidueCheck()]
+    checks += _classifier_checks(config)
+    return checks
+
+
+def _classifier_checks(config: Config) -> list[Check]:
+    """The trained classifier when enabled and a model directory is present (else none)."""
+    from secreview.classify.check import ClassifierCheck, model_available
+
+    if not model_available(config):
+        log.info("classifier off: no model at %s", config.model_dir)
+        return []
+    assert config.model_dir is not None
+    return [ClassifierCheck(config.model_dir)]
 
 
 @contextmanager

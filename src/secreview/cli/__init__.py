@@ -114,5 +114,10 @@ def _register() -> None:
 
     main.add_command(scan.scan)
 
+    from secreview.cli import model
+
+    main.add_command(model.train)
+    main.add_command(model.model)
+
 
 _register()

@@ -1,0 +1,169 @@
+"""Paragraph scores and their top contributing terms — numpy only (no scikit-learn at scan time).
+
+The arithmetic reproduces what training fitted with scikit-learn:
+TF-IDF per block (sublinear tf ``1 + ln(count)``, times idf, L2-normalised per block), the
+blocks concatenated, a one-vs-rest linear decision ``x·w_k + b_k``, per-class sigmoid
+calibration ``1 / (1 + exp(a_k d_k + b_k))``, then the class probabilities normalised to sum 1.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from secreview.classify import LABELS, PUBLIC
+from secreview.classify.store import VerifiedFiles
+from secreview.classify.tokenize import (
+    TokenizerSpec,
+    char_ngrams,
+    get_tokenizer,
+    prepare,
+    word_tokens,
+)
+from secreview.errors import UsageError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Features:
+    idx: np.ndarray  # int64 feature indexes (word block first, then char block)
+    val: np.ndarray  # float64 TF-IDF values
+
+
+def calibrate(decision: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Per-class sigmoid, then normalise rows to sum 1 (uniform where all are 0)."""
+    with np.errstate(over="ignore"):
+        p = 1.0 / (1.0 + np.exp(a * decision + b))
+    total = p.sum(axis=-1, keepdims=True)
+    k = p.shape[-1]
+    return np.where(total > 0, p / np.where(total > 0, total, 1.0), 1.0 / k)
+
+
+def _block(tokens: list[str], index: dict[str, int], idf: np.ndarray, offset: int) -> Features:
+    get = index.get
+    pairs = [(i, c) for t, c in Counter(tokens).items() if (i := get(t)) is not None]
+    if not pairs:
+        return Features(np.empty(0, np.int64), np.empty(0, np.float64))
+    arr = np.array(pairs, dtype=np.int64)
+    local = arr[:, 0]
+    tf = 1.0 + np.log(arr[:, 1].astype(np.float64))
+    val = tf * idf[local]
+    norm = float(np.sqrt(np.dot(val, val)))
+    if norm > 0:
+        val = val / norm
+    return Features(local + offset, val)
+
+
+class LinearModel:
+    """A loaded model. Build with :func:`load_model`."""
+
+    def __init__(self, files: VerifiedFiles) -> None:
+        meta = files.json("model.json")
+        if tuple(meta.get("labels", ())) != LABELS:
+            raise UsageError(f"模型的类别与本程序不符：{meta.get('labels')}（retrain the model）")
+        self.dir = files.dir
+        self.hash = files.hash
+        self.meta = meta
+        self.labels = LABELS
+        self.thresholds = {k: float(v) for k, v in meta["thresholds"].items()}
+        self.spec = TokenizerSpec.from_dict(meta["tokenizer"])
+        self.userdict = files.bytes("userdict.txt")
+        self.word_terms: list[str] = files.json("vocab_word.json")
+        self.char_terms: list[str] = files.json("vocab_char.json")
+        self.word_index = {t: i for i, t in enumerate(self.word_terms)}
+        self.char_index = {t: i for i, t in enumerate(self.char_terms)}
+        self.idf_word = files.array("idf_word.npy", "float64")
+        self.idf_char = files.array("idf_char.npy", "float64")
+        self.coef = files.array("coef.npy", "float32")  # (n_features, n_classes)
+        self.intercept = files.array("intercept.npy", "float64")
+        self.calib_a = files.array("calib_a.npy", "float64")
+        self.calib_b = files.array("calib_b.npy", "float64")
+        n_word, n_char, k = len(self.word_terms), len(self.char_terms), len(LABELS)
+        if (
+            self.idf_word.shape != (n_word,)
+            or self.idf_char.shape != (n_char,)
+            or self.coef.shape != (n_word + n_char, k)
+            or self.intercept.shape != (k,)
+            or self.calib_a.shape != (k,)
+            or self.calib_b.shape != (k,)
+        ):
+            raise UsageError(f"模型文件的数组尺寸不一致（corrupt model）：{self.dir}")
+        self.n_word = n_word
+        self._tokenizer: Any = None
+
+    @property
+    def tokenizer(self) -> Any:
+        if self._tokenizer is None:
+            self._tokenizer = get_tokenizer(self.spec, self.userdict)
+        return self._tokenizer
+
+    def features(self, normalized_text: str) -> Features:
+        text = prepare(normalized_text)
+        words = word_tokens(self.tokenizer, text)
+        chars = char_ngrams(text, self.spec.char_ngram_min, self.spec.char_ngram_max)
+        w = _block(words, self.word_index, self.idf_word, 0)
+        c = _block(chars, self.char_index, self.idf_char, self.n_word)
+        return Features(np.concatenate([w.idx, c.idx]), np.concatenate([w.val, c.val]))
+
+    def decision(self, feats: Features) -> np.ndarray:
+        rows = self.coef[feats.idx].astype(np.float64)
+        return np.asarray(feats.val @ rows + self.intercept)
+
+    def proba(self, normalized_text: str) -> np.ndarray:
+        return self.proba_features(self.features(normalized_text))
+
+    def proba_features(self, feats: Features) -> np.ndarray:
+        return calibrate(self.decision(feats), self.calib_a, self.calib_b)
+
+    def top_terms(self, feats: Features, label: str, n: int = 5) -> list[str]:
+        """The words that pushed the paragraph towards ``label`` most (char n-grams if few)."""
+        k = self.labels.index(label)
+        rows = self.coef[feats.idx]
+        # What separates the paragraph from public text: (w_k - w_public) · x, with w_k > 0.
+        margin = rows[:, k].astype(np.float64) - rows[:, self.labels.index(PUBLIC)]
+        contrib = np.where(rows[:, k] > 0, feats.val * margin, 0.0)
+        order = np.argsort(-contrib, kind="stable")
+        words: list[str] = []
+        grams: list[str] = []
+        for j in order:
+            if contrib[j] <= 0:
+                break
+            i = int(feats.idx[j])
+            if i < self.n_word:
+                term = self.word_terms[i]
+                if not term.strip("0"):
+                    continue
+                words.append(term)
+            else:
+                term = self.char_terms[i - self.n_word]
+                if len(term) >= 2 and term.strip("0") and len(grams) < n:
+                    grams.append(term)
+            if len(words) >= n:
+                break
+        if len(words) < 3:
+            for g in grams:
+                if len(words) >= 3:
+                    break
+                if not any(g in w for w in words):
+                    words.append(g)
+        return words[:n]
+
+    def flagged(self, proba: np.ndarray) -> list[tuple[str, float]]:
+        """Non-public classes whose probability reaches their threshold, best first."""
+        out = [
+            (label, float(proba[k]))
+            for k, label in enumerate(self.labels)
+            if label != PUBLIC and proba[k] >= self.thresholds[label]
+        ]
+        return sorted(out, key=lambda x: -x[1])
+
+
+def load_model(model_dir: Path) -> LinearModel:
+    """Load and verify a model directory (every file's sha256 against the manifest)."""
+    return LinearModel(VerifiedFiles(Path(model_dir)))

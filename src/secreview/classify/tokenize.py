@@ -1,0 +1,213 @@
+"""Features of a paragraph: jieba words (HMM off, domain user dictionary) and character n-grams.
+
+The word tokenizer is part of the model: training records which jieba dictionary it used
+(sha256), the frequency floor and the user dictionary, and scanning rebuilds exactly that
+tokenizer. To keep cold start short the main dictionary is jieba's own ``dict.txt`` reduced to
+words with frequency >= ``min_freq`` (about 80k of 349k words for 20; the marshal cache jieba
+loads then is half the size, which halves the tokenizer's share of cold start) merged with the user
+dictionary; jieba caches its prefix dictionary for that file in a per-user cache directory
+(``$SECREVIEW_CACHE_DIR`` or ``$XDG_CACHE_HOME/secreview`` or ``~/.cache/secreview``) instead of
+a shared, world-writable temp dir.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+import sys
+import tempfile
+import threading
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from secreview.errors import UsageError
+
+log = logging.getLogger(__name__)
+
+USERDICT_PATH = Path(__file__).resolve().parent / "userdict.txt"
+DEFAULT_MIN_FREQ = 20
+USERDICT_DEFAULT_FREQ = 1000
+
+_DIGIT = re.compile(r"\d")
+_SPACE = re.compile(r"\s+")
+# A word feature must contain a CJK ideograph, a latin letter or a digit.
+_WORDY = re.compile(r"[\u3400-\u9fff\uf900-\ufaffa-z0]")
+
+_LOCK = threading.Lock()
+_TOKENIZERS: dict[str, Any] = {}
+
+
+@dataclass(frozen=True)
+class TokenizerSpec:
+    """Everything that decides the word tokens; stored in the model's model.json."""
+
+    jieba_version: str
+    jieba_dict_sha256: str
+    userdict_sha256: str
+    min_freq: int = DEFAULT_MIN_FREQ
+    char_ngram_min: int = 1
+    char_ngram_max: int = 3
+
+    def key(self) -> str:
+        raw = f"{self.jieba_dict_sha256}:{self.userdict_sha256}:{self.min_freq}"
+        return hashlib.sha256(raw.encode()).hexdigest()[:16]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TokenizerSpec:
+        return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
+
+
+def _import_jieba() -> Any:
+    """Import jieba without letting it import pkg_resources (~0.15 s of cold start).
+
+    jieba's _compat falls back to plain ``open()`` for its resources when pkg_resources is
+    missing; we hide it only for the duration of this import when nobody loaded it yet.
+    """
+    if "jieba" in sys.modules:
+        return sys.modules["jieba"]
+    hide = "pkg_resources" not in sys.modules
+    if hide:
+        sys.modules["pkg_resources"] = None  # type: ignore[assignment]
+    try:
+        import jieba
+    finally:
+        if hide:
+            del sys.modules["pkg_resources"]
+    jieba.setLogLevel(logging.WARNING)
+    return jieba
+
+
+def _jieba_dict_path() -> Path:
+    jieba = _import_jieba()
+
+    return Path(jieba.__file__).resolve().parent / "dict.txt"
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def current_spec(userdict: bytes, min_freq: int = DEFAULT_MIN_FREQ) -> TokenizerSpec:
+    """The spec for training with the installed jieba and the given user dictionary."""
+    jieba = _import_jieba()
+
+    return TokenizerSpec(
+        jieba_version=str(jieba.__version__),
+        jieba_dict_sha256=sha256_file(_jieba_dict_path()),
+        userdict_sha256=hashlib.sha256(userdict).hexdigest(),
+        min_freq=min_freq,
+    )
+
+
+def cache_dir() -> Path:
+    env = os.environ.get("SECREVIEW_CACHE_DIR")
+    if env:
+        return Path(env)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "secreview"
+
+
+def prepare(text: str) -> str:
+    """Model view of already-normalized text: lower case, every digit → 0, spaces folded."""
+    return _SPACE.sub(" ", _DIGIT.sub("0", text.lower())).strip()
+
+
+def _parse_userdict(userdict: bytes) -> list[tuple[str, int, str]]:
+    out: list[tuple[str, int, str]] = []
+    for n, raw in enumerate(userdict.decode("utf-8").splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        parts = line.split()
+        word = parts[0]
+        try:
+            freq = int(parts[1]) if len(parts) > 1 else USERDICT_DEFAULT_FREQ
+        except ValueError as e:
+            raise UsageError(f"用户词典第 {n} 行格式错误（word [freq] [tag]）：{raw!r}") from e
+        out.append((word, freq, parts[2] if len(parts) > 2 else ""))
+    return out
+
+
+def _write_reduced_dict(spec: TokenizerSpec, userdict: bytes, target: Path) -> None:
+    source = _jieba_dict_path()
+    actual = sha256_file(source)
+    if actual != spec.jieba_dict_sha256:
+        log.warning(
+            "installed jieba dictionary (sha256 %s) differs from the one the model was trained "
+            "with (%s); word tokens may differ — retrain with `secreview train`",
+            actual[:12],
+            spec.jieba_dict_sha256[:12],
+        )
+    user = _parse_userdict(userdict)
+    user_words = {w for w, _, _ in user}
+    lines: list[str] = []
+    with open(source, encoding="utf-8") as fh:
+        for line in fh:
+            parts = line.split()
+            if len(parts) >= 2 and int(parts[1]) >= spec.min_freq and parts[0] not in user_words:
+                lines.append(" ".join(parts[:3]))
+    lines.extend(f"{w} {f} {t}".strip() for w, f, t in user)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".dict-", suffix=".txt")
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write("\n".join(lines) + "\n")
+    os.replace(tmp, target)
+
+
+def _build(spec: TokenizerSpec, userdict: bytes) -> Any:
+    jieba = _import_jieba()
+    base = cache_dir()
+    try:
+        base.mkdir(parents=True, exist_ok=True)
+        probe = base / ".write-test"
+        probe.touch()
+        probe.unlink()
+    except OSError:
+        base = Path(tempfile.mkdtemp(prefix="secreview-jieba-"))
+        log.info("cache dir not writable; building the tokenizer in %s", base)
+    dict_path = base / f"tokens-{spec.key()}.dict.txt"
+    if not dict_path.exists():
+        _write_reduced_dict(spec, userdict, dict_path)
+    tk = jieba.Tokenizer(dictionary=str(dict_path))
+    tk.tmp_dir = str(base)
+    tk.cache_file = f"tokens-{spec.key()}.jieba.cache"
+    tk.initialize()
+    return tk
+
+
+def get_tokenizer(spec: TokenizerSpec, userdict: bytes) -> Any:
+    """The jieba tokenizer for ``spec`` — built once per process (thread-safe)."""
+    key = spec.key()
+    tk = _TOKENIZERS.get(key)
+    if tk is None:
+        with _LOCK:
+            tk = _TOKENIZERS.get(key)
+            if tk is None:
+                tk = _build(spec, userdict)
+                _TOKENIZERS[key] = tk
+    return tk
+
+
+def word_tokens(tokenizer: Any, prepared: str) -> list[str]:
+    """jieba words (HMM off) of at least two characters containing a letter, digit or ideograph."""
+    return [w for w in tokenizer.cut(prepared, HMM=False) if len(w) >= 2 and _WORDY.search(w)]
+
+
+def char_ngrams(prepared: str, lo: int = 1, hi: int = 3) -> list[str]:
+    """Character n-grams (lo..hi) of the text with spaces removed."""
+    s = prepared.replace(" ", "")
+    out: list[str] = []
+    n_chars = len(s)
+    for n in range(lo, hi + 1):
+        out.extend(s[i : i + n] for i in range(n_chars - n + 1))
+    return out
