@@ -220,6 +220,8 @@ def test_scan_reports_each_residue_kind(config):
 
 
 def test_clean_workbook_has_info_metadata_only(config):
+    # The roster row itself is personal data (rules and classifier flag it); what this test
+    # checks is that a workbook with no residue gets no residue finding beyond info metadata.
     report = scan_bytes(to_bytes(plain_workbook("Administrator")), "x.xlsx", config)
-    assert report.verdict == "pass"
-    assert [(f.rule, f.severity) for f in report.findings] == [("residue.metadata", "info")]
+    residue = [(f.rule, f.severity) for f in report.findings if f.source == "residue"]
+    assert residue == [("residue.metadata", "info")]
