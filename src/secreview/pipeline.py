@@ -21,10 +21,14 @@ log = logging.getLogger(__name__)
 
 
 def default_checks(config: Config) -> list[Check]:
-    from secreview.checks.marking import SecretLevelMarking
-    from secreview.checks.residue import ResidueCheck
+    """The rule packs of ``config.rules_dirs`` (loaded once per process), then residue.
 
-    return [SecretLevelMarking(), ResidueCheck()]
+    A malformed rule file raises UsageError (file, line, rule id) — not a per-file error.
+    """
+    from secreview.checks.residue import ResidueCheck
+    from secreview.rules import RulesCheck, load_ruleset
+
+    return [RulesCheck(load_ruleset(config.rules_dirs)), ResidueCheck()]
 
 
 @contextmanager

@@ -1,0 +1,23 @@
+"""Rules engine: TOML rule packs → one keyword pass + validated regexes → findings.
+
+Public API: ``load_ruleset(dirs)`` (cached per process), ``RulesCheck(ruleset)`` (a Check),
+``apply_dismissals(findings, fingerprints)``, ``run_examples(ruleset)`` (rule self-tests).
+"""
+
+from __future__ import annotations
+
+from secreview.rules.engine import RulesCheck, apply_dismissals
+from secreview.rules.loader import load_ruleset
+from secreview.rules.model import AllowEntry, Rule, RuleSet
+from secreview.rules.selftest import ExampleFailure, run_examples
+
+__all__ = [
+    "AllowEntry",
+    "ExampleFailure",
+    "Rule",
+    "RuleSet",
+    "RulesCheck",
+    "apply_dismissals",
+    "load_ruleset",
+    "run_examples",
+]
