@@ -83,9 +83,10 @@ def main(
 
 
 def _register() -> None:
-    from secreview.cli import scan
+    from secreview.cli import rules, scan
 
     main.add_command(scan.scan)
+    main.add_command(rules.rules)
 
 
 _register()
