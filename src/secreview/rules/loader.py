@@ -86,6 +86,19 @@ def _id_line(text: str, rule_id: str | None, ordinal: int, table: str) -> int:
     return 1
 
 
+def _enclosing_id(text: str, line: int) -> str | None:
+    """The ``id = "…"`` of the [[rule]]/[[allow]] block holding ``line`` (for syntax errors)."""
+    lines = text.splitlines()[:line]
+    id_re = re.compile(r"^\s*id\s*=\s*[\"']([^\"']+)[\"']")
+    for raw in reversed(lines):
+        m = id_re.match(raw)
+        if m:
+            return m.group(1)
+        if raw.lstrip().startswith("[["):
+            return None
+    return None
+
+
 def _check_keys(data: dict[str, Any], allowed: set[str], where: str) -> None:
     unknown = sorted(set(data) - allowed)
     if unknown:
@@ -306,8 +319,9 @@ def load_file(path: Path) -> tuple[list[Rule], list[AllowEntry], str]:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         m = re.search(r"line (\d+)", str(e))
-        line = m.group(1) if m else "1"
-        raise UsageError(f"规则文件 {file} 第{line}行：TOML 语法错误（{e}）") from e
+        line = int(m.group(1)) if m else 1
+        where = _where(file, line, _enclosing_id(text, line))
+        raise UsageError(f"{where}：TOML 语法错误（{e}）") from e
     unknown = sorted(set(data) - TOP_KEYS)
     if unknown:
         raise UsageError(f"规则文件 {file} 第1行：未知的顶层键「{'、'.join(unknown)}」")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import unicodedata
 from collections.abc import Callable
 from functools import lru_cache
 
@@ -26,8 +27,8 @@ _MIN_BIRTH_YEAR = 1850  # GB 11643's own example is born in 1880
 
 
 def compact(value: str) -> str:
-    """Digits/letters only, upper-case (spaces and dashes dropped, x → X)."""
-    return _SEPARATORS.sub("", value).upper()
+    """NFKC (full-width digits → ASCII), spaces and dashes dropped, upper-case (x → X)."""
+    return _SEPARATORS.sub("", unicodedata.normalize("NFKC", value)).upper()
 
 
 def id_check_char(first17: str) -> str:
