@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -8,7 +9,8 @@ from click.testing import CliRunner
 from secreview.config import Config
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
+# ../shared next to the repository; SECREVIEW_SHARED points elsewhere (e.g. from a worktree).
+SHARED = Path(os.environ.get("SECREVIEW_SHARED", REPO.parent / "shared"))
 SHARED_DATA = SHARED / "data"
 
 

@@ -23,7 +23,6 @@ from secreview.rules.regex import RegexMatcher
 from secreview.rules.validators import compact
 
 HEAD_PARTS = frozenset({"body", "header", "textbox", "table"})
-TABLE_PARTS = frozenset({"table", "sheet"})
 NAME_HEADERS = frozenset(
     "姓名 名字 户主 户主姓名 申请人 申请人姓名 收款人 持卡人 户名 账户名 联系人 救助对象 "
     "补助对象 人员姓名 被保险人 患者 学生姓名 家长姓名 监护人 举报人 信访人 当事人".split()
@@ -82,16 +81,25 @@ def _head(doc: Document, ctx: ScanContext) -> _Head:
     return head
 
 
-def _table_key(loc: Location) -> tuple[str, str | None, int | None]:
-    return (loc.part, loc.sheet, loc.page if loc.part == "table" else None)
+TableKey = tuple[str, str | None, int | None, int | None]
+
+
+def _table_key(loc: Location) -> TableKey:
+    # XLSX/CSV: one table per sheet; DOCX/PDF: the table's number (paragraph) and page.
+    return (loc.part, loc.sheet, loc.page, loc.paragraph if loc.sheet is None else None)
+
+
+def is_row(seg: Segment) -> bool:
+    """A table/sheet row: one segment whose cells are spans with their own column."""
+    return any(sp.location.col is not None for sp in seg.spans)
 
 
 class _Tables:
     """Per table/sheet: the first row's cell texts (column headers) and the name columns."""
 
     def __init__(self) -> None:
-        self.headers: dict[tuple[str, str | None, int | None], dict[int, str]] = {}
-        self.name_cols: dict[tuple[str, str | None, int | None], set[int]] = {}
+        self.headers: dict[TableKey, dict[int, str]] = {}
+        self.name_cols: dict[TableKey, set[int]] = {}
 
     def observe(self, seg: Segment) -> None:
         key = _table_key(seg.location)
@@ -201,14 +209,14 @@ class RulesCheck:
         tables = _Tables()
         out: list[_Hit] = []
         for i, seg in enumerate(doc.segments):
-            is_row = bool(seg.spans) and seg.location.part in TABLE_PARTS
-            if is_row:
+            row = is_row(seg)
+            if row:
                 tables.observe(seg)
             text = ctx.normalized(i).text
             if not text:
                 continue
             seg_hits = self._segment_hits(i, seg, text, ctx, head, tables)
-            if is_row:
+            if row:
                 for h in seg_hits:
                     if h.rule.with_name_severity is None:
                         continue
