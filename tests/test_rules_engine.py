@@ -251,3 +251,26 @@ def test_docx_table_cells_located(tmp_path: Path, config: Config) -> None:
     assert [(f.location.part, f.location.row, f.location.col, f.severity) for f in mob] == [
         ("table", 2, 2, "block")
     ]
+
+
+@pytest.mark.skipif(not _has("secreview.extract.pdf"), reason="PDF extractor not merged yet")
+def test_pdf_pages_located(tmp_path: Path, config: Config) -> None:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    path = tmp_path / "a.pdf"
+    c = canvas.Canvas(str(path), pagesize=A4)
+    c.setFont("STSong-Light", 14)
+    c.drawString(72, 780, "秘密★1年")
+    c.drawString(72, 750, "关于做好防汛工作的通知")
+    c.showPage()
+    c.setFont("STSong-Light", 14)
+    c.drawString(72, 780, "联系人：张三 手机 13812345678")
+    c.save()
+    report = scan_file(path, config)
+    got = {(f.rule, f.location.page) for f in report.findings}
+    assert ("marking.secret_level", 1) in got
+    assert ("pii.mobile", 2) in got
