@@ -11,15 +11,16 @@ enough distinct values matched ("文档含 5 个完整公民身份号码").
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from secreview.checks import ScanContext
 from secreview.model import SEVERITY_RANK, Document, Finding, Location, Segment
 from secreview.rules.allow import AllowSpan, neutralised_by
-from secreview.rules.keywords import KeywordMatcher
+from secreview.rules.keywords import KeywordHit, KeywordMatcher
 from secreview.rules.model import Rule, RuleSet
-from secreview.rules.regex import RegexMatcher
+from secreview.rules.regex import DIGIT_RUN, RegexMatcher
 from secreview.rules.validators import compact
 
 HEAD_PARTS = frozenset({"body", "header", "textbox", "table"})
@@ -46,6 +47,17 @@ def is_name_like(cell: str) -> bool:
     return not c.endswith(_NOT_NAME_SUFFIX) and not c.startswith(_NOT_NAME_PREFIX)
 
 
+SEGMENT_SEPARATOR = "\x00"
+
+
+@dataclass
+class _DocPass:
+    active: tuple[list[Rule], list[Rule]]
+    keywords: dict[int, list[KeywordHit]] = field(default_factory=dict)
+    gates: dict[int, set[str]] = field(default_factory=dict)  # gate words seen per segment
+    digit_segments: set[int] = field(default_factory=set)
+
+
 @dataclass
 class _Hit:
     seg: int
@@ -64,11 +76,14 @@ class _Head:
     lines: dict[int, tuple[int, int]] = field(default_factory=dict)
 
 
-def _head(doc: Document, ctx: ScanContext) -> _Head:
+def _head(doc: Document, ctx: ScanContext, max_lines: int, max_chars: int) -> _Head:
+    """Head lines up to what the rules' positions can ask for (first_lines / first_chars)."""
     head = _Head()
     offset = 0
     line = 0
     for i, seg in enumerate(doc.segments):
+        if line >= max_lines and offset >= max_chars:
+            break
         loc = seg.location
         if loc.part not in HEAD_PARTS or loc.page not in (None, 1):
             continue
@@ -114,6 +129,11 @@ class _Tables:
         if names:
             self.name_cols.setdefault(key, set()).update(names)
 
+    def headers_text(self, seg: Segment) -> str:
+        if not seg.spans:
+            return ""
+        return "\n".join(self.headers.get(_table_key(seg.location), {}).values())
+
     def header_of(self, seg: Segment, col: int | None) -> str:
         if col is None:
             return ""
@@ -140,23 +160,73 @@ class RulesCheck:
 
     def __init__(self, ruleset: RuleSet) -> None:
         self.ruleset = ruleset
-        self.keywords = KeywordMatcher(ruleset.rules, ruleset.allow)
         self.regex = RegexMatcher(ruleset.rules, ruleset.allow)
+        self.keywords = KeywordMatcher(ruleset.rules, ruleset.allow, self.regex.gate_words)
         self._order = {r.id: n for n, r in enumerate(ruleset.rules)}
+        positions = [r.position for r in ruleset.rules if r.position is not None]
+        self._max_lines = max((p.first_lines or 0 for p in positions), default=0)
+        self._max_chars = max((p.first_chars or 0 for p in positions), default=0)
+
+    # -- document-wide passes ----------------------------------------------------------------
+    def _doc_pass(self, doc: Document, ctx: ScanContext) -> _DocPass:
+        """ONE keyword pass and ONE digit-run pass over all segments joined by NUL.
+
+        NUL never occurs in a keyword and is no digit, letter or space, so no hit crosses a
+        segment boundary; hits are bucketed back per segment with segment-relative offsets.
+        """
+        texts = [ctx.normalized(i).text for i in range(len(doc.segments))]
+        starts: list[int] = []
+        pos = 0
+        for t in texts:
+            starts.append(pos)
+            pos += len(t) + 1
+        joined = SEGMENT_SEPARATOR.join(texts)
+        found = _DocPass(self.regex.active(joined))
+        for kh in self.keywords.iter(joined):
+            i = bisect_right(starts, kh.start) - 1
+            if kh.gate is not None:
+                found.gates.setdefault(i, set()).add(kh.gate)
+                continue
+            found.keywords.setdefault(i, []).append(
+                replace(kh, start=kh.start - starts[i], end=kh.end - starts[i])
+            )
+        if found.active[0]:
+            for m in DIGIT_RUN.finditer(joined):
+                i = bisect_right(starts, m.start()) - 1
+                found.digit_segments.add(i)
+        return found
 
     # -- one segment ----------------------------------------------------------------------
     def _segment_hits(
-        self, i: int, seg: Segment, text: str, ctx: ScanContext, head: _Head, tables: _Tables
+        self,
+        i: int,
+        seg: Segment,
+        text: str,
+        ctx: ScanContext,
+        head: _Head,
+        tables: _Tables,
+        found: _DocPass,
     ) -> list[_Hit]:
         raw: list[tuple[Rule, int, int]] = []
         allow: list[AllowSpan] = []
-        for kh in self.keywords.iter(text):
+        for kh in found.keywords.get(i, ()):
             if kh.rule is not None:
                 raw.append((kh.rule, kh.start, kh.end))
             elif kh.allow is not None:
                 allow.append(AllowSpan(kh.start, kh.end, kh.allow))
-        for rule, rh in self.regex.rule_hits(text):
-            raw.append((rule, rh.start, rh.end))
+        digit_rules, other_rules = found.active
+        if i not in found.digit_segments:
+            digit_rules = []
+        other_rules = [r for r in other_rules if self._position_possible(r, i, text, head)]
+        if digit_rules or other_rules:
+            if is_row(seg):  # a column header also counts as context: search the strings
+                headers, seen = tables.headers_text(seg), None
+            else:
+                headers, seen = "", found.gates.get(i, set())
+            for rule, rh in self.regex.rule_hits(
+                text, headers, None, (digit_rules, other_rules), seen
+            ):
+                raw.append((rule, rh.start, rh.end))
         if not raw:
             return []
         for entry, rh in self.regex.allow_hits(text):
@@ -178,6 +248,20 @@ class RulesCheck:
                 continue
             hits.append(_Hit(i, start, end, rule, self._order[rule.id], rule.severity))
         return _dedupe(hits)
+
+    @staticmethod
+    def _position_possible(rule: Rule, i: int, text: str, head: _Head) -> bool:
+        """Cheap pre-check before running a regex: line length and head line number."""
+        pos = rule.position
+        if pos is None:
+            return True
+        if pos.line_max_chars is not None and len(text.strip()) > pos.line_max_chars:
+            return False
+        if pos.first_lines is not None or pos.first_chars is not None:
+            where = head.lines.get(i)
+            if where is None or (pos.first_lines is not None and where[0] > pos.first_lines):
+                return False
+        return True
 
     @staticmethod
     def _position_ok(rule: Rule, i: int, start: int, text: str, head: _Head) -> bool:
@@ -204,18 +288,39 @@ class RulesCheck:
         return not any(w in window for w in rule.exclude)
 
     # -- the document ----------------------------------------------------------------------
+    def _candidates(self, found: _DocPass, head: _Head, n: int) -> set[int] | None:
+        """Segments where some rule can hit (None: all). Rows are always visited."""
+        cands = set(found.keywords) | set(found.gates)
+        if found.active[0]:
+            cands |= found.digit_segments
+        for rule in found.active[1]:
+            if self.regex.gated(rule):
+                continue
+            pos = rule.position
+            if pos is not None and pos.first_lines is not None:
+                cands.update(i for i, (line, _) in head.lines.items() if line <= pos.first_lines)
+            elif pos is not None and pos.first_chars is not None:
+                cands.update(head.lines)
+            else:
+                return None
+        return cands
+
     def hits(self, doc: Document, ctx: ScanContext) -> list[_Hit]:
-        head = _head(doc, ctx)
+        head = _head(doc, ctx, self._max_lines, self._max_chars)
         tables = _Tables()
+        found = self._doc_pass(doc, ctx)
+        candidates = self._candidates(found, head, len(doc.segments))
         out: list[_Hit] = []
         for i, seg in enumerate(doc.segments):
-            row = is_row(seg)
+            row = bool(seg.spans) and is_row(seg)
             if row:
                 tables.observe(seg)
+            elif candidates is not None and i not in candidates:
+                continue
             text = ctx.normalized(i).text
             if not text:
                 continue
-            seg_hits = self._segment_hits(i, seg, text, ctx, head, tables)
+            seg_hits = self._segment_hits(i, seg, text, ctx, head, tables, found)
             if row:
                 for h in seg_hits:
                     if h.rule.with_name_severity is None:

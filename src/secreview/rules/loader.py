@@ -40,6 +40,7 @@ RULE_KEYS = {
     "position",
     "parts",
     "with_name_severity",
+    "prefilter",
     "bulk",
     "examples",
 }
@@ -180,9 +181,10 @@ def _build_rule(data: dict[str, Any], file: str, line: int) -> Rule:
     keywords: tuple[str, ...] = ()
     pattern = None
     validator = None
+    prefilter = None
     if kind == "keywords":
-        if "pattern" in data or "validator" in data:
-            raise _Problem("kind = \"keywords\" 的规则不能有 pattern/validator")
+        if "pattern" in data or "validator" in data or "prefilter" in data:
+            raise _Problem("kind = \"keywords\" 的规则不能有 pattern/validator/prefilter")
         keywords = tuple(_norm(k) for k in _str_list(data, "keywords"))
         if not keywords:
             raise _Problem("缺少必填的键「keywords」（至少一个关键词）")
@@ -191,6 +193,13 @@ def _build_rule(data: dict[str, Any], file: str, line: int) -> Rule:
             raise _Problem("kind = \"regex\" 的规则不能有 keywords")
         pattern = _pattern(data)
         validator = _validator(data)
+        raw_pre = data.get("prefilter")
+        if raw_pre is None or raw_pre == "digit_run":
+            prefilter = raw_pre
+        elif isinstance(raw_pre, list) and raw_pre and all(isinstance(x, str) and x for x in raw_pre):
+            prefilter = tuple(_norm(x) for x in raw_pre)
+        else:
+            raise _Problem("「prefilter」只能是 \"digit_run\" 或非空字符串的列表")
     else:
         raise _Problem(f"「kind」必须是 keywords 或 regex，而不是「{kind}」")
 
@@ -248,6 +257,7 @@ def _build_rule(data: dict[str, Any], file: str, line: int) -> Rule:
         keywords=keywords,
         pattern=pattern,
         validator=validator,
+        prefilter=prefilter,
         require=require,
         exclude=exclude,
         window=window,

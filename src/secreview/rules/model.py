@@ -48,6 +48,9 @@ class Rule:
     window: int = 20
     position: Position | None = None
     parts: frozenset[str] | None = None
+    # "digit_run": run only around runs of >= 11 digit-like characters; or literals, one of
+    # which must occur in the segment for the regex to run at all (speed only, never results)
+    prefilter: str | tuple[str, ...] | None = None
     with_name_severity: str | None = None
     bulk: Bulk | None = None
     examples_match: tuple[str, ...] = ()
