@@ -37,8 +37,11 @@ def test_default_checks_are_rules_then_residue(config: Config) -> None:
 
 
 def test_csv_roster_cells_located_and_escalated(tmp_path: Path, config: Config) -> None:
-    ids = [make_id("370402", "19800101", 11), make_id("110105", "19750505", 22),
-           make_id("440524", "19900909", 33)]
+    ids = [
+        make_id("370402", "19800101", 11),
+        make_id("110105", "19750505", 22),
+        make_id("440524", "19900909", 33),
+    ]
     rows = [
         "序号,姓名,身份证号码,联系电话,备注",
         f"1,张三,{ids[0]},13812345678,",
@@ -274,3 +277,54 @@ def test_pdf_pages_located(tmp_path: Path, config: Config) -> None:
     got = {(f.rule, f.location.page) for f in report.findings}
     assert ("marking.secret_level", 1) in got
     assert ("pii.mobile", 2) in got
+
+
+def _doc(*texts: str):
+    from secreview.model import Document, Location, Segment
+
+    return Document(
+        "x",
+        "txt",
+        [Segment(t, Location(part="body", paragraph=n + 1)) for n, t in enumerate(texts)],
+    )
+
+
+def test_no_hit_crosses_a_segment_boundary() -> None:
+    check = RulesCheck(load_ruleset([SHIPPED]))
+    doc = _doc("这是一份内部", "资料汇编", "13812", "345678")
+    assert check.run(doc, ScanContext(doc)) == []
+
+
+def test_document_pass_equals_segment_by_segment() -> None:
+    """The document-wide keyword/digit-run passes and gates change speed, never results."""
+    texts = [
+        "关于做好防汛工作的通知",
+        "联系人：张三 13812345678；身份证号 11010519491231002X",
+        "身份证号：110105194912310021",
+        "县保密局开展保密宣传",
+        "",
+        "（此件不予公开）",
+        "护照号码：E12345678 邮箱 zhangsan123@163.com",
+        "车牌号鲁D12345",
+        "举报人：王某某",
+        "秘密★1年",
+    ]
+    check = RulesCheck(load_ruleset([SHIPPED]))
+    doc = _doc("正文首行", *texts)
+    whole = check.run(doc, ScanContext(doc))
+    single = []
+    for t in texts:
+        one = _doc("正文首行", t)
+        single.extend(check.run(one, ScanContext(one)))
+    assert sorted((f.rule, f.text) for f in whole) == sorted((f.rule, f.text) for f in single)
+    assert {f.rule for f in whole} >= {
+        "pii.mobile",
+        "pii.resident_id",
+        "pii.resident_id_probable",
+        "pii.passport",
+        "pii.email",
+        "pii.plate",
+        "enforcement.informant",
+        "marking.secret_level",
+        "marking.disclosure_attribute",
+    }

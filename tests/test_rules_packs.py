@@ -112,12 +112,19 @@ def test_allow_scope_is_respected() -> None:
     # allow.office_contact covers personal_info only: a mobile after 联系电话 stays flagged
     assert "pii.mobile" in fired("联系电话：13812345678")
     # a USCC is not a bank card or an ID, and no personal-info finding at all
-    assert not [f for f in findings("统一社会信用代码 91110000600037341L") if f.category == "personal_info"]
+    assert not [
+        f for f in findings("统一社会信用代码 91110000600037341L") if f.category == "personal_info"
+    ]
 
 
 @pytest.mark.parametrize(
     "text",
-    ["身份证号 370402********123X", "手机 138****5678", "卡号 6222********0009", "35*************123"],
+    [
+        "身份证号 370402********123X",
+        "手机 138****5678",
+        "卡号 6222********0009",
+        "35*************123",
+    ],
 )
 def test_masked_numbers_are_compliant(text: str) -> None:
     assert findings(text) == []

@@ -160,8 +160,15 @@ def test_plate(plate: str, valid: bool) -> None:
 
 @pytest.mark.parametrize(
     ("number", "valid"),
-    [("E12345678", True), ("EA1234567", True), ("G12345678", True), ("PE1234567", True),
-     ("EI1234567", False), ("E1234567", False), ("X12345678", False)],
+    [
+        ("E12345678", True),
+        ("EA1234567", True),
+        ("G12345678", True),
+        ("PE1234567", True),
+        ("EI1234567", False),
+        ("E1234567", False),
+        ("X12345678", False),
+    ],
 )
 def test_passport(number: str, valid: bool) -> None:
     assert v.passport(number) is valid
@@ -169,8 +176,13 @@ def test_passport(number: str, valid: bool) -> None:
 
 @pytest.mark.parametrize(
     ("address", "valid"),
-    [("zhangsan123@163.com", True), ("li.si@qq.com", True), ("xxgk@tez.gov.cn", False),
-     ("a@b", False), ("no-at-sign.com", False)],
+    [
+        ("zhangsan123@163.com", True),
+        ("li.si@qq.com", True),
+        ("xxgk@tez.gov.cn", False),
+        ("a@b", False),
+        ("no-at-sign.com", False),
+    ],
 )
 def test_email(address: str, valid: bool) -> None:
     assert v.email(address) is valid
@@ -235,7 +247,10 @@ def test_valid_ids_agree_with_weight_formula(area: str, born: datetime.date, seq
 
 
 @settings(max_examples=300, deadline=None)
-@given(digits=st.text(alphabet="0123456789", min_size=17, max_size=17), last=st.sampled_from("0123456789X"))
+@given(
+    digits=st.text(alphabet="0123456789", min_size=17, max_size=17),
+    last=st.sampled_from("0123456789X"),
+)
 def test_random_numbers_valid_only_if_formula_says_so(digits: str, last: str) -> None:
     number = digits + last
     if v.resident_id(number):

@@ -69,7 +69,10 @@ def list_rules(state: AppState, fmt: str) -> None:
     table.add_column("理由", overflow="fold")
     for r in ruleset.rules:
         table.add_row(
-            escape(r.id), r.category, SEVERITY_ZH[r.severity], escape(r.reason.replace("{text}", "…"))
+            escape(r.id),
+            r.category,
+            SEVERITY_ZH[r.severity],
+            escape(r.reason.replace("{text}", "…")),
         )
     stdout_console().print(table)
 

@@ -389,8 +389,7 @@ def _dedupe(hits: list[_Hit]) -> list[_Hit]:
     kept: list[_Hit] = []
     for h in ranked:
         if any(
-            k.rule.category == h.rule.category and k.start < h.end and h.start < k.end
-            for k in kept
+            k.rule.category == h.rule.category and k.start < h.end and h.start < k.end for k in kept
         ):
             continue
         kept.append(h)

@@ -103,7 +103,9 @@ def _enclosing_id(text: str, line: int) -> str | None:
 def _check_keys(data: dict[str, Any], allowed: set[str], where: str) -> None:
     unknown = sorted(set(data) - allowed)
     if unknown:
-        raise _Problem(f"{where}未知的键「{'、'.join(unknown)}」（允许：{'、'.join(sorted(allowed))}）")
+        raise _Problem(
+            f"{where}未知的键「{'、'.join(unknown)}」（允许：{'、'.join(sorted(allowed))}）"
+        )
 
 
 def _str(data: dict[str, Any], key: str, *, required: bool = True) -> str | None:
@@ -184,22 +186,24 @@ def _build_rule(data: dict[str, Any], file: str, line: int) -> Rule:
     prefilter = None
     if kind == "keywords":
         if "pattern" in data or "validator" in data or "prefilter" in data:
-            raise _Problem("kind = \"keywords\" 的规则不能有 pattern/validator/prefilter")
+            raise _Problem('kind = "keywords" 的规则不能有 pattern/validator/prefilter')
         keywords = tuple(_norm(k) for k in _str_list(data, "keywords"))
         if not keywords:
             raise _Problem("缺少必填的键「keywords」（至少一个关键词）")
     elif kind == "regex":
         if "keywords" in data:
-            raise _Problem("kind = \"regex\" 的规则不能有 keywords")
+            raise _Problem('kind = "regex" 的规则不能有 keywords')
         pattern = _pattern(data)
         validator = _validator(data)
         raw_pre = data.get("prefilter")
         if raw_pre is None or raw_pre == "digit_run":
             prefilter = raw_pre
-        elif isinstance(raw_pre, list) and raw_pre and all(isinstance(x, str) and x for x in raw_pre):
+        elif (
+            isinstance(raw_pre, list) and raw_pre and all(isinstance(x, str) and x for x in raw_pre)
+        ):
             prefilter = tuple(_norm(x) for x in raw_pre)
         else:
-            raise _Problem("「prefilter」只能是 \"digit_run\" 或非空字符串的列表")
+            raise _Problem('「prefilter」只能是 "digit_run" 或非空字符串的列表')
     else:
         raise _Problem(f"「kind」必须是 keywords 或 regex，而不是「{kind}」")
 

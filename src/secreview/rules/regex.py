@@ -124,9 +124,13 @@ class RegexMatcher:
         ``seen``: gate words found in this segment by the keyword pass (then ``text`` and
         ``extra_context`` are not searched for them).
         """
-        digit_rules, other_rules = active if active is not None else (
-            self.digit_rules,
-            self.other_rules,
+        digit_rules, other_rules = (
+            active
+            if active is not None
+            else (
+                self.digit_rules,
+                self.other_rules,
+            )
         )
         context = text + "\n" + extra_context if extra_context else text
         if digit_rules:

@@ -76,7 +76,11 @@ def run_examples(ruleset: RuleSet) -> tuple[int, list[ExampleFailure]]:
         if len(match) < MIN_EXAMPLES or len(no_match) < MIN_EXAMPLES:
             failures.append(
                 ExampleFailure(
-                    item_id, file, line, "count", "",
+                    item_id,
+                    file,
+                    line,
+                    "count",
+                    "",
                     f"规则 {item_id} 至少需要 {MIN_EXAMPLES} 个 match 和 {MIN_EXAMPLES} 个 "
                     f"no_match 示例（现有 {len(match)} / {len(no_match)}）",
                 )
@@ -94,7 +98,11 @@ def run_examples(ruleset: RuleSet) -> tuple[int, list[ExampleFailure]]:
                     verb = "应当命中却未命中" if expected == "match" else "不应命中却命中了"
                     failures.append(
                         ExampleFailure(
-                            item_id, file, line, expected, ex,
+                            item_id,
+                            file,
+                            line,
+                            expected,
+                            ex,
                             f"规则 {item_id}（{file} 第{line}行）示例{verb}：{ex}",
                         )
                     )
