@@ -328,3 +328,7 @@ def test_document_pass_equals_segment_by_segment() -> None:
         "marking.secret_level",
         "marking.disclosure_attribute",
     }
+
+
+def test_default_checks_reuse_the_built_check(config: Config) -> None:
+    assert default_checks(config)[0] is default_checks(config)[0]

@@ -26,9 +26,9 @@ def default_checks(config: Config) -> list[Check]:
     A malformed rule file raises UsageError (file, line, rule id) — not a per-file error.
     """
     from secreview.checks.residue import ResidueCheck
-    from secreview.rules import RulesCheck, load_ruleset
+    from secreview.rules import load_ruleset, rules_check
 
-    return [RulesCheck(load_ruleset(config.rules_dirs)), ResidueCheck()]
+    return [rules_check(load_ruleset(config.rules_dirs)), ResidueCheck()]
 
 
 @contextmanager

@@ -404,3 +404,17 @@ def apply_dismissals(findings: Iterable[Finding], dismissed: Iterable[str]) -> l
     """
     gone = set(dismissed)
     return [f for f in findings if f.fingerprint not in gone]
+
+
+_CHECKS: dict[int, tuple[RuleSet, RulesCheck]] = {}
+
+
+def rules_check(ruleset: RuleSet) -> RulesCheck:
+    """The RulesCheck for ``ruleset``, built once (the automaton is reused across files)."""
+    got = _CHECKS.get(id(ruleset))
+    if got is None or got[0] is not ruleset:
+        if len(_CHECKS) >= 16:
+            _CHECKS.clear()
+        got = (ruleset, RulesCheck(ruleset))
+        _CHECKS[id(ruleset)] = got
+    return got[1]
