@@ -9,8 +9,9 @@ from click.testing import CliRunner
 from secreview.config import Config
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
-# SECREVIEW_SHARED_DATA points elsewhere (e.g. from a worktree that is not next to ../shared).
+# ../shared next to the repository; SECREVIEW_SHARED (or SECREVIEW_SHARED_DATA for the data
+# folder itself) points elsewhere, e.g. from a git worktree.
+SHARED = Path(os.environ.get("SECREVIEW_SHARED", REPO.parent / "shared"))
 SHARED_DATA = Path(os.environ.get("SECREVIEW_SHARED_DATA") or SHARED / "data")
 
 

@@ -21,10 +21,14 @@ log = logging.getLogger(__name__)
 
 
 def default_checks(config: Config) -> list[Check]:
-    from secreview.checks.marking import SecretLevelMarking
-    from secreview.checks.residue import ResidueCheck
+    """The rule packs of ``config.rules_dirs`` (loaded once per process), then residue.
 
-    checks: list[Check] = [SecretLevelMarking(), ResidueCheck()]
+    A malformed rule file raises UsageError (file, line, rule id) — not a per-file error.
+    """
+    from secreview.checks.residue import ResidueCheck
+    from secreview.rules import load_ruleset, rules_check
+
+    checks: list[Check] = [rules_check(load_ruleset(config.rules_dirs)), ResidueCheck()]
     checks += _classifier_checks(config)
     return checks
 

@@ -110,9 +110,10 @@ def main(
 
 
 def _register() -> None:
-    from secreview.cli import scan
+    from secreview.cli import rules, scan
 
     main.add_command(scan.scan)
+    main.add_command(rules.rules)
 
     from secreview.cli import model
 

@@ -1,0 +1,157 @@
+"""Regex rules (compiled once by the loader) with their named validators.
+
+A pattern may define a group named ``value``: the finding then covers that group only
+(e.g. the number after "护照号码：") while the whole match must still be found.
+
+Gates keep the regex pass fast without changing results (``rules test`` checks them):
+- rules with ``prefilter = "digit_run"`` (the number rules) run only in small windows
+  around runs of ≥ 11 digit-like characters, found by ONE digit-run pass per document;
+- rules with ``prefilter = ["★", …]`` run only where one of those literals occurs;
+- rules with ``context.require`` run only where one of the required words occurs (the
+  engine checks the window later; without the word anywhere no hit could survive).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from secreview.rules.model import AllowEntry, Rule
+from secreview.rules.validators import REGISTRY
+
+# digits with the separators/marks numbers carry: "+86 138-1234-5678", "370402****123X"
+DIGIT_RUN = re.compile(r"[+0-9][0-9Xx*+ \-]{9,}[0-9Xx*]")
+_BEFORE = 1  # the boundary look-behind sees one character before a run
+_AFTER = 1  # … and the look-ahead one character after it
+
+
+@dataclass(frozen=True)
+class RegexHit:
+    start: int
+    end: int
+    value: str
+
+
+def _span(m: re.Match[str]) -> tuple[int, int]:
+    if "value" in m.re.groupindex and m.start("value") >= 0:
+        return m.start("value"), m.end("value")
+    return m.start(), m.end()
+
+
+def find(
+    pattern: re.Pattern[str],
+    validator: str | None,
+    text: str,
+    windows: Sequence[tuple[int, int]] | None = None,
+) -> Iterator[RegexHit]:
+    """Validated matches in ``text`` (only inside ``windows`` when given)."""
+    check = REGISTRY[validator] if validator else None
+    ranges = windows if windows is not None else ((0, len(text)),)
+    for lo, hi in ranges:
+        for m in pattern.finditer(text, lo, hi):
+            s, e = _span(m)
+            if e <= s:
+                continue
+            value = text[s:e]
+            if check is not None and not check(value):
+                continue
+            yield RegexHit(s, e, value)
+
+
+def digit_run_windows(text: str) -> list[tuple[int, int]]:
+    """Windows around each digit run, each reaching one character past the run's ends."""
+    n = len(text)
+    out: list[tuple[int, int]] = []
+    for m in DIGIT_RUN.finditer(text):
+        lo, hi = max(0, m.start() - _BEFORE), min(n, m.end() + _AFTER)
+        if out and lo <= out[-1][1]:
+            out[-1] = (out[-1][0], hi)
+        else:
+            out.append((lo, hi))
+    return out
+
+
+def _gate_words(rule: Rule) -> tuple[tuple[str, ...], ...]:
+    """Word lists of which (each list) one word must occur for the rule to possibly hit."""
+    gates: list[tuple[str, ...]] = []
+    if isinstance(rule.prefilter, tuple):
+        gates.append(rule.prefilter)
+    if rule.require:
+        gates.append(rule.require)
+    return tuple(gates)
+
+
+class RegexMatcher:
+    def __init__(self, rules: Sequence[Rule], allow: Sequence[AllowEntry]) -> None:
+        self.rules = [r for r in rules if r.pattern is not None]
+        self.allow = [a for a in allow if a.pattern is not None]
+        self.digit_rules = [r for r in self.rules if r.prefilter == "digit_run"]
+        self.other_rules = [r for r in self.rules if r.prefilter != "digit_run"]
+        self._gates = {r.id: _gate_words(r) for r in self.rules}
+        self.gate_words = sorted({w for g in self._gates.values() for ws in g for w in ws})
+
+    def gated(self, rule: Rule) -> bool:
+        return bool(self._gates[rule.id])
+
+    def gate_ok(self, rule: Rule, text: str, seen: set[str] | None = None) -> bool:
+        """Every gate (literal prefilter, required context words) has a word in ``text``
+        (or, when given, in ``seen``: the gate words the keyword pass found there)."""
+        if seen is not None:
+            return all(any(w in seen for w in words) for words in self._gates[rule.id])
+        return all(any(w in text for w in words) for words in self._gates[rule.id])
+
+    def active(self, doc_text: str) -> tuple[list[Rule], list[Rule]]:
+        """(digit rules, other rules) that can hit somewhere in this document's text."""
+        return (
+            [r for r in self.digit_rules if self.gate_ok(r, doc_text)],
+            [r for r in self.other_rules if self.gate_ok(r, doc_text)],
+        )
+
+    def rule_hits(
+        self,
+        text: str,
+        extra_context: str = "",
+        windows: Sequence[tuple[int, int]] | None = None,
+        active: tuple[list[Rule], list[Rule]] | None = None,
+        seen: set[str] | None = None,
+    ) -> Iterator[tuple[Rule, RegexHit]]:
+        """Validated hits of the regex rules in one segment's normalized text.
+
+        ``extra_context``: text that also counts for gates (a column's header).
+        ``windows``: digit-run windows, if the caller found them in a document-wide pass.
+        ``active``: the rules left after document-level gating (see ``active``).
+        ``seen``: gate words found in this segment by the keyword pass (then ``text`` and
+        ``extra_context`` are not searched for them).
+        """
+        digit_rules, other_rules = (
+            active
+            if active is not None
+            else (
+                self.digit_rules,
+                self.other_rules,
+            )
+        )
+        context = text + "\n" + extra_context if extra_context else text
+        if digit_rules:
+            if windows is None:
+                windows = digit_run_windows(text)
+            if windows:
+                for rule in digit_rules:
+                    if self._gates[rule.id] and not self.gate_ok(rule, context, seen):
+                        continue
+                    assert rule.pattern is not None
+                    for hit in find(rule.pattern, rule.validator, text, windows):
+                        yield rule, hit
+        for rule in other_rules:
+            if self._gates[rule.id] and not self.gate_ok(rule, context, seen):
+                continue
+            assert rule.pattern is not None
+            for hit in find(rule.pattern, rule.validator, text):
+                yield rule, hit
+
+    def allow_hits(self, text: str) -> Iterator[tuple[AllowEntry, RegexHit]]:
+        for entry in self.allow:
+            assert entry.pattern is not None
+            for hit in find(entry.pattern, entry.validator, text):
+                yield entry, hit

@@ -1,0 +1,109 @@
+"""`rules test`: every rule's own examples through the real engine, one-segment documents.
+
+A rule's ``examples.match`` must produce a finding with that rule id (or its ``.bulk``)
+when the whole rule set runs (allow-lists included); ``examples.no_match`` must not. An
+allow entry's ``examples.match`` must contain one of its phrases / validated pattern
+matches, ``no_match`` must not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from secreview.checks import ScanContext
+from secreview.model import Document, Location, Segment
+from secreview.normalize import normalize
+from secreview.rules.engine import RulesCheck
+from secreview.rules.keywords import KeywordMatcher
+from secreview.rules.model import AllowEntry, RuleSet
+from secreview.rules.regex import find
+
+MIN_EXAMPLES = 2
+
+
+@dataclass(frozen=True)
+class ExampleFailure:
+    rule: str
+    file: str
+    line: int
+    expected: str  # match | no_match | count
+    example: str
+    message: str  # Chinese, for people
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "rule": self.rule,
+            "file": self.file,
+            "line": self.line,
+            "expected": self.expected,
+            "example": self.example,
+            "message": self.message,
+        }
+
+
+def one_segment_doc(text: str) -> Document:
+    return Document(
+        path="<example>",
+        format="txt",
+        segments=[Segment(text, Location(part="body", paragraph=1))],
+    )
+
+
+def rules_fired(check: RulesCheck, text: str) -> set[str]:
+    doc = one_segment_doc(text)
+    return {f.rule for f in check.run(doc, ScanContext(doc))}
+
+
+def allow_matches(entry: AllowEntry, text: str) -> bool:
+    norm = normalize(text).text
+    if entry.phrases and any(True for _ in KeywordMatcher([], [entry]).iter(norm)):
+        return True
+    if entry.pattern is not None:
+        return any(True for _ in find(entry.pattern, entry.validator, norm))
+    return False
+
+
+def run_examples(ruleset: RuleSet) -> tuple[int, list[ExampleFailure]]:
+    """Returns (number of examples run, failures)."""
+    check = RulesCheck(ruleset)
+    failures: list[ExampleFailure] = []
+    total = 0
+    items: list[tuple[str, str, int, tuple[str, ...], tuple[str, ...]]] = [
+        (r.id, r.file, r.line, r.examples_match, r.examples_no_match) for r in ruleset.rules
+    ] + [(a.id, a.file, a.line, a.examples_match, a.examples_no_match) for a in ruleset.allow]
+    allow_by_id = {a.id: a for a in ruleset.allow}
+    for item_id, file, line, match, no_match in items:
+        if len(match) < MIN_EXAMPLES or len(no_match) < MIN_EXAMPLES:
+            failures.append(
+                ExampleFailure(
+                    item_id,
+                    file,
+                    line,
+                    "count",
+                    "",
+                    f"规则 {item_id} 至少需要 {MIN_EXAMPLES} 个 match 和 {MIN_EXAMPLES} 个 "
+                    f"no_match 示例（现有 {len(match)} / {len(no_match)}）",
+                )
+            )
+        entry = allow_by_id.get(item_id)
+        for expected, examples in (("match", match), ("no_match", no_match)):
+            for ex in examples:
+                total += 1
+                if entry is not None:
+                    hit = allow_matches(entry, ex)
+                else:
+                    fired = rules_fired(check, ex)
+                    hit = item_id in fired or f"{item_id}.bulk" in fired
+                if hit != (expected == "match"):
+                    verb = "应当命中却未命中" if expected == "match" else "不应命中却命中了"
+                    failures.append(
+                        ExampleFailure(
+                            item_id,
+                            file,
+                            line,
+                            expected,
+                            ex,
+                            f"规则 {item_id}（{file} 第{line}行）示例{verb}：{ex}",
+                        )
+                    )
+    return total, failures

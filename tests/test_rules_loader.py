@@ -1,0 +1,137 @@
+"""Rule files: every malformed file names file, line and rule id; custom folders load."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from secreview.cli import main
+from secreview.config import Config
+from secreview.errors import UsageError
+from secreview.pipeline import scan_file
+from secreview.rules import load_ruleset
+from secreview.rules.loader import build_ruleset, rule_files
+
+DATA = Path(__file__).parent / "data"
+BAD = DATA / "rules_bad"
+SHIPPED = Path(__file__).resolve().parent.parent / "rules"
+
+# case → (file name, line, rule id or None, fragment of the problem)
+BAD_CASES = {
+    "unknown_key": ("rules.toml", 4, "custom.typo", "sevrity"),
+    "bad_regex": ("rules.toml", 13, "custom.bad_regex", "正则表达式无效"),
+    "unknown_validator": ("rules.toml", 4, "custom.validator", "os.system"),
+    "missing_field": ("rules.toml", 4, "custom.no_reason", "reason"),
+    "duplicate_id": ("b.toml", 5, "custom.twice", "重复"),
+    "bad_severity": ("rules.toml", 4, "custom.severity", "high"),
+    "bad_category": ("rules.toml", 4, "custom.category", "secrets"),
+    "bad_toml": ("rules.toml", 6, "custom.syntax", "TOML 语法错误"),
+    "bad_part": ("rules.toml", 4, "custom.part", "appendix"),
+    "missing_id": ("rules.toml", 3, None, "id"),
+    "unknown_context_key": ("rules.toml", 4, "custom.context", "requires"),
+    "missing_version": ("rules.toml", 1, None, "version"),
+}
+
+
+def test_every_bad_case_has_a_folder() -> None:
+    assert sorted(p.name for p in BAD.iterdir()) == sorted(BAD_CASES)
+
+
+@pytest.mark.parametrize("case", sorted(BAD_CASES))
+def test_malformed_rule_file_names_file_line_and_id(case: str) -> None:
+    fname, line, rule_id, fragment = BAD_CASES[case]
+    with pytest.raises(UsageError) as info:
+        build_ruleset(rule_files([BAD / case]))
+    msg = info.value.message
+    assert f"{case}/{fname}" in msg
+    assert f"第{line}行" in msg
+    assert fragment in msg
+    if rule_id:
+        assert f"规则 id「{rule_id}」" in msg
+    else:
+        assert "规则 id" in msg or "第1行" in msg
+    assert "\n" not in msg
+
+
+def test_duplicate_id_names_the_first_definition() -> None:
+    with pytest.raises(UsageError) as info:
+        build_ruleset(rule_files([BAD / "duplicate_id"]))
+    assert "a.toml 第4行" in info.value.message
+
+
+@pytest.mark.parametrize("command", [["rules", "list"], ["rules", "test"], ["scan", "FILE"]])
+def test_cli_malformed_rules_is_one_line_and_exit_2(runner, tmp_path, command) -> None:
+    doc = tmp_path / "a.txt"
+    doc.write_text("正文\n", encoding="utf-8")
+    args = ["--rules", str(BAD / "bad_regex"), *[str(doc) if c == "FILE" else c for c in command]]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("错误：规则文件 ")
+    assert "bad_regex/rules.toml 第13行" in lines[0]
+    assert "custom.bad_regex" in lines[0]
+    assert "Traceback" not in result.output
+
+
+def test_missing_rules_dir_is_a_usage_error(tmp_path) -> None:
+    with pytest.raises(UsageError, match="规则目录不存在"):
+        load_ruleset([tmp_path / "nope"])
+
+
+def test_custom_rules_folder_loads_and_fires(tmp_path) -> None:
+    config = Config(rules_dirs=(SHIPPED, DATA / "rules_custom"))
+    doc = tmp_path / "通知.txt"
+    doc.write_text("关于青松工程的通知\n工号：GH-123456\n", encoding="utf-8")
+    report = scan_file(doc, config)
+    rules = {f.rule: f for f in report.findings}
+    assert rules["office.project_code"].severity == "block"
+    assert rules["office.project_code"].reason == "本单位项目代号「青松工程」不得公开"
+    assert rules["office.staff_number"].text == "GH-123456"
+    assert report.verdict == "block"
+
+
+def test_custom_rules_via_cli(runner, tmp_path) -> None:
+    doc = tmp_path / "a.txt"
+    doc.write_text("蓝天计划第二阶段\n", encoding="utf-8")
+    result = runner.invoke(
+        main, ["--rules", str(DATA / "rules_custom"), "scan", "--format", "json", str(doc)]
+    )
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)[0]
+    assert [f["rule"] for f in report["findings"]] == ["office.project_code"]
+    listed = runner.invoke(
+        main, ["--rules", str(DATA / "rules_custom"), "rules", "list", "--format", "json"]
+    )
+    ids = [r["id"] for r in json.loads(listed.stdout)]
+    assert "office.project_code" in ids and "marking.secret_level" in ids
+
+
+def test_ruleset_is_cached_and_reloaded_after_edit(tmp_path) -> None:
+    folder = tmp_path / "r"
+    folder.mkdir()
+    src = (DATA / "rules_custom" / "office.toml").read_text(encoding="utf-8")
+    path = folder / "office.toml"
+    path.write_text(src, encoding="utf-8")
+    first = load_ruleset([folder])
+    assert load_ruleset([folder]) is first
+    path.write_text(src.replace("青松工程", "红杉工程"), encoding="utf-8")
+    import os
+
+    st = path.stat()
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
+    second = load_ruleset([folder])
+    assert second is not first
+    assert "红杉工程" in second.rule("office.project_code").keywords
+    assert second.hashes[str(path)] != first.hashes[str(path)]
+
+
+def test_hashes_are_sha256_of_each_file() -> None:
+    import hashlib
+
+    rs = load_ruleset([SHIPPED])
+    assert set(rs.hashes) == {str(p) for p in sorted(SHIPPED.glob("*.toml"))}
+    for path, digest in rs.hashes.items():
+        assert digest == hashlib.sha256(Path(path).read_bytes()).hexdigest()
