@@ -19,6 +19,12 @@ from secreview.rules.selftest import one_segment_doc
 from secreview.rules.validators import id_check_char
 from tests.conftest import shared_file
 
+
+@pytest.fixture
+def config() -> Config:
+    """These tests are about the rules: the classifier (tested on its own) is off."""
+    return Config(use_classifier=False)
+
 SHIPPED = Path(__file__).resolve().parent.parent / "rules"
 
 
@@ -34,6 +40,7 @@ def by_rule(findings: list[Finding], rule: str) -> list[Finding]:
 def test_default_checks_are_rules_then_residue(config: Config) -> None:
     checks = default_checks(config)
     assert [c.name for c in checks] == ["rules", "residue"]
+    assert [c.name for c in default_checks(Config())][:2] == ["rules", "residue"]
 
 
 def test_csv_roster_cells_located_and_escalated(tmp_path: Path, config: Config) -> None:
