@@ -295,9 +295,9 @@ def plan_review(
     comment: str | None,
 ) -> dict[str, Any]:
     what = f"审查 {state.id}"
-    require_role(user, ["reviewer"], what)
     if user.name == state.drafter:
         raise Refused(f"{user.label()}不能{what}：不能审查自己起草的稿件")
+    require_role(user, ["reviewer"], what)
     if not user.covers(state.dept):
         raise Refused(f"{user.label()}不能{what}：该稿件属于「{state.dept}」，不在其负责的部门内")
     if state.status != "awaiting_review":
@@ -341,10 +341,10 @@ def plan_sign(
     state: SubmissionState, user: User, approve: bool, accept_dismissals: bool, comment: str | None
 ) -> dict[str, Any]:
     what = f"签批 {state.id}"
-    require_role(user, ["leader"], what)
     vs = state.cur
     if user.name == state.drafter:
         raise Refused(f"{user.label()}不能{what}：不能签批自己起草的稿件")
+    require_role(user, ["leader"], what)
     if user.name == vs.reviewer:
         raise Refused(f"{user.label()}不能{what}：已担任第 {vs.version} 版的保密审查员，审查与签批须由不同人员")
     if not user.covers(state.dept):

@@ -83,9 +83,23 @@ def main(
 
 
 def _register() -> None:
-    from secreview.cli import scan
+    from secreview.cli import ledger_cmds, scan, workflow
 
     main.add_command(scan.scan)
+    for cmd in (
+        ledger_cmds.init,
+        ledger_cmds.user,
+        ledger_cmds.check,
+        ledger_cmds.export,
+        ledger_cmds.ledger_group,
+        workflow.submit,
+        workflow.queue,
+        workflow.show,
+        workflow.review,
+        workflow.sign,
+        workflow.publish,
+    ):
+        main.add_command(cmd)
 
 
 _register()
