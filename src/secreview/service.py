@@ -45,7 +45,9 @@ def _hash_tree(root: Path, pattern: str) -> dict[str, str]:
 
 
 @lru_cache(maxsize=8)
-def provenance(rules_dirs: tuple[Path, ...], model_dir: Path | None) -> tuple[dict[str, str], dict[str, str]]:
+def provenance(
+    rules_dirs: tuple[Path, ...], model_dir: Path | None
+) -> tuple[dict[str, str], dict[str, str]]:
     """sha256 of every rule file and every model file that a scan with this config uses."""
     rules: dict[str, str] = {}
     for d in rules_dirs:
@@ -68,7 +70,9 @@ def _summary(findings: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
     return {k: dict(v) for k, v in sorted(out.items())}
 
 
-_NO_MASK_KEYS = frozenset({"sha256", "fingerprint", "hash", "prev_hash", "url", "accepted", "confirmed"})
+_NO_MASK_KEYS = frozenset(
+    {"sha256", "fingerprint", "hash", "prev_hash", "url", "accepted", "confirmed"}
+)
 
 
 def mask_deep(obj: Any, key: str | None = None) -> Any:
@@ -107,8 +111,13 @@ class Ledger:
         created = False
         with ledger.storage.write() as tx:
             if tx.head()[0] == 0:
-                tx.append(actor or "(unknown)", "init", None, None,
-                          {"ledger_id": uuid.uuid4().hex, "schema": SCHEMA_VERSION})
+                tx.append(
+                    actor or "(unknown)",
+                    "init",
+                    None,
+                    None,
+                    {"ledger_id": uuid.uuid4().hex, "schema": SCHEMA_VERSION},
+                )
                 tx.set_projection_seq(tx.head()[0])
                 created = True
         seq, head = ledger.storage.head()
@@ -134,7 +143,7 @@ class Ledger:
     def _project(self, tx: Storage, sid: str | None = None, users: bool = False) -> None:
         if users:
             for u in wf.fold_users(tx.events_with_actions(USER_ACTIONS)).values():
-                tx.put_user(u.name, u.role, list(u.depts), u.active, tx.head()[0])
+                tx.put_user(u.name, list(u.roles), list(u.depts), u.active, tx.head()[0])
         if sid is not None:
             state = wf.fold_submission(tx.events_for(sid))
             if state is not None:
@@ -146,8 +155,16 @@ class Ledger:
         last = st.history[-1]
         tx.put_submission(
             SubmissionRow(
-                st.id, st.title, st.dept, st.drafter, st.current, st.status, st.cur.verdict,
-                wf.WAITING_FOR.get(st.status), last.seq, last.ts,
+                st.id,
+                st.title,
+                st.dept,
+                st.drafter,
+                st.current,
+                st.status,
+                st.cur.verdict,
+                wf.WAITING_FOR.get(st.status),
+                last.seq,
+                last.ts,
             ),
             {v: (vs.sha256, vs.status) for v, vs in st.versions.items()},
         )
@@ -166,7 +183,7 @@ class Ledger:
                 elif ev.submission_id is not None:
                     by_sid.setdefault(ev.submission_id, []).append(ev)
             for u in wf.fold_users(user_events).values():
-                tx.put_user(u.name, u.role, list(u.depts), u.active, n)
+                tx.put_user(u.name, list(u.roles), list(u.depts), u.active, n)
             for events in by_sid.values():
                 state = wf.fold_submission(events)
                 if state is not None:
@@ -182,22 +199,29 @@ class Ledger:
     def whoami(self, actor: str | None, what: str) -> wf.User:
         return wf.require_user(self.users(), actor, what)
 
-    def add_user(self, actor: str | None, name: str, role: str, depts: Sequence[str] = ()) -> dict[str, Any]:
+    def add_user(
+        self, actor: str | None, name: str, roles: Sequence[str] | str, depts: Sequence[str] = ()
+    ) -> dict[str, Any]:
+        roles = [roles] if isinstance(roles, str) else list(roles)
         depts = [d.strip() for d in depts if d.strip()]
         with self.storage.write() as tx:
-            plan = wf.plan_user_add(wf.fold_users(tx.events_with_actions(USER_ACTIONS)), actor, name, role, depts)
+            plan = wf.plan_user_add(
+                wf.fold_users(tx.events_with_actions(USER_ACTIONS)), actor, name, roles, depts
+            )
             events = [tx.append(who, "user_add", None, None, payload) for who, payload in plan]
             self._project(tx, users=True)
         return {
             "added": [e.payload["name"] for e in events],
             "bootstrap": any(e.payload.get("bootstrap") for e in events),
-            "user": {"name": name, "role": role, "depts": depts},
+            "user": {"name": name, "roles": roles, "depts": depts},
             "seq": events[-1].seq,
         }
 
     def disable_user(self, actor: str | None, name: str) -> dict[str, Any]:
         with self.storage.write() as tx:
-            payload = wf.plan_user_disable(wf.fold_users(tx.events_with_actions(USER_ACTIONS)), actor, name)
+            payload = wf.plan_user_disable(
+                wf.fold_users(tx.events_with_actions(USER_ACTIONS)), actor, name
+            )
             ev = tx.append(actor or "", "user_disable", None, None, payload)
             self._project(tx, users=True)
         return {"disabled": name, "seq": ev.seq}
@@ -308,7 +332,9 @@ class Ledger:
 
     # -- reading ----------------------------------------------------------------------------
 
-    def _state(self, sid: str, user: wf.User | None = None, tx: Storage | None = None) -> wf.SubmissionState:
+    def _state(
+        self, sid: str, user: wf.User | None = None, tx: Storage | None = None
+    ) -> wf.SubmissionState:
         state = wf.fold_submission((tx or self.storage).events_for(sid))
         if state is None:
             who = f"{user.label()}：" if user else ""
@@ -317,23 +343,37 @@ class Ledger:
 
     def queue(self, actor: str | None) -> list[dict[str, Any]]:
         user = self.whoami(actor, "查看待办")
-        candidates = {"reviewer": ["awaiting_review"], "leader": ["awaiting_signoff"],
-                      "drafter": ["returned", "signed_off"]}.get(user.role)
+        by_role = {
+            "reviewer": ["awaiting_review"],
+            "leader": ["awaiting_signoff"],
+            "drafter": ["returned", "signed_off"],
+        }
+        candidates = [s for r in user.roles for s in by_role.get(r, [])]
         if not candidates:
             return []
         states = [self._state(r.id) for r in self.storage.list_submissions(candidates)]
         out = []
         for st in wf.queue_for(user, states):
             vs = st.cur
-            out.append({
-                "id": st.id, "version": st.current, "title": st.title, "dept": st.dept,
-                "drafter": st.drafter, "status": st.status, "verdict": vs.verdict,
-                "findings": len(vs.findings), "submitted": vs.submitted_ts,
-                "returned_reason": vs.returned_reason if st.status == "returned" else None,
-            })
+            out.append(
+                {
+                    "id": st.id,
+                    "version": st.current,
+                    "title": st.title,
+                    "dept": st.dept,
+                    "drafter": st.drafter,
+                    "status": st.status,
+                    "verdict": vs.verdict,
+                    "findings": len(vs.findings),
+                    "submitted": vs.submitted_ts,
+                    "returned_reason": vs.returned_reason if st.status == "returned" else None,
+                }
+            )
         return out
 
-    def show(self, sid: str, actor: str | None, reveal: bool = False, version: int | None = None) -> dict[str, Any]:
+    def show(
+        self, sid: str, actor: str | None, reveal: bool = False, version: int | None = None
+    ) -> dict[str, Any]:
         user = self.whoami(actor, f"查看 {sid}")
         state = self._state(sid, user)
         if reveal:
@@ -363,10 +403,18 @@ class Ledger:
             "current_version": state.current,
             "status": state.status,
             "version": {
-                "version": v, "sha256": vs.sha256, "filename": vs.filename, "verdict": vs.verdict,
-                "route": vs.route, "status": vs.status, "submitted": vs.submitted_ts,
-                "reviewer": vs.reviewer, "signer": vs.signer, "sign_time": vs.sign_ts,
-                "returned_reason": vs.returned_reason, "publications": vs.publications,
+                "version": v,
+                "sha256": vs.sha256,
+                "filename": vs.filename,
+                "verdict": vs.verdict,
+                "route": vs.route,
+                "status": vs.status,
+                "submitted": vs.submitted_ts,
+                "reviewer": vs.reviewer,
+                "signer": vs.signer,
+                "sign_time": vs.sign_ts,
+                "returned_reason": vs.returned_reason,
+                "publications": vs.publications,
             },
             "versions": [
                 {"version": x.version, "status": x.status, "verdict": x.verdict, "sha256": x.sha256}
@@ -374,8 +422,14 @@ class Ledger:
             ],
             "findings": findings,
             "history": [
-                {"seq": e.seq, "ts": e.ts, "actor": e.actor, "action": e.action,
-                 "version": e.version, "detail": _history_detail(e)}
+                {
+                    "seq": e.seq,
+                    "ts": e.ts,
+                    "actor": e.actor,
+                    "action": e.action,
+                    "version": e.version,
+                    "detail": _history_detail(e),
+                }
                 for e in state.history
             ],
             "revealed": reveal,
@@ -390,37 +444,65 @@ class Ledger:
     # -- decisions --------------------------------------------------------------------------
 
     def review(
-        self, sid: str, actor: str | None, approve: bool,
-        dismissals: Sequence[tuple[str, str]] = (), comment: str | None = None,
+        self,
+        sid: str,
+        actor: str | None,
+        approve: bool,
+        dismissals: Sequence[tuple[str, str]] = (),
+        comment: str | None = None,
     ) -> dict[str, Any]:
         with self.storage.write() as tx:
-            user = wf.require_user(wf.fold_users(tx.events_with_actions(USER_ACTIONS)), actor, f"审查 {sid}")
+            user = wf.require_user(
+                wf.fold_users(tx.events_with_actions(USER_ACTIONS)), actor, f"审查 {sid}"
+            )
             state = self._state(sid, user, tx)
             payload = wf.plan_review(state, user, approve, dismissals, comment)
             ev = tx.append(user.name, "review", sid, state.current, payload)
             self._project(tx, sid)
             after = self._state(sid, user, tx)
-        return {"id": sid, "version": state.current, "decision": payload["decision"],
-                "status": after.status, "dismissed": len(payload["dismissals"]), "seq": ev.seq}
+        return {
+            "id": sid,
+            "version": state.current,
+            "decision": payload["decision"],
+            "status": after.status,
+            "dismissed": len(payload["dismissals"]),
+            "seq": ev.seq,
+        }
 
     def sign(
-        self, sid: str, actor: str | None, approve: bool,
-        accept_dismissals: bool = False, comment: str | None = None,
+        self,
+        sid: str,
+        actor: str | None,
+        approve: bool,
+        accept_dismissals: bool = False,
+        comment: str | None = None,
     ) -> dict[str, Any]:
         with self.storage.write() as tx:
-            user = wf.require_user(wf.fold_users(tx.events_with_actions(USER_ACTIONS)), actor, f"签批 {sid}")
+            user = wf.require_user(
+                wf.fold_users(tx.events_with_actions(USER_ACTIONS)), actor, f"签批 {sid}"
+            )
             state = self._state(sid, user, tx)
             payload = wf.plan_sign(state, user, approve, accept_dismissals, comment)
             payload["sha256"] = state.cur.sha256
             ev = tx.append(user.name, "sign", sid, state.current, payload)
             self._project(tx, sid)
-        return {"id": sid, "version": state.current, "decision": payload["decision"],
-                "status": "signed_off" if approve else "returned", "sha256": state.cur.sha256,
-                "seq": ev.seq, "ts": ev.ts}
+        return {
+            "id": sid,
+            "version": state.current,
+            "decision": payload["decision"],
+            "status": "signed_off" if approve else "returned",
+            "sha256": state.cur.sha256,
+            "seq": ev.seq,
+            "ts": ev.ts,
+        }
 
-    def publish(self, sid: str, actor: str | None, channel: str | None = None, url: str | None = None) -> dict[str, Any]:
+    def publish(
+        self, sid: str, actor: str | None, channel: str | None = None, url: str | None = None
+    ) -> dict[str, Any]:
         with self.storage.write() as tx:
-            user = wf.require_user(wf.fold_users(tx.events_with_actions(USER_ACTIONS)), actor, f"公开 {sid}")
+            user = wf.require_user(
+                wf.fold_users(tx.events_with_actions(USER_ACTIONS)), actor, f"公开 {sid}"
+            )
             state = self._state(sid, user, tx)
             wf.check_publish(state, user)
             vs = state.cur
@@ -428,13 +510,22 @@ class Ledger:
             try:
                 self.blobs.get(signed_sha)
             except Refused as e:
-                raise Refused(f"{user.label()}不能公开 {sid}：存档的签批文件校验失败 — {e.message}") from e
+                raise Refused(
+                    f"{user.label()}不能公开 {sid}：存档的签批文件校验失败 — {e.message}"
+                ) from e
             channel = channel or state.channel
             payload = {"sha256": signed_sha, "channel": channel, "url": url}
             ev = tx.append(user.name, "publish", sid, state.current, payload)
             self._project(tx, sid)
-        return {"id": sid, "version": state.current, "sha256": signed_sha, "channel": channel,
-                "url": url, "ts": ev.ts, "seq": ev.seq}
+        return {
+            "id": sid,
+            "version": state.current,
+            "sha256": signed_sha,
+            "channel": channel,
+            "url": url,
+            "ts": ev.ts,
+            "seq": ev.seq,
+        }
 
     def check(self, data: bytes) -> dict[str, Any] | None:
         """The signed-off submission whose current version has exactly these bytes, or None."""
@@ -444,13 +535,26 @@ class Ledger:
             if state is None or state.current != version or state.status not in wf.APPROVED:
                 continue
             vs = state.cur
-            return {"ok": True, "sha256": sha, "id": sid, "version": version, "title": state.title,
-                    "dept": state.dept, "status": vs.status, "signer": vs.signer, "sign_time": vs.sign_ts}
+            return {
+                "ok": True,
+                "sha256": sha,
+                "id": sid,
+                "version": version,
+                "title": state.title,
+                "dept": state.dept,
+                "status": vs.status,
+                "signer": vs.signer,
+                "sign_time": vs.sign_ts,
+            }
         return None
 
-    def export(self, sid: str, version: int | None, actor: str | None) -> tuple[bytes, dict[str, Any]]:
+    def export(
+        self, sid: str, version: int | None, actor: str | None
+    ) -> tuple[bytes, dict[str, Any]]:
         with self.storage.write() as tx:
-            user = wf.require_user(wf.fold_users(tx.events_with_actions(USER_ACTIONS)), actor, f"导出 {sid}")
+            user = wf.require_user(
+                wf.fold_users(tx.events_with_actions(USER_ACTIONS)), actor, f"导出 {sid}"
+            )
             state = self._state(sid, user, tx)
             wf.check_export(user, sid)
             v = version or state.current
@@ -460,7 +564,13 @@ class Ledger:
             data = self.blobs.get(vs.sha256)
             tx.append(user.name, "export", sid, v, {"sha256": vs.sha256})
             self._project(tx, sid)
-        return data, {"id": sid, "version": v, "sha256": vs.sha256, "filename": vs.filename, "size": len(data)}
+        return data, {
+            "id": sid,
+            "version": v,
+            "sha256": vs.sha256,
+            "filename": vs.filename,
+            "size": len(data),
+        }
 
     def verify(self, expect_head: str | None = None) -> VerifyResult:
         return verify(self.storage, self.blobs, expect_head)
@@ -469,8 +579,13 @@ class Ledger:
 def _history_detail(ev: Event) -> dict[str, Any]:
     p = ev.payload
     if ev.action == "submit":
-        return {"verdict": p.get("verdict"), "filename": p.get("filename"), "sha256": p.get("sha256"),
-                "findings_summary": p.get("findings_summary"), "route": p.get("route")}
+        return {
+            "verdict": p.get("verdict"),
+            "filename": p.get("filename"),
+            "sha256": p.get("sha256"),
+            "findings_summary": p.get("findings_summary"),
+            "route": p.get("route"),
+        }
     if ev.action in ("review", "sign"):
         return {k: v for k, v in p.items() if k != "sha256"}
     return dict(p)

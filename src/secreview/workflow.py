@@ -3,7 +3,7 @@
 Events (``action`` → payload):
 
 - ``init`` {ledger_id, schema}
-- ``user_add`` {name, role, depts, bootstrap} · ``user_disable`` {name}
+- ``user_add`` {name, roles, depts, bootstrap} · ``user_disable`` {name}
 - ``submit`` {title, dept, channel, filename, sha256, size, format, verdict, route, report,
   findings_summary, doc_number, rules, model, revises} — version n of a submission
 - ``review`` {decision, dismissals: [{fingerprint, reason, rule, category, severity}],
@@ -56,19 +56,27 @@ ACTIONABLE_SEVERITIES = frozenset({"block", "review"})
 @dataclass(frozen=True)
 class User:
     name: str
-    role: str
+    roles: tuple[str, ...]
     depts: tuple[str, ...] = ()
     active: bool = True
 
     def label(self) -> str:
-        return f"{self.name}（{ROLE_ZH.get(self.role, self.role)}）"
+        return f"{self.name}（{'/'.join(ROLE_ZH.get(r, r) for r in self.roles)}）"
+
+    def has(self, role: str) -> bool:
+        return role in self.roles
 
     def covers(self, dept: str) -> bool:
         """A user without departments acts for all; otherwise only for their departments."""
         return not self.depts or dept in self.depts
 
     def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "role": self.role, "depts": list(self.depts), "active": self.active}
+        return {
+            "name": self.name,
+            "roles": list(self.roles),
+            "depts": list(self.depts),
+            "active": self.active,
+        }
 
 
 @dataclass
@@ -103,7 +111,8 @@ class VersionState:
         return [
             f
             for f in self.findings
-            if f.get("severity") == "block" and (f.get("fingerprint") not in dismissed or not accepted)
+            if f.get("severity") == "block"
+            and (f.get("fingerprint") not in dismissed or not accepted)
         ]
 
 
@@ -135,10 +144,10 @@ def fold_users(events: Iterable[Event]) -> dict[str, User]:
     for ev in events:
         p = ev.payload
         if ev.action == "user_add":
-            users[p["name"]] = User(p["name"], p["role"], tuple(p.get("depts", ())), True)
+            users[p["name"]] = User(p["name"], tuple(p["roles"]), tuple(p.get("depts", ())), True)
         elif ev.action == "user_disable" and p["name"] in users:
             u = users[p["name"]]
-            users[u.name] = User(u.name, u.role, u.depts, False)
+            users[u.name] = User(u.name, u.roles, u.depts, False)
     return users
 
 
@@ -179,16 +188,29 @@ def fold_submission(events: Sequence[Event]) -> SubmissionState | None:
                 if p["decision"] == "approve":
                     vs.status = "awaiting_signoff"
                 else:
-                    vs.status, vs.returned_by, vs.returned_reason = "returned", ev.actor, p.get("comment")
+                    vs.status, vs.returned_by, vs.returned_reason = (
+                        "returned",
+                        ev.actor,
+                        p.get("comment"),
+                    )
             elif ev.action == "sign":
                 vs.signer, vs.sign, vs.sign_ts = ev.actor, p, ev.ts
                 if p["decision"] == "approve":
                     vs.status = "signed_off"
                 else:
-                    vs.status, vs.returned_by, vs.returned_reason = "returned", ev.actor, p.get("comment")
+                    vs.status, vs.returned_by, vs.returned_reason = (
+                        "returned",
+                        ev.actor,
+                        p.get("comment"),
+                    )
             elif ev.action == "publish":
                 vs.publications.append(
-                    {"actor": ev.actor, "ts": ev.ts, "channel": p.get("channel"), "url": p.get("url")}
+                    {
+                        "actor": ev.actor,
+                        "ts": ev.ts,
+                        "channel": p.get("channel"),
+                        "url": p.get("url"),
+                    }
                 )
                 vs.status = "published"
         if state is not None:
@@ -209,7 +231,9 @@ def require_user(users: dict[str, User], name: str | None, what: str) -> User:
         raise Refused(f"无法确定操作者身份，不能{what}：请用 --as 或 SECREVIEW_USER 指定用户")
     user = users.get(name)
     if user is None:
-        raise Refused(f"用户「{name}」未在台账中登记，不能{what}：请管理员先用 secreview user add 登记")
+        raise Refused(
+            f"用户「{name}」未在台账中登记，不能{what}：请管理员先用 secreview user add 登记"
+        )
     if not user.active:
         raise Refused(f"用户「{name}」已停用，不能{what}")
     return user
@@ -217,42 +241,50 @@ def require_user(users: dict[str, User], name: str | None, what: str) -> User:
 
 def require_role(user: User, roles: Iterable[str], what: str) -> None:
     allowed = tuple(roles)
-    if user.role not in allowed:
+    if not any(r in user.roles for r in allowed):
         names = "、".join(ROLE_ZH[r] for r in allowed)
         raise Refused(f"{user.label()}不能{what}：只有{names}可以这样做")
 
 
 def plan_user_add(
-    users: dict[str, User], actor: str | None, name: str, role: str, depts: Sequence[str]
+    users: dict[str, User],
+    actor: str | None,
+    name: str,
+    roles: Sequence[str],
+    depts: Sequence[str],
 ) -> list[tuple[str, dict[str, Any]]]:
     """(actor, payload) of the ``user_add`` events to append.
 
     On an empty ledger the caller bootstraps as admin: whoever runs the first ``user add``
     is registered as admin first (an event of its own, marked ``bootstrap``), then the
-    requested user is added. If the first user added is the caller, it must be an admin.
+    requested user is added. If the first user added is the caller, it must include admin.
+    A user may hold several roles (a small office's reviewer may also be a leader); the
+    separation of duties is then enforced per submission.
     """
     what = f"登记用户「{name}」"
-    if role not in ROLES:
-        raise Refused(f"未知角色「{role}」，不能{what}：角色须为 {'/'.join(ROLES)}")
+    roles = list(dict.fromkeys(roles))
+    bad = [r for r in roles if r not in ROLES]
+    if bad or not roles:
+        raise Refused(f"未知角色「{'、'.join(bad)}」，不能{what}：角色须为 {'/'.join(ROLES)}")
     if not name.strip():
         raise Refused("用户名不能为空")
-    payload = {"name": name, "role": role, "depts": list(depts), "bootstrap": False}
+    payload = {"name": name, "roles": roles, "depts": list(depts), "bootstrap": False}
     if not users:
         if not actor:
             raise Refused(f"无法确定操作者身份，不能{what}：请用 --as 指定（首位登记者成为管理员）")
         if name == actor:
-            if role != "admin":
+            if "admin" not in roles:
                 raise Refused(
-                    f"「{actor}」不能以{ROLE_ZH[role]}身份成为台账的首位用户：首位用户须为管理员"
-                    "（--role admin）"
+                    f"「{actor}」不能以{'/'.join(ROLE_ZH[r] for r in roles)}身份成为台账的首位用户："
+                    "首位用户须为管理员（--role admin）"
                 )
             return [(actor, {**payload, "bootstrap": True})]
-        boot = {"name": actor, "role": "admin", "depts": [], "bootstrap": True}
+        boot = {"name": actor, "roles": ["admin"], "depts": [], "bootstrap": True}
         return [(actor, boot), (actor, payload)]
     admin = require_user(users, actor, what)
     require_role(admin, ["admin"], what)
     if name in users:
-        raise Refused(f"{admin.label()}不能{what}：该用户已登记（{ROLE_ZH[users[name].role]}）")
+        raise Refused(f"{admin.label()}不能{what}：该用户已登记为{users[name].label()}")
     return [(admin.name, payload)]
 
 
@@ -278,7 +310,9 @@ def check_revise(state: SubmissionState, user: User) -> None:
     what = f"提交 {state.id} 的修改稿"
     require_role(user, ["drafter"], what)
     if user.name != state.drafter:
-        raise Refused(f"{user.label()}不能{what}：该稿件由「{state.drafter}」起草，只有拟稿人可以修改")
+        raise Refused(
+            f"{user.label()}不能{what}：该稿件由「{state.drafter}」起草，只有拟稿人可以修改"
+        )
 
 
 def _not_in_state(user: User, what: str, state: SubmissionState) -> Refused:
@@ -346,7 +380,9 @@ def plan_sign(
         raise Refused(f"{user.label()}不能{what}：不能签批自己起草的稿件")
     require_role(user, ["leader"], what)
     if user.name == vs.reviewer:
-        raise Refused(f"{user.label()}不能{what}：已担任第 {vs.version} 版的保密审查员，审查与签批须由不同人员")
+        raise Refused(
+            f"{user.label()}不能{what}：已担任第 {vs.version} 版的保密审查员，审查与签批须由不同人员"
+        )
     if not user.covers(state.dept):
         raise Refused(
             f"{user.label()}不能{what}：该稿件属于「{state.dept}」，不在其分管的部门"
@@ -384,8 +420,10 @@ def plan_sign(
 def check_publish(state: SubmissionState, user: User) -> None:
     what = f"公开 {state.id}"
     require_role(user, ["drafter", "admin"], what)
-    if user.role == "drafter" and user.name != state.drafter:
-        raise Refused(f"{user.label()}不能{what}：只有拟稿人「{state.drafter}」或管理员可以登记公开")
+    if not user.has("admin") and user.name != state.drafter:
+        raise Refused(
+            f"{user.label()}不能{what}：只有拟稿人「{state.drafter}」或管理员可以登记公开"
+        )
     if state.status not in APPROVED:
         raise Refused(
             f"{user.label()}不能{what}：第 {state.current} 版尚未经领导签批"
@@ -406,17 +444,18 @@ def queue_for(user: User, states: Iterable[SubmissionState]) -> list[SubmissionS
     out: list[SubmissionState] = []
     for st in states:
         status = st.status
-        if user.role == "reviewer":
-            if status == "awaiting_review" and st.drafter != user.name and user.covers(st.dept):
-                out.append(st)
-        elif user.role == "leader":
-            if (
-                status == "awaiting_signoff"
-                and user.covers(st.dept)
-                and user.name not in (st.drafter, st.cur.reviewer)
-            ):
-                out.append(st)
-        elif user.role == "drafter":
-            if st.drafter == user.name and status in ("returned", "signed_off"):
-                out.append(st)
+        if user.has("reviewer") and (
+            status == "awaiting_review" and st.drafter != user.name and user.covers(st.dept)
+        ):
+            out.append(st)
+        elif user.has("leader") and (
+            status == "awaiting_signoff"
+            and user.covers(st.dept)
+            and user.name not in (st.drafter, st.cur.reviewer)
+        ):
+            out.append(st)
+        elif (
+            user.has("drafter") and st.drafter == user.name and status in ("returned", "signed_off")
+        ):
+            out.append(st)
     return out

@@ -11,7 +11,9 @@ import re
 from secreview.checks import ScanContext
 from secreview.model import Document, Finding
 
-DOC_NUMBER_RE = re.compile(r"[\u4e00-\u9fff]{1,16}[〔\[［(（](?:19|20)\d{2}[〕\]］)）]\s*\d{1,5}\s*号")
+DOC_NUMBER_RE = re.compile(
+    r"[\u4e00-\u9fff]{1,16}[〔\[［(（](?:19|20)\d{2}[〕\]］)）]\s*\d{1,5}\s*号"
+)
 
 
 class DocNumberProbe:

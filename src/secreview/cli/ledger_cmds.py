@@ -76,11 +76,22 @@ def user() -> None:
 
 @user.command("add")
 @click.argument("name")
-@click.option("--role", required=True, type=click.Choice(ROLES), help="角色 role.")
-@click.option("--dept", "depts", multiple=True, help="部门 (repeatable); leaders sign only for these.")
+@click.option(
+    "--role",
+    "roles",
+    required=True,
+    multiple=True,
+    type=click.Choice(ROLES),
+    help="角色 role (repeatable: a user may hold several roles).",
+)
+@click.option(
+    "--dept", "depts", multiple=True, help="部门 (repeatable); leaders sign only for these."
+)
 @FORMAT
 @click.pass_obj
-def user_add(state: AppState, name: str, role: str, depts: tuple[str, ...], fmt: str) -> None:
+def user_add(
+    state: AppState, name: str, roles: tuple[str, ...], depts: tuple[str, ...], fmt: str
+) -> None:
     """登记用户（管理员）— register a user.
 
     On an empty ledger the caller (--as / SECREVIEW_USER / OS login) is registered as the
@@ -91,7 +102,7 @@ def user_add(state: AppState, name: str, role: str, depts: tuple[str, ...], fmt:
       secreview --as 管理员 user add 张三 --role drafter --dept 办公室
     """
     with handled(), open_ledger(state) as ledger:
-        info = ledger.add_user(state.user, name, role, depts)
+        info = ledger.add_user(state.user, name, roles, depts)
     if fmt == "json":
         print_json(info)
         return
@@ -99,7 +110,8 @@ def user_add(state: AppState, name: str, role: str, depts: tuple[str, ...], fmt:
     if info["bootstrap"] and state.user != name:
         out.print(f"台账首位用户：已将「{escape(state.user or '')}」登记为管理员")
     dept_text = f"，部门：{'、'.join(info['user']['depts'])}" if info["user"]["depts"] else ""
-    out.print(f"已登记用户「{escape(name)}」：{ROLE_ZH[role]}{escape(dept_text)}")
+    role_text = "/".join(ROLE_ZH[r] for r in roles)
+    out.print(f"已登记用户「{escape(name)}」：{role_text}{escape(dept_text)}")
 
 
 @user.command("disable")
@@ -140,7 +152,7 @@ def user_list(state: AppState, fmt: str) -> None:
     for u in users:
         table.add_row(
             escape(u["name"]),
-            ROLE_ZH.get(u["role"], u["role"]),
+            "/".join(ROLE_ZH.get(r, r) for r in u["roles"]),
             escape("、".join(u["depts"]) or "全部"),
             "在用" if u["active"] else "已停用",
         )

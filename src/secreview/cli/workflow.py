@@ -106,8 +106,13 @@ def queue(state: AppState, fmt: str) -> None:
         if it["returned_reason"]:
             status += f"：{it['returned_reason']}"
         table.add_row(
-            it["id"], str(it["version"]), escape(it["title"]), escape(it["dept"]),
-            escape(it["drafter"]), f"[{style}]{label}[/{style}]", escape(status),
+            it["id"],
+            str(it["version"]),
+            escape(it["title"]),
+            escape(it["dept"]),
+            escape(it["drafter"]),
+            f"[{style}]{label}[/{style}]",
+            escape(status),
             it["submitted"][:19].replace("T", " "),
         )
     out.print(table)
@@ -134,7 +139,9 @@ def _history_line(h: dict[str, Any]) -> str:
 @click.command()
 @click.argument("submission_id")
 @click.option("--version", "version", type=int, default=None, help="版本号 (default: current).")
-@click.option("--reveal", is_flag=True, help="显示未遮盖的个人信息（审查员/领导/审计员，记入台账）.")
+@click.option(
+    "--reveal", is_flag=True, help="显示未遮盖的个人信息（审查员/领导/审计员，记入台账）."
+)
 @FORMAT
 @click.pass_obj
 def show(state: AppState, submission_id: str, version: int | None, reveal: bool, fmt: str) -> None:
@@ -153,7 +160,9 @@ def show(state: AppState, submission_id: str, version: int | None, reveal: bool,
     out = stdout_console()
     v = info["version"]
     label, style = VERDICT_STYLE[v["verdict"]]
-    out.print(f"[bold]{info['id']}[/bold]「{escape(info['title'])}」 {escape(info['dept'])}  拟稿人 {escape(info['drafter'])}")
+    out.print(
+        f"[bold]{info['id']}[/bold]「{escape(info['title'])}」 {escape(info['dept'])}  拟稿人 {escape(info['drafter'])}"
+    )
     out.print(
         f"第 {v['version']} 版（共 {len(info['versions'])} 版） {escape(v['filename'])}  "
         f"机审 [{style}]{label}[/{style}]  状态：{STATUS_ZH[v['status']]}"
@@ -190,7 +199,9 @@ def show(state: AppState, submission_id: str, version: int | None, reveal: bool,
 @click.command()
 @click.argument("submission_id")
 @click.option("--approve/--reject", "approve", default=None, help="同意公开 / 退回拟稿人.")
-@click.option("--dismiss", "dismiss", multiple=True, metavar="FINGERPRINT", help="排除某个问题（按指纹）.")
+@click.option(
+    "--dismiss", "dismiss", multiple=True, metavar="FINGERPRINT", help="排除某个问题（按指纹）."
+)
 @click.option("--reason", "reasons", multiple=True, help="排除理由，与每个 --dismiss 一一对应.")
 @click.option("--comment", default=None, help="审查意见（退回时必填）.")
 @FORMAT
@@ -216,7 +227,9 @@ def review(
         if len(dismiss) != len(reasons):
             raise UsageError("每个 --dismiss 都须紧跟一个 --reason（排除理由）")
         with open_ledger(state) as ledger:
-            info = ledger.review(submission_id, state.user, decision, list(zip(dismiss, reasons)), comment)
+            info = ledger.review(
+                submission_id, state.user, decision, list(zip(dismiss, reasons, strict=True)), comment
+            )
     if fmt == "json":
         print_json(info)
         return
@@ -267,7 +280,9 @@ def sign(
 @click.option("--url", default=None, help="公开网址.")
 @FORMAT
 @click.pass_obj
-def publish(state: AppState, submission_id: str, channel: str | None, url: str | None, fmt: str) -> None:
+def publish(
+    state: AppState, submission_id: str, channel: str | None, url: str | None, fmt: str
+) -> None:
     """登记公开（拟稿人/管理员）— record publication of the signed-off bytes.
 
     Refused unless the current version was signed off and its archived bytes still hash as

@@ -101,7 +101,5 @@ class BlobStore:
             raise Refused(f"无法读取存档文件 {path}：{e.strerror}") from e
         actual = hashlib.sha256(data).hexdigest()
         if actual != sha256:
-            raise Refused(
-                f"存档文件已被改动：应为 {sha256[:12]}…，实为 {actual[:12]}…（{path}）"
-            )
+            raise Refused(f"存档文件已被改动：应为 {sha256[:12]}…，实为 {actual[:12]}…（{path}）")
         return data

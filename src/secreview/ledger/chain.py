@@ -31,7 +31,9 @@ _encode_header = _header_encoder.encode
 
 def canonical(obj: Any) -> str:
     """The canonical JSON text of ``obj`` (the form that is stored and hashed)."""
-    return json.dumps(obj, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return json.dumps(
+        obj, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False
+    )
 
 
 def canonical_event(
@@ -149,9 +151,7 @@ def verify(
         text = encode([seq, ts, actor, action, sid, version])[:-1] + "," + payload + "]"
         digest = sha256((prev + text).encode("utf-8")).hexdigest()
         if digest != stored:
-            result.problems.append(
-                Problem(seq, f"第 {seq} 条记录内容被改动（哈希不符）")
-            )
+            result.problems.append(Problem(seq, f"第 {seq} 条记录内容被改动（哈希不符）"))
             break
         if action in BLOB_ACTIONS:
             try:
@@ -176,7 +176,9 @@ def verify(
             why = blobs.check(blob)
             result.blobs += 1
             if why is not None:
-                result.problems.append(Problem(seq, f"第 {seq} 条记录的存档文件 {blob[:12]}… {why}"))
+                result.problems.append(
+                    Problem(seq, f"第 {seq} 条记录的存档文件 {blob[:12]}… {why}")
+                )
     return result
 
 

@@ -61,7 +61,7 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
                BEGIN SELECT RAISE(ABORT, 'ledger events are append-only: DELETE refused'); END""",
             """CREATE TABLE users (
                 name TEXT PRIMARY KEY,
-                role TEXT NOT NULL,
+                roles TEXT NOT NULL,
                 depts TEXT NOT NULL,
                 active INTEGER NOT NULL,
                 updated_seq INTEGER NOT NULL
@@ -141,7 +141,9 @@ class Storage(Protocol):
 
     def next_submission_id(self, year: int) -> str: ...
 
-    def put_user(self, name: str, role: str, depts: list[str], active: bool, seq: int) -> None: ...
+    def put_user(
+        self, name: str, roles: list[str], depts: list[str], active: bool, seq: int
+    ) -> None: ...
 
     def list_users(self) -> list[dict[str, Any]]: ...
 
@@ -182,7 +184,9 @@ class SQLiteStorage:
         try:
             if create:
                 path.parent.mkdir(parents=True, exist_ok=True)
-            self._conn = sqlite3.connect(str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+            self._conn = sqlite3.connect(
+                str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000
+            )
             self._conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
             mode = self._conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
             if str(mode).lower() != "wal":
@@ -192,7 +196,9 @@ class SQLiteStorage:
             self._conn.execute("PRAGMA synchronous=FULL")
             self._migrate()
         except sqlite3.DatabaseError as e:
-            raise UsageError(f"无法打开台账 {path}：{e}（不是有效的台账文件？）", code="bad_ledger") from e
+            raise UsageError(
+                f"无法打开台账 {path}：{e}（不是有效的台账文件？）", code="bad_ledger"
+            ) from e
         self._in_tx = False
         self._head: tuple[int, str] | None = None
 
@@ -206,7 +212,9 @@ class SQLiteStorage:
                 "CREATE TABLE IF NOT EXISTS schema_version ("
                 "version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL, description TEXT NOT NULL)"
             )
-            current = conn.execute("SELECT COALESCE(MAX(version), 0) FROM schema_version").fetchone()[0]
+            current = conn.execute(
+                "SELECT COALESCE(MAX(version), 0) FROM schema_version"
+            ).fetchone()[0]
             if current > SCHEMA_VERSION:
                 raise UsageError(
                     f"台账结构版本 {current} 高于本程序支持的 {SCHEMA_VERSION}，请升级 secreview",
@@ -258,7 +266,9 @@ class SQLiteStorage:
     def head(self) -> tuple[int, str]:
         if self._in_tx and self._head is not None:
             return self._head
-        row = self._conn.execute("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1").fetchone()
+        row = self._conn.execute(
+            "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1"
+        ).fetchone()
         head = (0, GENESIS) if row is None else (int(row[0]), str(row[1]))
         if self._in_tx:
             self._head = head
@@ -279,7 +289,9 @@ class SQLiteStorage:
         seq += 1
         ts = ts or utc_now()
         text = canonical(payload)
-        digest = event_hash(prev, canonical_event(seq, ts, actor, action, submission_id, version, text))
+        digest = event_hash(
+            prev, canonical_event(seq, ts, actor, action, submission_id, version, text)
+        )
         self._conn.execute(
             f"INSERT INTO events({_EVENT_COLS}) VALUES (?,?,?,?,?,?,?,?,?)",
             (seq, ts, actor, action, submission_id, version, text, prev, digest),
@@ -324,18 +336,21 @@ class SQLiteStorage:
 
     # -- projections ------------------------------------------------------------------------
 
-    def put_user(self, name: str, role: str, depts: list[str], active: bool, seq: int) -> None:
+    def put_user(
+        self, name: str, roles: list[str], depts: list[str], active: bool, seq: int
+    ) -> None:
         self._conn.execute(
-            "INSERT OR REPLACE INTO users(name, role, depts, active, updated_seq) VALUES (?,?,?,?,?)",
-            (name, role, json.dumps(depts, ensure_ascii=False), int(active), seq),
+            "INSERT OR REPLACE INTO users(name, roles, depts, active, updated_seq) VALUES (?,?,?,?,?)",
+            (name, json.dumps(roles), json.dumps(depts, ensure_ascii=False), int(active), seq),
         )
 
     def list_users(self) -> list[dict[str, Any]]:
         rows = self._conn.execute(
-            "SELECT name, role, depts, active FROM users ORDER BY name"
+            "SELECT name, roles, depts, active FROM users ORDER BY name"
         ).fetchall()
         return [
-            {"name": n, "role": r, "depts": json.loads(d), "active": bool(a)} for n, r, d, a in rows
+            {"name": n, "roles": json.loads(r), "depts": json.loads(d), "active": bool(a)}
+            for n, r, d, a in rows
         ]
 
     def put_submission(self, row: SubmissionRow, versions: dict[int, tuple[str, str]]) -> None:
