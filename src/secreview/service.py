@@ -96,10 +96,14 @@ class Ledger:
     # -- opening ----------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, config: Config, *, create: bool = False) -> Ledger:
+    def open(cls, config: Config, *, create: bool = False, refresh: bool = True) -> Ledger:
+        """Open the ledger; re-derive the projections if they lag the events.
+
+        ``refresh=False`` (verify) reads the events only and writes nothing.
+        """
         storage = SQLiteStorage(config.db_path, create=create)
         ledger = cls(storage, BlobStore(blob_dir_for(config.db_path)), config)
-        if storage.projection_seq() != storage.head()[0]:
+        if refresh and storage.projection_seq() != storage.head()[0]:
             ledger.rebuild_projections()
         return ledger
 

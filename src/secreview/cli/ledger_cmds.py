@@ -239,7 +239,7 @@ def ledger_verify(state: AppState, expect_head: str | None, fmt: str) -> None:
     Example:
       secreview ledger verify --expect-head 3f2a…
     """
-    with handled(), open_ledger(state) as ledger:
+    with handled(), Ledger.open(state.config(), refresh=False) as ledger:
         result = ledger.verify(expect_head)
     if fmt == "json":
         print_json(result.to_dict())
