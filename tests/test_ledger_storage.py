@@ -17,12 +17,18 @@ from secreview.ledger.blobs import BlobStore, blob_dir_for
 from secreview.ledger.chain import GENESIS, canonical, canonical_event, event_hash, verify
 from secreview.ledger.storage import MIGRATIONS, SCHEMA_VERSION, SQLiteStorage
 
-json_scalars = st.none() | st.booleans() | st.integers(-(2**53), 2**53) | st.text(max_size=20) | st.floats(
-    allow_nan=False, allow_infinity=False
+json_scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**53), 2**53)
+    | st.text(max_size=20)
+    | st.floats(allow_nan=False, allow_infinity=False)
 )
 json_values = st.recursive(
     json_scalars,
-    lambda kids: st.lists(kids, max_size=4) | st.dictionaries(st.text(max_size=8), kids, max_size=4),
+    lambda kids: (
+        st.lists(kids, max_size=4) | st.dictionaries(st.text(max_size=8), kids, max_size=4)
+    ),
     max_leaves=20,
 )
 payloads = st.dictionaries(st.text(max_size=8), json_values, max_size=5)
@@ -60,9 +66,15 @@ def test_canonical_form_is_fixed() -> None:
         canonical({"x": float("nan")})
 
 
-@settings(max_examples=25, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
-@given(events=st.lists(st.tuples(st.text(min_size=1, max_size=6), payloads), min_size=1, max_size=6))
-def test_round_trip_through_sqlite(tmp_path: Path, events: list[tuple[str, dict[str, Any]]]) -> None:
+@settings(
+    max_examples=25, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None
+)
+@given(
+    events=st.lists(st.tuples(st.text(min_size=1, max_size=6), payloads), min_size=1, max_size=6)
+)
+def test_round_trip_through_sqlite(
+    tmp_path: Path, events: list[tuple[str, dict[str, Any]]]
+) -> None:
     db = tmp_path / f"rt-{abs(hash(repr(events)))}.db"
     store = SQLiteStorage(db, create=True)
     try:

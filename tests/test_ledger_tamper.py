@@ -12,19 +12,20 @@ from click.testing import CliRunner
 
 from secreview.ledger.blobs import blob_dir_for
 from secreview.ledger.chain import canonical, canonical_event, event_hash
-from tests.helpers.ledger import cli, cli_json, setup_office, write_doc
+from tests.helpers.ledger import cli, cli_json, write_doc
 
 COLS = "seq, ts, actor, action, submission_id, version, payload, prev_hash, hash"
 
 
 @pytest.fixture
-def ledger(tmp_path: Path, runner: CliRunner) -> Path:
-    db = tmp_path / "l.db"
-    setup_office(runner, db)
+def ledger(tmp_path: Path, runner: CliRunner, office: Path) -> Path:
+    db = office
     ids = []
     for i in range(3):
         doc = write_doc(tmp_path, f"d{i}.txt", "pass", salt=str(i))
-        sub = cli_json(runner, db, "张三", "submit", str(doc), "--title", f"通知{i}", "--dept", "办公室")
+        sub = cli_json(
+            runner, db, "张三", "submit", str(doc), "--title", f"通知{i}", "--dept", "办公室"
+        )
         ids.append(sub["id"])
     assert cli(runner, db, "王领导", "sign", ids[0], "--approve").exit_code == 0
     assert cli_json(runner, db, "x", "ledger", "verify")["ok"] is True
@@ -75,13 +76,17 @@ def test_triggers_refuse_update_and_delete(ledger: Path) -> None:
 def test_edited_payload_is_named(ledger: Path, runner: CliRunner) -> None:
     seq = _submit_seqs(ledger)[1]
     conn = _raw(ledger)
-    conn.execute("UPDATE events SET payload = replace(payload, '通知1', '通知X') WHERE seq = ?", (seq,))
+    conn.execute(
+        "UPDATE events SET payload = replace(payload, '通知1', '通知X') WHERE seq = ?", (seq,)
+    )
     conn.close()
     data = verify_fails_at(runner, ledger, seq)
     assert "改动" in data["problems"][0]["reason"]
 
 
-def test_edited_payload_with_recomputed_hash_breaks_the_next_link(ledger: Path, runner: CliRunner) -> None:
+def test_edited_payload_with_recomputed_hash_breaks_the_next_link(
+    ledger: Path, runner: CliRunner
+) -> None:
     seq = _submit_seqs(ledger)[1]
     conn = _raw(ledger)
     row = conn.execute(f"SELECT {COLS} FROM events WHERE seq = ?", (seq,)).fetchone()
@@ -158,7 +163,9 @@ def test_swapped_contents_are_named(ledger: Path, runner: CliRunner) -> None:
 def test_altered_blob_is_named(ledger: Path, runner: CliRunner) -> None:
     seq = _submit_seqs(ledger)[2]
     conn = sqlite3.connect(ledger)
-    sha = json.loads(conn.execute("SELECT payload FROM events WHERE seq=?", (seq,)).fetchone()[0])["sha256"]
+    sha = json.loads(conn.execute("SELECT payload FROM events WHERE seq=?", (seq,)).fetchone()[0])[
+        "sha256"
+    ]
     conn.close()
     blob = blob_dir_for(ledger) / sha[:2] / sha[2:]
     os.chmod(blob, 0o644)
@@ -170,7 +177,9 @@ def test_altered_blob_is_named(ledger: Path, runner: CliRunner) -> None:
 def test_missing_blob_is_named(ledger: Path, runner: CliRunner) -> None:
     seq = _submit_seqs(ledger)[0]
     conn = sqlite3.connect(ledger)
-    sha = json.loads(conn.execute("SELECT payload FROM events WHERE seq=?", (seq,)).fetchone()[0])["sha256"]
+    sha = json.loads(conn.execute("SELECT payload FROM events WHERE seq=?", (seq,)).fetchone()[0])[
+        "sha256"
+    ]
     conn.close()
     (blob_dir_for(ledger) / sha[:2] / sha[2:]).unlink()
     data = verify_fails_at(runner, ledger, seq)

@@ -29,8 +29,13 @@ def finding(fp: str, severity: str) -> dict[str, Any]:
 
 def submit_event(seq: int, version: int, verdict: str, findings: list[dict[str, Any]]) -> Event:
     payload = {
-        "title": "通知", "dept": "办公室", "channel": "政府网站", "sha256": f"{version:064d}",
-        "verdict": verdict, "route": wf.route_for(verdict), "report": {"findings": findings},
+        "title": "通知",
+        "dept": "办公室",
+        "channel": "政府网站",
+        "sha256": f"{version:064d}",
+        "verdict": verdict,
+        "route": wf.route_for(verdict),
+        "report": {"findings": findings},
     }
     return Event(seq, f"2026-01-0{seq}T00:00:00Z", "张三", "submit", "2026-0001", version, payload)
 
@@ -50,18 +55,25 @@ def test_routing() -> None:
     assert wf.route_for("review") == ["reviewer", "leader"]
     assert wf.route_for("block") == ["reviewer", "leader"]
     assert state_of(submit_event(1, 1, "pass", [])).status == "awaiting_signoff"
-    assert state_of(submit_event(1, 1, "block", [finding("a", "block")])).status == "awaiting_review"
+    assert (
+        state_of(submit_event(1, 1, "block", [finding("a", "block")])).status == "awaiting_review"
+    )
 
 
 def test_block_needs_dismissal_and_explicit_leader_acceptance() -> None:
-    s1 = submit_event(1, 1, "block", [finding("a", "block"), finding("b", "review"), finding("c", "info")])
+    s1 = submit_event(
+        1, 1, "block", [finding("a", "block"), finding("b", "review"), finding("c", "info")]
+    )
     st = state_of(s1)
     with pytest.raises(Refused, match="还有 2 个问题未排除"):
         wf.plan_review(st, REVIEWER, True, [], None)
     with pytest.raises(Refused, match="还有 1 个问题未排除（如 b）"):
         wf.plan_review(st, REVIEWER, True, [("a", "引用")], None)
     review = wf.plan_review(st, REVIEWER, True, [("a", "引用"), ("b", "已核实")], "同意")
-    assert review["confirmed"] == [] and [d["fingerprint"] for d in review["dismissals"]] == ["a", "b"]
+    assert review["confirmed"] == [] and [d["fingerprint"] for d in review["dismissals"]] == [
+        "a",
+        "b",
+    ]
     st = state_of(s1, ev(2, REVIEWER.name, "review", review))
     assert st.status == "awaiting_signoff"
     with pytest.raises(Refused, match="accept-dismissals"):
@@ -94,7 +106,9 @@ def test_separation_of_duties_and_departments() -> None:
     with pytest.raises(Refused, match="只有保密审查员"):
         wf.plan_review(st, LEADER, True, [("b", "x")], None)
     review = wf.plan_review(st, BOTH, True, [("b", "x")], None)
-    st = state_of(submit_event(1, 1, "review", [finding("b", "review")]), ev(2, BOTH.name, "review", review))
+    st = state_of(
+        submit_event(1, 1, "review", [finding("b", "review")]), ev(2, BOTH.name, "review", review)
+    )
     with pytest.raises(Refused, match="不同人员"):
         wf.plan_sign(st, BOTH, True, False, None)
     with pytest.raises(Refused, match="不在其分管的部门"):
@@ -123,7 +137,9 @@ def test_user_bootstrap_and_admin_only() -> None:
         wf.plan_user_add({}, "老周", "老周", ["reviewer"], [])
     with pytest.raises(Refused, match="无法确定操作者身份"):
         wf.plan_user_add({}, None, "小王", ["drafter"], [])
-    users = wf.fold_users(Event(i + 1, "t", a, "user_add", None, None, p) for i, (a, p) in enumerate(plan))
+    users = wf.fold_users(
+        Event(i + 1, "t", a, "user_add", None, None, p) for i, (a, p) in enumerate(plan)
+    )
     with pytest.raises(Refused, match="只有管理员"):
         wf.plan_user_add(users, "小王", "小李", ["drafter"], [])
     with pytest.raises(Refused, match="未知角色"):
@@ -143,7 +159,9 @@ def ledger(tmp_path: Path) -> Ledger:
 
 def test_projections_rebuild_to_the_same_rows(ledger: Ledger, tmp_path: Path) -> None:
     for i in range(3):
-        ledger.submit(write_doc(tmp_path, f"{i}.txt", "pass", str(i)), "通知", "办公室", None, None, "张三")
+        ledger.submit(
+            write_doc(tmp_path, f"{i}.txt", "pass", str(i)), "通知", "办公室", None, None, "张三"
+        )
     ledger.sign(ledger.queue("王领导")[0]["id"], "王领导", True)
     conn = sqlite3.connect(ledger.config.db_path)
     queries = (
@@ -166,7 +184,9 @@ def test_projections_rebuild_to_the_same_rows(ledger: Ledger, tmp_path: Path) ->
 
 def test_submit_records_report_provenance_and_doc_number(ledger: Ledger, tmp_path: Path) -> None:
     doc = tmp_path / "文.txt"
-    doc.write_text("某县人民政府办公室文件\n某政办发〔2025〕7号\n秘密★6个月\n正文。\n", encoding="utf-8")
+    doc.write_text(
+        "某县人民政府办公室文件\n某政办发〔2025〕7号\n秘密★6个月\n正文。\n", encoding="utf-8"
+    )
     info = ledger.submit(doc, "关于某事的通知", "办公室", "政府网站", None, "张三")
     [event] = [e for e in ledger.storage.events_for(info["id"]) if e.action == "submit"]
     p = event.payload

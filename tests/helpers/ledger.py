@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 import sys
 from pathlib import Path
@@ -97,3 +98,15 @@ def subprocess_env(db: Path, user: str) -> dict[str, str]:
 
 
 PYTHON = sys.executable
+
+
+def copy_ledger(src: Path, dest: Path) -> Path:
+    """Copy a closed ledger (file, WAL if any, blob folder) to ``dest``."""
+    for suffix in ("", "-wal"):
+        f = src.with_name(src.name + suffix)
+        if f.exists():
+            shutil.copyfile(f, dest.with_name(dest.name + suffix))
+    blobs = src.with_name(src.name + ".blobs")
+    if blobs.exists():
+        shutil.copytree(blobs, dest.with_name(dest.name + ".blobs"))
+    return dest

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -17,6 +18,8 @@ from secreview.errors import Refused, SecreviewError
 from secreview.extract import read_input
 from secreview.service import Ledger
 from secreview.workflow import ROLE_ZH, ROLES
+
+log = logging.getLogger(__name__)
 
 FORMAT = click.option(
     "--format",
@@ -39,6 +42,13 @@ def handled() -> Iterator[None]:
         fail(Refused(f"台账操作失败，未写入任何记录：{e}"))
     except OSError as e:
         fail(Refused(f"文件操作失败：{e.strerror or e}（{e.filename or ''}）"))
+    except Exception as e:  # a bug: still one line for the user, the traceback with -v
+        log.debug("internal error", exc_info=True)
+        fail(
+            Refused(
+                f"内部错误，操作未完成（请报告开发者，加 -v 查看详情）：{type(e).__name__}: {e}"
+            )
+        )
 
 
 def open_ledger(state: AppState) -> Ledger:

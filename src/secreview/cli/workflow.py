@@ -228,7 +228,11 @@ def review(
             raise UsageError("每个 --dismiss 都须紧跟一个 --reason（排除理由）")
         with open_ledger(state) as ledger:
             info = ledger.review(
-                submission_id, state.user, decision, list(zip(dismiss, reasons, strict=True)), comment
+                submission_id,
+                state.user,
+                decision,
+                list(zip(dismiss, reasons, strict=True)),
+                comment,
             )
     if fmt == "json":
         print_json(info)
