@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -27,6 +28,10 @@ _header_encoder = json.JSONEncoder(
     ensure_ascii=False, separators=(",", ":"), sort_keys=True, allow_nan=False
 )
 _encode_header = _header_encoder.encode
+# JSON string literal exactly as json.dumps(..., ensure_ascii=False) writes it (C speed).
+_enc: Callable[[str], str] = getattr(json.encoder, "c_encode_basestring", None) or (
+    json.encoder.py_encode_basestring
+)
 
 
 def canonical(obj: Any) -> str:
@@ -49,6 +54,14 @@ def canonical_event(
 
     ``payload_text`` must already be canonical JSON (as stored in the ledger).
     """
+    if type(submission_id) is str and type(version) is int:
+        try:
+            return (
+                f"[{seq:d},{_enc(ts)},{_enc(actor)},{_enc(action)},{_enc(submission_id)},"
+                f"{version:d},{payload_text}]"
+            )
+        except (TypeError, ValueError):
+            pass
     head = _encode_header([seq, ts, actor, action, submission_id, version])
     return head[:-1] + "," + payload_text + "]"
 
@@ -62,8 +75,16 @@ RawRow = tuple[int, str, str, str, "str | None", "int | None", str, str, str]
 
 
 class ChainSource(Protocol):
+    def reading(self) -> AbstractContextManager[object]:
+        """One consistent snapshot for all reads inside (writers may go on meanwhile)."""
+        ...
+
     def iter_raw(self) -> Iterator[RawRow]:
         """All events ordered by seq: (seq, ts, actor, action, sid, version, payload, prev, hash)."""
+        ...
+
+    def iter_blob_refs(self, actions: Iterable[str]) -> Iterator[tuple[int, object]]:
+        """(seq, payload["sha256"]) of the events with these actions, ordered by seq."""
         ...
 
 
@@ -125,16 +146,39 @@ def verify(
     """
     result = VerifyResult(expect_head=expect_head)
     want_head = expect_head.lower() if expect_head else None
-    blob_first_seq: dict[str, int] = {}
+    with storage.reading():
+        _walk(storage, result, want_head)
+        if want_head is not None and result.expect_head_seq is None and not result.problems:
+            result.problems.append(
+                Problem(None, f"期望的链头哈希 {expect_head} 不在台账中（记录被截断或整体替换）")
+            )
+        first: dict[str, int] = {}
+        for seq, blob in storage.iter_blob_refs(BLOB_ACTIONS):
+            if not (isinstance(blob, str) and len(blob) == 64):
+                result.problems.append(Problem(seq, f"第 {seq} 条记录未写明有效的存档文件哈希"))
+                continue
+            first.setdefault(blob, seq)
+    if blobs is not None:
+        for blob, seq in sorted(first.items(), key=lambda kv: kv[1]):
+            why = blobs.check(blob)
+            result.blobs += 1
+            if why is not None:
+                result.problems.append(
+                    Problem(seq, f"第 {seq} 条记录的存档文件 {blob[:12]}… {why}")
+                )
+    return result
+
+
+def _walk(storage: ChainSource, result: VerifyResult, want_head: str | None) -> None:
+    """The hot loop: one pass over the rows, hashlib and string formatting only."""
     sha256 = hashlib.sha256
-    encode = _encode_header
-    loads = json.loads
+    enc = _enc
+    slow = canonical_event
     prev = GENESIS
     expected_seq = 1
-    count = 0
-    for seq, ts, actor, action, sid, version, payload, prev_hash, stored in _rows(storage):
+    for seq, ts, actor, action, sid, version, payload, prev_hash, stored in storage.iter_raw():
         if seq != expected_seq:
-            if seq > expected_seq:
+            if isinstance(seq, int) and seq > expected_seq:
                 reason = f"第 {expected_seq} 条记录缺失（被删除），下一条是第 {seq} 条"
             else:
                 reason = f"记录序号重复或次序错乱：第 {expected_seq} 条处出现第 {seq} 条"
@@ -148,39 +192,23 @@ def verify(
                 )
             )
             break
-        text = encode([seq, ts, actor, action, sid, version])[:-1] + "," + payload + "]"
-        digest = sha256((prev + text).encode("utf-8")).hexdigest()
+        try:
+            if type(sid) is str and type(version) is int:
+                text = (
+                    f"[{seq:d},{enc(ts)},{enc(actor)},{enc(action)},{enc(sid)},{version:d},"
+                    f"{payload}]"
+                )
+            else:
+                text = slow(seq, ts, actor, action, sid, version, payload)
+            digest = sha256((prev + text).encode("utf-8")).hexdigest()
+        except (TypeError, ValueError, UnicodeEncodeError):
+            digest = ""
         if digest != stored:
             result.problems.append(Problem(seq, f"第 {seq} 条记录内容被改动（哈希不符）"))
             break
-        if action in BLOB_ACTIONS:
-            try:
-                blob = loads(payload)["sha256"]
-            except (ValueError, KeyError, TypeError):
-                result.problems.append(Problem(seq, f"第 {seq} 条记录未写明存档文件的哈希"))
-                break
-            blob_first_seq.setdefault(blob, seq)
-        if want_head is not None and result.expect_head_seq is None and digest == want_head:
+        if want_head is not None and digest == want_head and result.expect_head_seq is None:
             result.expect_head_seq = seq
         prev = digest
         expected_seq += 1
-        count += 1
-    result.events = count
+    result.events = expected_seq - 1
     result.head = prev
-    if want_head is not None and result.expect_head_seq is None and not result.problems:
-        result.problems.append(
-            Problem(None, f"期望的链头哈希 {expect_head} 不在台账中（记录被截断或整体替换）")
-        )
-    if blobs is not None:
-        for blob, seq in sorted(blob_first_seq.items(), key=lambda kv: kv[1]):
-            why = blobs.check(blob)
-            result.blobs += 1
-            if why is not None:
-                result.problems.append(
-                    Problem(seq, f"第 {seq} 条记录的存档文件 {blob[:12]}… {why}")
-                )
-    return result
-
-
-def _rows(storage: ChainSource) -> Iterable[RawRow]:
-    return storage.iter_raw()

@@ -139,6 +139,10 @@ class Storage(Protocol):
 
     def iter_raw(self) -> Iterator[RawRow]: ...
 
+    def reading(self) -> AbstractContextManager[Storage]: ...
+
+    def iter_blob_refs(self, actions: Iterable[str]) -> Iterator[tuple[int, object]]: ...
+
     def next_submission_id(self, year: int) -> str: ...
 
     def put_user(
@@ -200,6 +204,7 @@ class SQLiteStorage:
                 f"无法打开台账 {path}：{e}（不是有效的台账文件？）", code="bad_ledger"
             ) from e
         self._in_tx = False
+        self._in_read = False
         self._head: tuple[int, str] | None = None
 
     # -- schema -----------------------------------------------------------------------------
@@ -245,6 +250,8 @@ class SQLiteStorage:
         if self._in_tx:
             yield self
             return
+        if self._in_read:
+            raise RuntimeError("write inside a read snapshot")
         try:
             self._conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as e:
@@ -322,6 +329,40 @@ class SQLiteStorage:
         cur = self._conn.execute(f"SELECT {_EVENT_COLS} FROM events ORDER BY seq")
         while rows := cur.fetchmany(4096):
             yield from rows
+
+    @contextmanager
+    def reading(self) -> Iterator[SQLiteStorage]:
+        """One snapshot for several reads (WAL: writers are not blocked meanwhile)."""
+        if self._in_tx or self._in_read:
+            yield self
+            return
+        self._conn.execute("BEGIN")
+        self._in_read = True
+        try:
+            yield self
+        finally:
+            self._in_read = False
+            self._conn.execute("COMMIT")
+
+    def iter_blob_refs(self, actions: Iterable[str]) -> Iterator[tuple[int, object]]:
+        acts = list(actions)
+        marks = ",".join("?" * len(acts))
+        sql = f"SELECT seq, {{}} FROM events WHERE action IN ({marks}) ORDER BY seq"
+        try:
+            cur = self._conn.execute(
+                sql.format(
+                    "CASE WHEN json_valid(payload) THEN json_extract(payload, '$.sha256') END"
+                ),
+                acts,
+            )
+        except sqlite3.OperationalError:  # SQLite built without JSON functions
+            for seq, payload in self._conn.execute(sql.format("payload"), acts):
+                try:
+                    yield seq, json.loads(payload).get("sha256")
+                except (ValueError, AttributeError):
+                    yield seq, None
+            return
+        yield from cur
 
     def count(self) -> int:
         return int(self._conn.execute("SELECT COUNT(*) FROM events").fetchone()[0])
