@@ -119,6 +119,7 @@ def test_submit_killed_at_random_moments(tmp_path: Path, runner: CliRunner, offi
         for p, at in sorted(batch, key=lambda b: b[1]):
             time.sleep(max(0.0, at - time.monotonic()))
             p.send_signal(signal.SIGKILL)
+        done_here = 0
         for p, _ in batch:
             _, err = p.communicate(timeout=120)
             if p.returncode == -signal.SIGKILL:
@@ -126,6 +127,9 @@ def test_submit_killed_at_random_moments(tmp_path: Path, runner: CliRunner, offi
             else:
                 assert p.returncode == 0, err.decode()
                 completed += 1
+                done_here += 1
+        # Follow the machine's load: keep roughly one in five finishing before its kill.
+        lifetime *= 0.9 if done_here >= 2 else (1.05 if done_here == 0 else 1.0)
     assert killed >= 50
     events = _submit_events(db)
     # Every completed submit is recorded; a killed one is recorded wholly or not at all.
