@@ -197,3 +197,28 @@ def test_truncated_tail_caught_by_expect_head(ledger: Path, runner: CliRunner) -
     assert cli(runner, ledger, "x", "ledger", "verify").exit_code == 0
     data = verify_fails_at(runner, ledger, None, "--expect-head", before["head"])
     assert "不在台账中" in data["problems"][0]["reason"]
+
+
+def test_rewritten_and_rehashed_tail_caught_by_expect_head(ledger: Path, runner: CliRunner) -> None:
+    """An attacker who re-hashes everything after the edit makes a self-consistent chain;
+    only a head hash recorded earlier (the inspection report's) exposes it."""
+    before = cli_json(runner, ledger, "x", "ledger", "verify")
+    seq = _submit_seqs(ledger)[0]
+    conn = _raw(ledger)
+    prev = conn.execute("SELECT hash FROM events WHERE seq = ?", (seq - 1,)).fetchone()[0]
+    for row in conn.execute(
+        f"SELECT {COLS} FROM events WHERE seq >= ? ORDER BY seq", (seq,)
+    ).fetchall():
+        payload = row[6].replace("通知0", "通知X") if row[0] == seq else row[6]
+        digest = event_hash(
+            prev, canonical_event(row[0], row[1], row[2], row[3], row[4], row[5], payload)
+        )
+        conn.execute(
+            "UPDATE events SET payload = ?, prev_hash = ?, hash = ? WHERE seq = ?",
+            (payload, prev, digest, row[0]),
+        )
+        prev = digest
+    conn.close()
+    assert cli(runner, ledger, "x", "ledger", "verify").exit_code == 0
+    data = verify_fails_at(runner, ledger, None, "--expect-head", before["head"])
+    assert data["head"] != before["head"]
