@@ -31,3 +31,21 @@ def config() -> Config:
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()
+
+
+@pytest.fixture(scope="session")
+def office_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A ledger with the users of tests/helpers/ledger.py OFFICE, set up once via the CLI."""
+    from tests.helpers.ledger import setup_office
+
+    db = tmp_path_factory.mktemp("office") / "template.db"
+    setup_office(CliRunner(), db)
+    return db
+
+
+@pytest.fixture
+def office(tmp_path: Path, office_template: Path) -> Path:
+    """A fresh copy of the office ledger (SQLite file + blob folder) under tmp_path."""
+    from tests.helpers.ledger import copy_ledger
+
+    return copy_ledger(office_template, tmp_path / "台账.db")

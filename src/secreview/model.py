@@ -240,3 +240,20 @@ def verdict_of(findings: list[Finding]) -> str:
     """block if any block finding; review if any review finding; else pass."""
     worst = max((SEVERITY_RANK[f.severity] for f in findings), default=0)
     return {2: "block", 1: "review", 0: "pass"}[worst]
+
+
+@dataclass(frozen=True)
+class Event:
+    """One ledger event as the workflow sees it (the ledger adds seq and hashes).
+
+    ``payload`` is a plain JSON-able dict; ``ts`` is UTC ISO 8601 with a trailing ``Z``.
+    """
+
+    seq: int
+    ts: str
+    actor: str
+    action: str
+    submission_id: str | None
+    version: int | None
+    payload: dict[str, Any]
+    hash: str = ""

@@ -110,15 +110,26 @@ def main(
 
 
 def _register() -> None:
-    from secreview.cli import rules, scan
+    from secreview.cli import ledger_cmds, model, rules, scan, workflow
 
-    main.add_command(scan.scan)
-    main.add_command(rules.rules)
-
-    from secreview.cli import model
-
-    main.add_command(model.train)
-    main.add_command(model.model)
+    for cmd in (
+        scan.scan,
+        ledger_cmds.init,
+        ledger_cmds.user,
+        workflow.submit,
+        workflow.queue,
+        workflow.show,
+        workflow.review,
+        workflow.sign,
+        workflow.publish,
+        ledger_cmds.check,
+        ledger_cmds.export,
+        ledger_cmds.ledger_group,
+        rules.rules,
+        model.train,
+        model.model,
+    ):
+        main.add_command(cmd)
 
 
 _register()

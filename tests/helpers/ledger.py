@@ -1,0 +1,112 @@
+"""Builders for ledger tests: a small office on a tmp_path SQLite file, and sample documents."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import sys
+from pathlib import Path
+from typing import Any
+
+from click.testing import CliRunner, Result
+
+from secreview.cli import main
+
+SRC = Path(__file__).resolve().parents[2] / "src"
+
+# name → (roles, departments)
+OFFICE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "张三": (("drafter",), ("办公室",)),
+    "李四": (("drafter",), ("财务科",)),
+    "审查员甲": (("reviewer",), ()),
+    "王领导": (("leader",), ("办公室",)),
+    "赵领导": (("leader",), ("财务科",)),
+    "钱兼任": (("reviewer", "leader"), ()),
+    "周兼任": (("drafter", "reviewer"), ("办公室",)),
+    "孙审计": (("auditor",), ()),
+}
+ADMIN = "管理员"
+
+
+def cli(runner: CliRunner, db: Path, user: str, *args: str) -> Result:
+    return runner.invoke(main, ["--db", str(db), "--as", user, *args])
+
+
+def cli_json(runner: CliRunner, db: Path, user: str, *args: str) -> Any:
+    result = cli(runner, db, user, *args, "--format", "json")
+    assert result.exit_code == 0, (result.exit_code, result.stdout, result.stderr)
+    return json.loads(result.stdout)
+
+
+def setup_office(runner: CliRunner, db: Path) -> None:
+    assert cli(runner, db, ADMIN, "init").exit_code == 0
+    r = cli(runner, db, ADMIN, "user", "add", ADMIN, "--role", "admin")
+    assert r.exit_code == 0, r.stderr
+    for name, (roles, depts) in OFFICE.items():
+        args = ["user", "add", name]
+        for role in roles:
+            args += ["--role", role]
+        for d in depts:
+            args += ["--dept", d]
+        r = cli(runner, db, ADMIN, *args)
+        assert r.exit_code == 0, r.stderr
+
+
+def write_doc(folder: Path, name: str, kind: str, salt: str = "") -> Path:
+    """A document the real scanner routes as ``kind``: pass, review (residue) or block."""
+    path = folder / name
+    if kind == "pass":
+        path.write_text(
+            f"关于开展春季植树活动的通知{salt}\n各科室：定于三月十二日在北山组织植树，请按时参加。\n",
+            encoding="utf-8",
+        )
+    elif kind == "block":
+        path.write_text(
+            f"秘密★1年\n关于调整值班安排的通知{salt}\n请各科室按新表安排值班。\n",
+            encoding="utf-8",
+        )
+    elif kind == "review":
+        path.write_text(
+            f"<html><body><p>关于公布咨询电话的通知{salt}</p>"
+            "<!-- 联系人手机 13912345678，定稿前删除 --></body></html>",
+            encoding="utf-8",
+        )
+    else:
+        raise ValueError(kind)
+    return path
+
+
+def head(db: Path) -> tuple[int, str]:
+    """(event count, head hash) read directly from the file, independent of the code under test."""
+    conn = sqlite3.connect(db)
+    try:
+        row = conn.execute("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1").fetchone()
+        count = conn.execute("SELECT COUNT(*) FROM events").fetchone()[0]
+    finally:
+        conn.close()
+    return count, row[1] if row else ""
+
+
+def subprocess_env(db: Path, user: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(SRC) + os.pathsep + env.get("PYTHONPATH", "")
+    env["SECREVIEW_DB"] = str(db)
+    env["SECREVIEW_USER"] = user
+    return env
+
+
+PYTHON = sys.executable
+
+
+def copy_ledger(src: Path, dest: Path) -> Path:
+    """Copy a closed ledger (file, WAL if any, blob folder) to ``dest``."""
+    for suffix in ("", "-wal"):
+        f = src.with_name(src.name + suffix)
+        if f.exists():
+            shutil.copyfile(f, dest.with_name(dest.name + suffix))
+    blobs = src.with_name(src.name + ".blobs")
+    if blobs.exists():
+        shutil.copytree(blobs, dest.with_name(dest.name + ".blobs"))
+    return dest

@@ -1,0 +1,162 @@
+"""SQLite storage, blob store and hash chain on real files under tmp_path."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from secreview.errors import Refused, UsageError
+from secreview.ledger.blobs import BlobStore, blob_dir_for
+from secreview.ledger.chain import GENESIS, canonical, canonical_event, event_hash, verify
+from secreview.ledger.storage import MIGRATIONS, SCHEMA_VERSION, SQLiteStorage
+
+json_scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**53), 2**53)
+    | st.text(max_size=20)
+    | st.floats(allow_nan=False, allow_infinity=False)
+)
+json_values = st.recursive(
+    json_scalars,
+    lambda kids: (
+        st.lists(kids, max_size=4) | st.dictionaries(st.text(max_size=8), kids, max_size=4)
+    ),
+    max_leaves=20,
+)
+payloads = st.dictionaries(st.text(max_size=8), json_values, max_size=5)
+
+
+@given(
+    seq=st.integers(1, 10**9),
+    ts=st.text(max_size=30),
+    actor=st.text(max_size=10),
+    action=st.text(max_size=10),
+    sid=st.none() | st.text(max_size=10),
+    version=st.none() | st.integers(1, 1000),
+    payload=payloads,
+)
+def test_fast_event_text_equals_canonical_of_the_whole_list(
+    seq: int, ts: str, actor: str, action: str, sid: str | None, version: int | None, payload: dict
+) -> None:
+    text = canonical(payload)
+    fast = canonical_event(seq, ts, actor, action, sid, version, text)
+    assert fast == canonical([seq, ts, actor, action, sid, version, payload])
+    assert json.loads(fast)[-1] == json.loads(text)
+    assert canonical(json.loads(text)) == text  # canonical form is a fixed point
+
+
+@given(payloads, payloads)
+def test_hash_changes_with_any_payload_change(a: dict, b: dict) -> None:
+    ha = event_hash(GENESIS, canonical_event(1, "t", "u", "x", None, None, canonical(a)))
+    hb = event_hash(GENESIS, canonical_event(1, "t", "u", "x", None, None, canonical(b)))
+    assert (ha == hb) == (canonical(a) == canonical(b))
+
+
+def test_canonical_form_is_fixed() -> None:
+    assert canonical({"b": 1, "a": ["秘密", 2.5, None]}) == '{"a":["秘密",2.5,null],"b":1}'
+    with pytest.raises(ValueError):
+        canonical({"x": float("nan")})
+
+
+@settings(
+    max_examples=25, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None
+)
+@given(
+    events=st.lists(st.tuples(st.text(min_size=1, max_size=6), payloads), min_size=1, max_size=6)
+)
+def test_round_trip_through_sqlite(
+    tmp_path: Path, events: list[tuple[str, dict[str, Any]]]
+) -> None:
+    db = tmp_path / f"rt-{abs(hash(repr(events)))}.db"
+    store = SQLiteStorage(db, create=True)
+    try:
+        with store.write() as tx:
+            written = [tx.append(actor, "note", None, None, p) for actor, p in events]
+        read = list(store.iter_events())
+        assert [(e.seq, e.actor, e.payload, e.hash) for e in read] == [
+            (e.seq, e.actor, json.loads(canonical(e.payload)), e.hash) for e in written
+        ]
+        result = verify(store)
+        assert result.ok and result.events == len(events) and result.head == written[-1].hash
+    finally:
+        store.close()
+        for f in tmp_path.glob(db.name + "*"):
+            f.unlink()
+
+
+def test_pragmas_schema_and_migrations(tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    store = SQLiteStorage(db, create=True)
+    conn = store._conn
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    assert conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 30_000
+    assert store.schema_version() == SCHEMA_VERSION == MIGRATIONS[-1][0]
+    store.close()
+    # Re-opening applies nothing twice.
+    store = SQLiteStorage(db)
+    rows = store._conn.execute("SELECT version FROM schema_version").fetchall()
+    assert rows == [(v,) for v, _, _ in MIGRATIONS]
+    store.close()
+
+
+def test_newer_schema_is_refused(tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    SQLiteStorage(db, create=True).close()
+    conn = sqlite3.connect(db)
+    conn.execute("INSERT INTO schema_version VALUES (999, 'x', 'future')")
+    conn.commit()
+    conn.close()
+    with pytest.raises(UsageError, match="高于本程序支持"):
+        SQLiteStorage(db)
+
+
+def test_not_a_database_is_a_clear_error(tmp_path: Path) -> None:
+    db = tmp_path / "x.db"
+    db.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(UsageError, match="不是有效的台账文件"):
+        SQLiteStorage(db)
+
+
+def test_failed_transaction_appends_nothing(tmp_path: Path) -> None:
+    store = SQLiteStorage(tmp_path / "s.db", create=True)
+    with store.write() as tx:
+        tx.append("a", "note", None, None, {"n": 1})
+    with pytest.raises(RuntimeError), store.write() as tx:
+        tx.append("a", "note", None, None, {"n": 2})
+        raise RuntimeError("boom")
+    assert [e.payload for e in store.iter_events()] == [{"n": 1}]
+    assert store.head()[0] == 1
+    store.close()
+
+
+def test_blob_store_is_exact_and_rechecks(tmp_path: Path) -> None:
+    blobs = BlobStore(blob_dir_for(tmp_path / "l.db"))
+    data = "政府信息公开\r\n\x00二进制".encode() + bytes(range(256))
+    sha = blobs.put(data)
+    assert sha == hashlib.sha256(data).hexdigest()
+    path = blobs.path_of(sha)
+    assert path == tmp_path / "l.db.blobs" / sha[:2] / sha[2:]
+    assert blobs.get(sha) == data and blobs.check(sha) is None
+    assert blobs.put(data) == sha  # idempotent
+    assert not list(path.parent.glob(".tmp-*"))
+    path.chmod(0o644)
+    path.write_bytes(data + b"!")
+    assert "改动" in (blobs.check(sha) or "")
+    with pytest.raises(Refused, match="已被改动"):
+        blobs.get(sha)
+    assert blobs.put(data) == sha and blobs.get(sha) == data  # re-put repairs
+    path.unlink()
+    assert blobs.check(sha) == "缺失"
+    with pytest.raises(Refused, match="缺失"):
+        blobs.get(sha)
+    with pytest.raises(Refused):
+        blobs.path_of("../../etc/passwd")
