@@ -166,7 +166,7 @@ def test_revision_clears_block_and_old_bytes_no_longer_pass_check(
 def test_show_masks_numbers_unless_reviewer_reveals(
     office: Path, runner: CliRunner, tmp_path: Path
 ) -> None:
-    sub = submit(runner, office, write_doc(tmp_path, "电话.html", "review"))
+    sub = submit(runner, office, write_doc(tmp_path, "电话.html", "phone"))
     assert sub["verdict"] == "review"
     masked = cli(runner, office, "张三", "show", sub["id"])
     assert masked.exit_code == 0

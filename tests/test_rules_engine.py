@@ -25,6 +25,7 @@ def config() -> Config:
     """These tests are about the rules: the classifier (tested on its own) is off."""
     return Config(use_classifier=False)
 
+
 SHIPPED = Path(__file__).resolve().parent.parent / "rules"
 
 

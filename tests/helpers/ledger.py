@@ -55,7 +55,7 @@ def setup_office(runner: CliRunner, db: Path) -> None:
 
 
 def write_doc(folder: Path, name: str, kind: str, salt: str = "") -> Path:
-    """A document the real scanner routes as ``kind``: pass, review (residue) or block."""
+    """A document the real scanner routes as ``kind``: pass, review (residue), phone or block."""
     path = folder / name
     if kind == "pass":
         path.write_text(
@@ -64,10 +64,17 @@ def write_doc(folder: Path, name: str, kind: str, salt: str = "") -> Path:
         )
     elif kind == "block":
         path.write_text(
-            f"秘密★1年\n关于调整值班安排的通知{salt}\n请各科室按新表安排值班。\n",
+            f"秘密★1年\n关于调整政务服务大厅开放时间的公告{salt}\n"
+            "自十二月起，政务服务大厅周六上午照常办理业务。\n",
             encoding="utf-8",
         )
     elif kind == "review":
+        path.write_text(
+            f"<html><body><p>关于公布咨询电话的通知{salt}</p>"
+            "<!-- 编辑备注：请核对电话后再发 --></body></html>",
+            encoding="utf-8",
+        )
+    elif kind == "phone":  # review: a personal mobile in a leftover HTML comment
         path.write_text(
             f"<html><body><p>关于公布咨询电话的通知{salt}</p>"
             "<!-- 联系人手机 13912345678，定稿前删除 --></body></html>",
