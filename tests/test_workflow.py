@@ -193,6 +193,10 @@ def test_submit_records_report_provenance_and_doc_number(ledger: Ledger, tmp_pat
     assert p["doc_number"] == "某政办发〔2025〕7号"
     assert p["report"]["verdict"] == "block" and p["report"]["sha256"] == p["sha256"]
     assert p["findings_summary"] == {"state_secret": {"block": 1}}
-    assert isinstance(p["rules"], dict) and isinstance(p["model"], dict)
+    import hashlib
+
+    shipped = Path(__file__).resolve().parent.parent / "rules" / "markings.toml"
+    assert p["rules"]["rules/markings.toml"] == hashlib.sha256(shipped.read_bytes()).hexdigest()
+    assert set(p["model"]) <= {"manifest.json"} and all(len(h) == 64 for h in p["model"].values())
     assert p["filename"] == "文.txt" and p["size"] == doc.stat().st_size
     assert ledger.blobs.get(p["sha256"]) == doc.read_bytes()

@@ -13,7 +13,6 @@ import logging
 import uuid
 from collections import Counter
 from collections.abc import Sequence
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -33,27 +32,18 @@ log = logging.getLogger(__name__)
 USER_ACTIONS = ("user_add", "user_disable")
 
 
-def _hash_tree(root: Path, pattern: str) -> dict[str, str]:
-    out: dict[str, str] = {}
-    if not root.is_dir():
-        return out
-    for f in sorted(root.rglob(pattern)):
-        rel = f.relative_to(root)
-        if f.is_file() and not any(p.startswith(".") for p in rel.parts):
-            out[f"{root.name}/{rel.as_posix()}"] = hashlib.sha256(f.read_bytes()).hexdigest()
-    return out
+def provenance(config: Config) -> tuple[dict[str, str], dict[str, str]]:
+    """sha256 of every rule file and of the model (its manifest covers every model file)
+    that a scan with this config uses — recorded with each submitted version."""
+    from secreview.classify.check import model_hash
+    from secreview.rules import load_ruleset
 
-
-@lru_cache(maxsize=8)
-def provenance(
-    rules_dirs: tuple[Path, ...], model_dir: Path | None
-) -> tuple[dict[str, str], dict[str, str]]:
-    """sha256 of every rule file and every model file that a scan with this config uses."""
-    rules: dict[str, str] = {}
-    for d in rules_dirs:
-        rules.update(_hash_tree(d, "*.toml"))
-    model = _hash_tree(model_dir, "*") if model_dir is not None else {}
-    return rules, model
+    rules = {
+        f"{Path(path).parent.name}/{Path(path).name}": digest
+        for path, digest in load_ruleset(config.rules_dirs).hashes.items()
+    }
+    digest = model_hash(config)
+    return rules, ({"manifest.json": digest} if digest else {})
 
 
 def _ensure_fingerprints(report: dict[str, Any]) -> None:
@@ -281,7 +271,7 @@ class Ledger:
         report_dict = report.to_dict()
         report_dict["path"] = path.name
         _ensure_fingerprints(report_dict)
-        rules, model = provenance(tuple(self.config.rules_dirs), self.config.model_dir)
+        rules, model = provenance(self.config)
         sha = self.blobs.put(data)  # durable before the event that names it commits
         with self.storage.write() as tx:
             user = wf.require_user(wf.fold_users(tx.events_with_actions(USER_ACTIONS)), actor, what)
