@@ -81,6 +81,19 @@ def build_xlsx_roster() -> None:
     wb.save(HERE / "创业补贴发放名单.xlsx")
 
 
+def build_xlsx_roster_masked() -> None:
+    """The corrected roster the drafter submits as a revision: numbers masked per DOMAIN §4."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "发放名单"
+    ws.append(["序号", "姓名", "身份证号码", "联系电话", "补贴金额（元）"])
+    ws.append([1, "赵某华", "110108********1163", "139****5678", 1200])
+    ws.append([2, "钱某英", "320102********2085", "136****4321", 1200])
+    ws.append([3, "孙某", "110105********0216", "158****1234", 800])
+    wb.properties.creator = "县人社局"
+    wb.save(HERE / "revised" / "创业补贴发放名单.xlsx")
+
+
 def build_csv_masked() -> None:
     rows = [
         "序号,姓名,身份证号码,家庭人口,月保障金额（元）",
@@ -130,6 +143,8 @@ if __name__ == "__main__":
     build_docx_minutes()
     build_docx_with_deleted_revision()
     build_xlsx_roster()
+    (HERE / "revised").mkdir(exist_ok=True)
+    build_xlsx_roster_masked()
     build_csv_masked()
     build_pdf_internal()
     build_html()

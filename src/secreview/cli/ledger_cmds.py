@@ -194,7 +194,7 @@ def check(state: AppState, file: str, fmt: str) -> None:
     elif found:
         stdout_console().print(
             f"已签批：{escape(file)} 即稿件 {found['id']} 第 {found['version']} 版"
-            f"「{escape(found['title'])}」，{escape(found['signer'] or '')} 于 {found['sign_time']} 签批"
+            f"「{escape(found['title'])}」，{escape(found['signer'] or '')} 于 {str(found['sign_time'])[:19].replace('T', ' ')} 签批"
         )
     else:
         click.echo(f"未经签批：{file} 的内容与台账中任何已签批版本都不一致，不得公开", err=True)

@@ -99,7 +99,15 @@ def queue(state: AppState, fmt: str) -> None:
     if not items:
         out.print("没有等待您处理的稿件。")
         return
-    table = Table("稿件", "版本", "标题", "部门", "拟稿人", "机审", "状态", "提交时间")
+    table = Table(show_lines=False)
+    table.add_column("稿件", no_wrap=True)
+    table.add_column("版本", no_wrap=True)
+    table.add_column("标题", overflow="fold", ratio=3)
+    table.add_column("部门", overflow="fold")
+    table.add_column("拟稿人", overflow="fold")
+    table.add_column("机审", overflow="fold")
+    table.add_column("状态", overflow="fold", ratio=2)
+    table.add_column("提交时间", overflow="fold")
     for it in items:
         label, style = VERDICT_STYLE[it["verdict"]]
         status = STATUS_ZH[it["status"]]
