@@ -21,8 +21,15 @@ def test_train_reproduces_the_shipped_model(tmp_path: Path) -> None:
     out = tmp_path / "model"
     result = CliRunner().invoke(
         main,
-        ["train", "--corpus", str(REPO / "corpus"), "--shared", str(SHARED_DATA),
-         "--out", str(out)],
+        [
+            "train",
+            "--corpus",
+            str(REPO / "corpus"),
+            "--shared",
+            str(SHARED_DATA),
+            "--out",
+            str(out),
+        ],
         catch_exceptions=False,
     )
     assert result.exit_code == 0, result.output

@@ -11,7 +11,6 @@ from reportlab.lib.pdfencrypt import StandardEncryption
 
 from secreview.config import Config, Limits
 from secreview.extract import extract_bytes
-from secreview.extract.pdf_extras import looks_like_person
 from secreview.model import Document, Report
 from secreview.pipeline import scan_file
 from tests.helpers import pdf_builder as pb
@@ -173,22 +172,6 @@ def test_metadata_org_author_is_info() -> None:
     doc = _extract(pb.metadata_pdf("某某区教育局"))
     (note,) = [n for n in doc.residue if n.kind == "metadata"]
     assert note.severity == "info"
-
-
-@pytest.mark.parametrize(
-    ("value", "person"),
-    [
-        ("张三", True),
-        ("欧阳明华", True),
-        ("区教育局", False),
-        ("办公室", False),
-        ("某某科技有限公司", False),
-        ("anonymous", False),
-        ("人民政府", False),
-    ],
-)
-def test_looks_like_person(value: str, person: bool) -> None:
-    assert looks_like_person(value) is person
 
 
 def test_embedded_pdf_is_extracted_and_noted(tmp_path: Path) -> None:

@@ -9,39 +9,11 @@ from secreview.config import Limits
 from secreview.errors import CorruptFile
 from secreview.extract.ooxml_props import (
     add_property_segments,
-    looks_like_person_name,
     read_properties,
 )
 from secreview.extract.safezip import open_package
 from secreview.model import Document
 from tests.helpers.xlsx_builder import plain_workbook, replace_member, to_bytes, with_company
-
-
-@pytest.mark.parametrize(
-    ("value", "expected"),
-    [
-        ("张三", True),
-        ("王小明", True),
-        ("欧阳明华", True),
-        ("张 三", True),
-        ("办公室", False),
-        ("财政局", False),
-        ("区政府办", False),
-        ("某某公司", False),
-        ("信息中心", False),
-        ("区人民政府", False),
-        ("综合科", False),
-        ("管理员", False),
-        ("用户", False),
-        ("Administrator", False),
-        ("user", False),
-        ("张", False),
-        ("台儿庄区政府信息公开办", False),
-        ("", False),
-    ],
-)
-def test_looks_like_person_name(value, expected):
-    assert looks_like_person_name(value) is expected
 
 
 def props_of(data: bytes):

@@ -17,7 +17,9 @@ VALID_ID = "110105196503120216"
 def test_clean_docx_with_id_in_deleted_revision_blocks(config: Config) -> None:
     d = D.new_document()
     d.add_paragraph("关于城乡居民医疗救助审核结果的公示")
-    D.append_xml_paragraph(d, D.dele(f"身份证号{VALID_ID}，", 7) + D.run("王某某，救助金额3000元。"))
+    D.append_xml_paragraph(
+        d, D.dele(f"身份证号{VALID_ID}，", 7) + D.run("王某某，救助金额3000元。")
+    )
     report = scan_bytes(D.to_bytes(d), "公示.docx", config)
     assert report.verdict == "block"
     [hit] = [f for f in report.findings if f.rule == "pii.resident_id"]

@@ -44,20 +44,40 @@ def _classifier_checks(config: Config) -> list[Check]:
     return [ClassifierCheck(config.model_dir)]
 
 
+class Deadline:
+    """Whether the per-file time budget ran out (even if a library swallowed the Timeout)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.expired = False
+
+    def error(self) -> ErrorInfo:
+        return ErrorInfo(
+            "timeout", f"处理超时（超过 {self.seconds:.0f} 秒），文件可能过大或结构异常"
+        )
+
+
 @contextmanager
-def deadline(seconds: float) -> Iterator[None]:
-    """Raise Timeout if the block runs longer than ``seconds`` (main thread only)."""
+def deadline(seconds: float) -> Iterator[Deadline]:
+    """Raise Timeout if the block runs longer than ``seconds`` (main thread only).
+
+    The alarm repeats every 0.2 s after it first fires, so a library that catches and
+    ignores the exception (pdfminer has broad ``except Exception`` blocks) gets it again;
+    ``Deadline.expired`` tells the caller that whatever came out is not to be trusted.
+    """
+    state = Deadline(seconds)
     if seconds <= 0 or threading.current_thread() is not threading.main_thread():
-        yield
+        yield state
         return
 
     def _alarm(signum: int, frame: object) -> None:
-        raise Timeout(f"处理超时（超过 {seconds:.0f} 秒），文件可能过大或结构异常")
+        state.expired = True
+        raise Timeout(state.error().message)
 
     old = signal.signal(signal.SIGALRM, _alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    signal.setitimer(signal.ITIMER_REAL, seconds, 0.2)
     try:
-        yield
+        yield state
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, old)
@@ -76,8 +96,9 @@ def scan_bytes(
 ) -> Report:
     sha = hashlib.sha256(data).hexdigest()
     fmt: str | None = None
+    budget = Deadline(config.limits.seconds_per_file)
     try:
-        with deadline(config.limits.seconds_per_file):
+        with deadline(config.limits.seconds_per_file) as budget:
             fmt = detect_format(data, path) if data else None
             doc = extract_bytes(data, path, config.limits)
             fmt = doc.format
@@ -85,7 +106,8 @@ def scan_bytes(
                 doc, checks if checks is not None else default_checks(config)
             )
     except InputError as e:
-        return Report(path, sha, fmt, "error", ErrorInfo(e.code, e.message))
+        error = budget.error() if budget.expired else ErrorInfo(e.code, e.message)
+        return Report(path, sha, fmt, "error", error)
     except SecreviewError:
         raise  # configuration problems (bad rule file, bad model) concern the whole run
     except RecursionError:
@@ -95,6 +117,8 @@ def scan_bytes(
     except MemoryError:
         return Report(path, sha, fmt, "error", ErrorInfo("too_large", "文件过大，内存不足以处理"))
     except Exception as e:  # noqa: BLE001 — a library choking on a malformed file
+        if budget.expired:
+            return Report(path, sha, fmt, "error", budget.error())
         log.debug("extraction or check failed on %s", path, exc_info=True)
         return Report(
             path,
@@ -103,6 +127,8 @@ def scan_bytes(
             "error",
             ErrorInfo("corrupt_file", f"无法解析此文件，文件可能已损坏（{type(e).__name__}: {e}）"),
         )
+    if budget.expired:  # the alarm fired but something swallowed it: do not trust the result
+        return Report(path, sha, fmt, "error", budget.error())
     return Report(
         path, sha, fmt, verdict_of(findings), None, findings, ctx.summary.get("classifier")
     )

@@ -7,7 +7,7 @@ import io
 
 from secreview.config import Limits
 from secreview.errors import CorruptFile, TooLarge
-from secreview.extract.tabular import row_segment
+from secreview.extract.tabular import sheet_row_segment
 from secreview.extract.text import decode_text
 from secreview.model import Document
 
@@ -31,7 +31,7 @@ def extract(data: bytes, path: str, limits: Limits) -> Document:
             if cells > limits.max_xlsx_cells:
                 raise TooLarge(f"表格单元格过多（超过 {limits.max_xlsx_cells} 个）")
             cells_of_row = [(c, v) for c, v in enumerate(row, start=1)]
-            seg = row_segment(cells_of_row, r, sheet=None, part="sheet")
+            seg = sheet_row_segment(cells_of_row, r, sheet=None, part="sheet")
             if seg is not None:
                 doc.segments.append(seg)
     except csv.Error as e:

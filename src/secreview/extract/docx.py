@@ -25,6 +25,7 @@ from secreview.config import Limits
 from secreview.errors import CorruptFile, InputError
 from secreview.extract.ooxml_props import add_property_segments, read_properties
 from secreview.extract.safezip import check_all_xml, open_package, parse_xml, read_member
+from secreview.extract.tabular import row_segment
 from secreview.model import Document, Location, ResidueNote, Segment, Span
 
 log = logging.getLogger(__name__)
@@ -379,24 +380,11 @@ def _host_field(loc: Location) -> str | None:
 def _row_segment(
     cells: list[tuple[int, str]], row: int, part: str, table: int, field: str | None
 ) -> Segment | None:
-    """Like tabular.row_segment, but cells are located by row/col (Word has no A1 refs)."""
-    pieces: list[str] = []
-    spans: list[Span] = []
-    pos = 0
-    for col, text in cells:
-        if not text.strip():
-            continue
-        if pieces:
-            pieces.append("\t")
-            pos += 1
-        loc = Location(part=part, paragraph=table, row=row, col=col, field=field)
-        spans.append(Span(pos, pos + len(text), loc))
-        pieces.append(text)
-        pos += len(text)
-    if not pieces:
-        return None
-    return Segment(
-        "".join(pieces), Location(part=part, paragraph=table, row=row, field=field), tuple(spans)
+    """A Word table row: cells located by table number (paragraph), row and col (no A1)."""
+    return row_segment(
+        cells,
+        Location(part=part, paragraph=table, row=row, field=field),
+        lambda col: Location(part=part, paragraph=table, row=row, col=col, field=field),
     )
 
 

@@ -33,6 +33,7 @@ from secreview.config import Limits
 from secreview.errors import CorruptFile, EncryptedPdf, SecreviewError, TooLarge
 from secreview.extract import pdf_extras as extras
 from secreview.extract.pdf_layout import PageContent, interpret_page, lines, paragraphs
+from secreview.extract.people import looks_like_person_name
 from secreview.model import Document, Location, ResidueNote, Segment, Span
 
 log = logging.getLogger(__name__)
@@ -241,7 +242,7 @@ def _metadata(doc: Document, info: list[tuple[str, str]], catalog: dict[str, Any
     authors = [
         (label, v)
         for label, v in fields
-        if label in ("Author", "XMP dc:creator") and extras.looks_like_person(v)
+        if label in ("Author", "XMP dc:creator") and looks_like_person_name(v)
     ]
     if authors:
         label, value = authors[0]

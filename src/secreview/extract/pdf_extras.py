@@ -5,7 +5,6 @@ form-field values and embedded files. Functions take pdfminer objects and return
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -33,22 +32,6 @@ XMP_FIELDS = {
     ("http://ns.adobe.com/xap/1.0/", "CreatorTool"): "XMP xmp:CreatorTool",
     ("http://ns.adobe.com/photoshop/1.0/", "AuthorsPosition"): "XMP photoshop:AuthorsPosition",
 }
-
-ORG_SUFFIXES = (
-    *"局办厅委室部处科院会司所站队校组",
-    "中心",
-    "政府",
-    "公司",
-    "集团",
-    "银行",
-)
-_PERSON_NAME = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
-
-
-def looks_like_person(value: str) -> bool:
-    """A 2–4 character Chinese name that is not an organisation (…局, …办, …公司)."""
-    v = value.strip()
-    return bool(_PERSON_NAME.match(v)) and not v.endswith(ORG_SUFFIXES)
 
 
 def to_text(obj: Any) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+
 from openpyxl.utils.cell import get_column_letter
 
 from secreview.model import Location, Segment, Span
@@ -10,16 +12,14 @@ CELL_SEPARATOR = "\t"
 
 
 def row_segment(
-    cells: list[tuple[int, str]],
-    row: int,
-    *,
-    sheet: str | None,
-    part: str = "sheet",
-    page: int | None = None,
+    cells: Iterable[tuple[int, object]],
+    row_location: Location,
+    cell_location: Callable[[int], Location],
 ) -> Segment | None:
-    """Join a row's non-empty cells with tabs; each cell keeps its own A1 location.
+    """Join a row's non-empty cells with tabs, so the row reads as one record, while each
+    cell keeps its own location (``cell_location(column)``).
 
-    ``cells`` are (1-based column, text). Returns None for an empty row.
+    ``cells`` are (1-based column, value). Returns None for an empty row.
     """
     pieces: list[str] = []
     spans: list[Span] = []
@@ -33,15 +33,22 @@ def row_segment(
         if pieces:
             pieces.append(CELL_SEPARATOR)
             pos += len(CELL_SEPARATOR)
-        ref = f"{get_column_letter(col)}{row}"
-        loc = Location(part=part, sheet=sheet, cell=ref, row=row, col=col, page=page)
-        spans.append(Span(pos, pos + len(text), loc))
+        spans.append(Span(pos, pos + len(text), cell_location(col)))
         pieces.append(text)
         pos += len(text)
     if not pieces:
         return None
-    return Segment(
-        "".join(pieces),
-        Location(part=part, sheet=sheet, row=row, page=page),
-        tuple(spans),
+    return Segment("".join(pieces), row_location, tuple(spans))
+
+
+def sheet_row_segment(
+    cells: Iterable[tuple[int, object]], row: int, *, sheet: str | None, part: str = "sheet"
+) -> Segment | None:
+    """A spreadsheet/CSV row: cells located as A1 references (``sheet!B3``)."""
+    return row_segment(
+        cells,
+        Location(part=part, sheet=sheet, row=row),
+        lambda col: Location(
+            part=part, sheet=sheet, cell=f"{get_column_letter(col)}{row}", row=row, col=col
+        ),
     )

@@ -34,7 +34,7 @@ from secreview.config import Limits
 from secreview.errors import CorruptFile, SecreviewError, TooLarge
 from secreview.extract.ooxml_props import add_property_segments, read_properties
 from secreview.extract.safezip import check_all_xml, open_package, parse_xml, read_member
-from secreview.extract.tabular import row_segment
+from secreview.extract.tabular import sheet_row_segment
 from secreview.model import Document, Location, ResidueNote, Segment
 
 log = logging.getLogger(__name__)
@@ -438,10 +438,10 @@ def _read_sheet(
                     hidden.append((col, text))
                 else:
                     shown.append((col, text))
-            seg = row_segment(shown, idx, sheet=name, part="sheet")
+            seg = sheet_row_segment(shown, idx, sheet=name, part="sheet")
             if seg is not None:
                 doc.segments.append(seg)
-            seg = row_segment(hidden, idx, sheet=name, part="hidden")
+            seg = sheet_row_segment(hidden, idx, sheet=name, part="hidden")
             if seg is not None:
                 doc.segments.append(seg)
                 if not sheet_hidden:
