@@ -268,5 +268,6 @@ def ledger_verify(state: AppState, expect_head: str | None, fmt: str) -> None:
                 out.print(f"  - {escape(p.reason)}")
     if not result.ok:
         first = result.problems[0].reason
-        click.echo(f"错误：台账校验失败（第 {result.first_bad_seq} 条）：{first}", err=True)
+        where = f"（第 {result.first_bad_seq} 条）" if result.first_bad_seq is not None else ""
+        click.echo(f"错误：台账校验失败{where}：{first}", err=True)
     raise SystemExit(0 if result.ok else 1)
