@@ -108,7 +108,7 @@ def render_pdf(audit: Audit, path: str | Path) -> Path:
         story.append(
             Paragraph(
                 escape("警告：下列事项未经完整签批即已公开，必须立即整改：")
-                + escape("、".join(audit.stats.published_without_signoff)),
+                + escape("；".join(audit.stats.published_without_signoff)),
                 st["alarm"],
             )
         )
