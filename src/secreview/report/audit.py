@@ -94,7 +94,7 @@ COLUMNS = [
     "备注",
 ]
 # Relative widths for PDF/XLSX (characters).
-COLUMN_WIDTHS = [5, 26, 14, 12, 8, 16, 20, 22, 18, 16, 22, 26]
+COLUMN_WIDTHS = [6, 23, 20, 12, 8, 16, 20, 22, 19, 16, 20, 24]
 
 
 @dataclass
@@ -161,7 +161,11 @@ class Audit:
             "generated_at": self.generated_at,
             "columns": COLUMNS,
             "rows": [
-                {"id": r.submission_id, "status": r.status, "cells": dict(zip(COLUMNS, r.cells()))}
+                {
+                    "id": r.submission_id,
+                    "status": r.status,
+                    "cells": dict(zip(COLUMNS, r.cells(), strict=True)),
+                }
                 for r in self.rows
             ],
             "stats": {

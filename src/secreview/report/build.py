@@ -163,7 +163,7 @@ def _in_period(ts: str, start: date | None, end: date | None) -> bool:
 def _review_cell(vs: wf.VersionState) -> tuple[str, str]:
     if vs.review is None:
         if "reviewer" not in vs.route:
-            return "", "机审未发现问题，无需保密审查员审查"
+            return "", "机审通过，直送领导签批"
         return "", "待审查"
     r = vs.review
     bits = [DECISION_ZH.get(r.get("decision", ""), r.get("decision", ""))]
