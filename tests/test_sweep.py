@@ -68,6 +68,8 @@ def site(office: Path, runner: CliRunner, tmp_path: Path) -> tuple[Path, dict[st
     (web / "sub" / "绿化.txt").write_bytes(code.read_bytes())
     (web / "sub" / "电话.html").write_bytes((drafts / "电话.html").read_bytes())
     (web / "无名.txt").write_text("一份从未送审的材料。\n", encoding="utf-8")
+    # under the file name recorded at submit, also edited after sign-off
+    (web / "sub" / "指南草稿.txt").write_text("办事指南（另一处改动）\n", encoding="utf-8")
     return web, ids
 
 
@@ -91,12 +93,14 @@ def test_sweep_reports_each_case_and_records_it(
     assert r.exit_code == 1, r.stderr  # something needs attention
     info = json.loads(r.stdout)
     by_name = {Path(x["path"]).name: x for x in info["results"]}
-    assert info["files"] == 5 and info["scanned"] == 5 and info["skipped"] == 0
+    assert info["files"] == 6 and info["scanned"] == 6 and info["skipped"] == 0
     assert by_name["植树.txt"]["verdict"] == "ok"
     assert by_name["植树.txt"]["submission_id"] == ids["same"]
     changed = by_name["办事指南.txt"]
     assert changed["verdict"] == "changed" and changed["submission_id"] == ids["replaced"]
     assert "签批后被改动" in changed["detail"]
+    assert by_name["指南草稿.txt"]["verdict"] == "changed"
+    assert by_name["指南草稿.txt"]["submission_id"] == ids["replaced"]
     newrule = by_name["绿化.txt"]
     assert newrule["verdict"] == "attention" and newrule["new_rules"] == ["office.project_code"]
     assert by_name["电话.html"]["verdict"] == "unsigned"
@@ -105,13 +109,14 @@ def test_sweep_reports_each_case_and_records_it(
     assert "不在台账中" in by_name["无名.txt"]["detail"]
     assert {Path(a["path"]).name for a in info["attention"]} == {
         "办事指南.txt",
+        "指南草稿.txt",
         "绿化.txt",
         "电话.html",
         "无名.txt",
     }
 
     recorded = sweep_events(office)
-    assert len(recorded) == 5
+    assert len(recorded) == 6
     assert {p["path"] for _, p in recorded} == {x["path"] for x in info["results"]}
     assert (
         dict((Path(p["path"]).name, sid) for sid, p in recorded)["办事指南.txt"] == ids["replaced"]
@@ -120,13 +125,13 @@ def test_sweep_reports_each_case_and_records_it(
     assert all("text" not in json.dumps(p) for _, p in recorded)
     [(_, start)] = sweep_events(office, "sweep_start")
     [(_, end)] = sweep_events(office, "sweep_end")
-    assert start["run"] == end["run"] == info["run"] and end["scanned"] == 5
+    assert start["run"] == end["run"] == info["run"] and end["scanned"] == 6
     assert cli_json(runner, office, AUDITOR, "ledger", "verify")["ok"] is True
 
     audit = cli_json(runner, office, AUDITOR, "audit")
     sweep = audit["stats"]["sweep"]
-    assert (sweep["runs"], sweep["files"], sweep["unknown"], sweep["changed"]) == (1, 5, 1, 1)
-    assert sweep["attention"] == 4
+    assert (sweep["runs"], sweep["files"], sweep["unknown"], sweep["changed"]) == (1, 6, 1, 2)
+    assert sweep["attention"] == 5
     remarks = {row["id"]: row["cells"]["备注"] for row in audit["rows"]}
     assert "签批后文件被改动" in remarks[ids["replaced"]]
     assert "复查无新问题" in remarks[ids["same"]]
