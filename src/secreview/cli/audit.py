@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -100,7 +101,12 @@ def audit(
     with handled(), open_ledger(state) as ledger:
         result = ledger.audit(state.user, period_from, period_to, dept, office, fmt)
     with handled():
-        if fmt == "json":
+        if fmt == "json" and output:
+            Path(output).write_text(
+                json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+            )
+            stdout_console().print(f"已写入：{escape(output)}")
+        elif fmt == "json":
             print_json(result.to_dict())
         elif fmt == "text":
             if output:
