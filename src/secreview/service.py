@@ -12,20 +12,21 @@ import hashlib
 import logging
 import uuid
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from secreview import workflow as wf
 from secreview.checks import fingerprint
 from secreview.config import Config
-from secreview.errors import InputError, Refused
+from secreview.errors import InputError, Refused, UsageError
 from secreview.extract import read_input
 from secreview.ledger.blobs import BlobStore, blob_dir_for
 from secreview.ledger.chain import VerifyResult, verify
 from secreview.ledger.storage import SCHEMA_VERSION, SQLiteStorage, Storage, SubmissionRow, utc_now
 from secreview.mask import mask_numbers
 from secreview.model import Event, Location, Report
+from secreview.report.audit import Audit
 
 log = logging.getLogger(__name__)
 
@@ -568,6 +569,78 @@ class Ledger:
 
     def verify(self, expect_head: str | None = None) -> VerifyResult:
         return verify(self.storage, self.blobs, expect_head)
+
+    # -- audit and sweep --------------------------------------------------------------------
+
+    def audit(
+        self,
+        actor: str | None,
+        period_from: str | None = None,
+        period_to: str | None = None,
+        dept: str | None = None,
+        office: str | None = None,
+        fmt: str = "text",
+    ) -> Audit:
+        """The 台账 for the period (auditor/admin). The request itself is recorded first, so
+        the printed head hash covers it; then the chain is verified and the audit built."""
+        from secreview.report.build import build_audit, parse_day
+
+        try:
+            start, end = parse_day(period_from), parse_day(period_to)
+        except ValueError as e:
+            raise UsageError(f"日期格式应为 YYYY-MM-DD（如 2026-01-31）：{e}") from e
+        if start and end and start > end:
+            raise UsageError(f"起始日期 {period_from} 晚于截止日期 {period_to}")
+        with self.storage.write() as tx:
+            user = wf.require_user(
+                wf.fold_users(tx.events_with_actions(USER_ACTIONS)), actor, "生成保密审查台账"
+            )
+            wf.check_audit(user)
+            tx.append(
+                user.name,
+                "audit",
+                None,
+                None,
+                {"from": period_from, "to": period_to, "dept": dept, "format": fmt},
+            )
+            tx.set_projection_seq(tx.head()[0])
+        result = self.verify()
+        message = "；".join(p.reason for p in result.problems[:3])
+        with self.storage.reading() as rd:
+            return build_audit(
+                rd.iter_events(),
+                period_from=period_from,
+                period_to=period_to,
+                dept=dept,
+                office=office,
+                head=(result.events, result.head),
+                verify_ok=result.ok,
+                verify_message=message,
+            )
+
+    def sweep(
+        self,
+        actor: str | None,
+        paths: Sequence[str | Path],
+        jobs: int | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> dict[str, Any]:
+        """定期梳理 of published files (auditor/admin); see secreview.sweep."""
+        from secreview.sweep import run_sweep
+
+        user = self.whoami(actor, "对已公开文件进行定期梳理")
+        wf.check_sweep(user)
+        if not paths:
+            raise UsageError("请指定要梳理的文件或文件夹")
+        return run_sweep(
+            self.storage,
+            self.config,
+            user.name,
+            paths,
+            jobs=jobs,
+            progress=progress,
+            provenance=provenance(tuple(self.config.rules_dirs), self.config.model_dir),
+        )
 
 
 def _history_detail(ev: Event) -> dict[str, Any]:

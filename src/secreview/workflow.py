@@ -459,3 +459,11 @@ def queue_for(user: User, states: Iterable[SubmissionState]) -> list[SubmissionS
         ):
             out.append(st)
     return out
+
+
+def check_audit(user: User) -> None:
+    require_role(user, ["auditor", "admin"], "生成保密审查台账")
+
+
+def check_sweep(user: User) -> None:
+    require_role(user, ["auditor", "admin"], "对已公开文件进行定期梳理")

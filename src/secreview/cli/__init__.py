@@ -110,7 +110,7 @@ def main(
 
 
 def _register() -> None:
-    from secreview.cli import ledger_cmds, model, rules, scan, workflow
+    from secreview.cli import audit, ledger_cmds, model, rules, scan, workflow
 
     for cmd in (
         scan.scan,
@@ -128,6 +128,8 @@ def _register() -> None:
         rules.rules,
         model.train,
         model.model,
+        audit.audit,
+        audit.sweep,
     ):
         main.add_command(cmd)
 

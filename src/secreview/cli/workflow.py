@@ -23,6 +23,7 @@ ACTION_ZH = {
     "publish": "公开",
     "reveal": "查看未遮盖内容",
     "export": "导出存档",
+    "sweep_result": "定期梳理",
 }
 DECISION_ZH = {"approve": "同意", "reject": "退回"}
 FINDING_STATUS_ZH = {
@@ -139,6 +140,8 @@ def _history_line(h: dict[str, Any]) -> str:
             bits.append("接受审查员的排除意见")
         if d.get("comment"):
             bits.append(f"意见：{d['comment']}")
+    elif h["action"] == "sweep_result":
+        bits.append(d.get("detail") or d.get("verdict") or "")
     elif h["action"] == "publish":
         bits.append(f"{d.get('channel') or ''} {d.get('url') or ''}".strip())
     return "；".join(b for b in bits if b)

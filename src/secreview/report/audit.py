@@ -94,7 +94,7 @@ COLUMNS = [
     "备注",
 ]
 # Relative widths for PDF/XLSX (characters).
-COLUMN_WIDTHS = [5, 26, 14, 12, 8, 16, 20, 22, 18, 16, 22, 26]
+COLUMN_WIDTHS = [6, 23, 20, 12, 8, 16, 20, 22, 19, 16, 20, 24]
 
 
 @dataclass
@@ -151,6 +151,43 @@ class Audit:
             f"核对方法：secreview ledger verify --expect-head {self.head_hash}"
         )
 
+    def to_dict(self) -> dict[str, object]:
+        """JSON form: the printed cells (masked) per row, statistics and the ledger footer."""
+        s = self.stats
+        return {
+            "title": self.title,
+            "office": self.office,
+            "period": {"from": self.period_from, "to": self.period_to, "dept": self.dept},
+            "generated_at": self.generated_at,
+            "columns": COLUMNS,
+            "rows": [
+                {
+                    "id": r.submission_id,
+                    "status": r.status,
+                    "cells": dict(zip(COLUMNS, r.cells(), strict=True)),
+                }
+                for r in self.rows
+            ],
+            "stats": {
+                "submitted": s.submitted,
+                "approved": s.approved,
+                "rejected": s.rejected,
+                "published": s.published,
+                "findings_by_category": s.findings_by_category,
+                "findings_by_rule": s.findings_by_rule,
+                "findings_by_month": s.findings_by_month,
+                "median_hours_to_signoff": s.median_hours_to_signoff,
+                "published_without_signoff": [mask_numbers(x) for x in s.published_without_signoff],
+                "sweep": vars(s.sweep),
+            },
+            "ledger": {
+                "events": self.event_count,
+                "head": self.head_hash,
+                "verify_ok": self.verify_ok,
+                "verify_message": self.verify_message,
+            },
+        }
+
     def stat_lines(self) -> list[tuple[str, str]]:
         s = self.stats
         median = (
@@ -168,7 +205,7 @@ class Audit:
                 "未经完整签批即公开",
                 str(len(s.published_without_signoff))
                 + (
-                    "（" + "、".join(s.published_without_signoff) + "）"
+                    "（" + "；".join(s.published_without_signoff) + "）"
                     if s.published_without_signoff
                     else ""
                 ),

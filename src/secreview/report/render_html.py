@@ -55,7 +55,7 @@ def render_html(audit: Audit, path: str | Path) -> Path:
     if s.published_without_signoff:
         alarm = (
             '<p class="alarm">警告：下列事项未经完整签批即已公开，必须立即整改：'
-            + escape("、".join(s.published_without_signoff))
+            + escape("；".join(s.published_without_signoff))
             + "</p>"
         )
     by_cat = {

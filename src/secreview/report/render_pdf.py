@@ -36,6 +36,41 @@ def _register_font() -> None:
         pdfmetrics.registerFont(UnicodeCIDFont(FONT))
 
 
+CELL_SIZE, CELL_LEADING, PAD = 7.5, 9.5, 2
+
+
+def _wrapper(size: float) -> Any:
+    """Break text into lines that fit a width, character by character (CJK wraps anywhere).
+
+    Body cells are pre-wrapped plain strings rather than Paragraphs: reportlab draws a
+    string cell without its paragraph machinery, which makes 10,000 rows several times
+    faster. Character widths are cached (a CID font's metrics lookup is the costly part).
+    """
+    cache: dict[str, float] = {}
+
+    def width_of(ch: str) -> float:
+        w = cache.get(ch)
+        if w is None:
+            w = cache[ch] = pdfmetrics.stringWidth(ch, FONT, size)
+        return w
+
+    def wrap(text: str, width: float) -> str:
+        lines: list[str] = []
+        for para in text.split("\n"):
+            line, used = [], 0.0
+            for ch in para:
+                w = width_of(ch)
+                if line and used + w > width:
+                    lines.append("".join(line))
+                    line, used = [], 0.0
+                line.append(ch)
+                used += w
+            lines.append("".join(line))
+        return "\n".join(lines)
+
+    return wrap
+
+
 def _styles() -> dict[str, ParagraphStyle]:
     base = ParagraphStyle("cell", fontName=FONT, fontSize=7.5, leading=9.5, wordWrap="CJK")
     return {
@@ -108,7 +143,7 @@ def render_pdf(audit: Audit, path: str | Path) -> Path:
         story.append(
             Paragraph(
                 escape("警告：下列事项未经完整签批即已公开，必须立即整改：")
-                + escape("、".join(audit.stats.published_without_signoff)),
+                + escape("；".join(audit.stats.published_without_signoff)),
                 st["alarm"],
             )
         )
@@ -121,16 +156,20 @@ def render_pdf(audit: Audit, path: str | Path) -> Path:
             ("GRID", (0, 0), (-1, -1), 0.4, colors.black),
             ("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.88, 0.88, 0.88)),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("LEFTPADDING", (0, 0), (-1, -1), 2),
-            ("RIGHTPADDING", (0, 0), (-1, -1), 2),
+            ("LEFTPADDING", (0, 0), (-1, -1), PAD),
+            ("RIGHTPADDING", (0, 0), (-1, -1), PAD),
+            ("FONTSIZE", (0, 1), (-1, -1), CELL_SIZE),
+            ("LEADING", (0, 1), (-1, -1), CELL_LEADING),
         ]
     )
+    wrap = _wrapper(CELL_SIZE)
+    inner = [w - 2 * PAD - 0.5 for w in widths]
     rows = audit.rows
     if not rows:
         story.append(Paragraph("本期间无提交事项。", st["text"]))
     for start in range(0, len(rows), ROWS_PER_TABLE):
         body = [
-            [Paragraph(escape(c), st["cell"]) for c in row.cells()]
+            [wrap(c, w) for c, w in zip(row.cells(), inner, strict=True)]
             for row in rows[start : start + ROWS_PER_TABLE]
         ]
         table = LongTable([header, *body], colWidths=widths, repeatRows=1)

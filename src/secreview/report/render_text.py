@@ -1,31 +1,63 @@
-"""The 台账 as a rich table in the terminal."""
+"""The 台账 as rich output in the terminal: a table on wide terminals, one card per item on
+narrow ones (twelve columns in 80 characters would wrap every cell into unreadable slivers)."""
 
 from __future__ import annotations
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from secreview.report.audit import COLUMNS, Audit
 
+WIDE = 140  # below this many columns the items are printed as cards
+
+
+def _table(audit: Audit) -> Table:
+    table = Table(title=escape(f"{audit.title}\n{audit.period}"), show_lines=True, expand=True)
+    for col in COLUMNS:
+        table.add_column(col, overflow="fold", min_width=4 if col == "序号" else None)
+    for row in audit.rows:
+        table.add_row(*(escape(c) for c in row.cells()))
+    return table
+
+
+def _cards(audit: Audit, console: Console) -> None:
+    console.print(f"[bold]{escape(audit.title)}[/bold]")
+    console.print(escape(f"统计期间：{audit.period}    生成时间：{audit.generated_at}"))
+    if not audit.rows:
+        console.print("本期间无提交事项。")
+    for row in audit.rows:
+        cells = row.cells()
+        card = Table(
+            title=escape(f"{cells[0]}. {cells[1]}"),
+            title_justify="left",
+            show_header=False,
+            expand=True,
+        )
+        card.add_column("项目", no_wrap=True, style="bold", min_width=18)
+        card.add_column("内容", overflow="fold")
+        for name, value in zip(COLUMNS[2:], cells[2:], strict=True):
+            if value:
+                card.add_row(name, escape(value))
+        console.print(card)
+
 
 def render_text(audit: Audit, console: Console) -> None:
-    table = Table(title=f"{audit.title}\n{audit.period}", show_lines=True, expand=True)
-    for col in COLUMNS:
-        table.add_column(col, overflow="fold")
-    for row in audit.rows:
-        table.add_row(*row.cells())
     if audit.stats.published_without_signoff:
         console.print(
             "[bold red]警告：下列事项未经完整签批即已公开，必须立即整改："
-            + "、".join(audit.stats.published_without_signoff)
+            + escape("；".join(audit.stats.published_without_signoff))
             + "[/bold red]"
         )
-    console.print(table)
+    if console.width >= WIDE:
+        console.print(_table(audit))
+    else:
+        _cards(audit, console)
     stats = Table(title="统计", show_header=False)
     stats.add_column("项目")
-    stats.add_column("数值")
+    stats.add_column("数值", overflow="fold")
     for key, value in audit.stat_lines():
-        stats.add_row(key, value)
+        stats.add_row(escape(key), escape(value))
     console.print(stats)
     style = "green" if audit.verify_ok else "bold red"
-    console.print(f"[{style}]{audit.footer_line()}[/{style}]", soft_wrap=True)
+    console.print(f"[{style}]{escape(audit.footer_line())}[/{style}]", soft_wrap=True)

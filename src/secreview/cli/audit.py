@@ -1,0 +1,243 @@
+"""`audit` (the printed 台账) and `sweep` (定期梳理 of published files)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+from rich.table import Table
+
+from secreview.cli.common import AppState, print_json, stderr_console, stdout_console
+from secreview.cli.ledger_cmds import handled, open_ledger
+from secreview.errors import UsageError
+from secreview.report.audit import Audit
+
+FILE_FORMATS = ("csv", "xlsx", "html", "pdf")
+VERDICT_ZH = {
+    "ok": ("复查无新问题", "green"),
+    "attention": ("发现新问题", "yellow"),
+    "changed": ("签批后被改动", "bold red"),
+    "unknown": ("不在台账中", "bold red"),
+    "unsigned": ("未经签批", "bold red"),
+    "superseded": ("旧版本仍在公开", "yellow"),
+    "error": ("无法读取", "red"),
+}
+
+
+def _write(audit: Audit, fmt: str, path: Path) -> Path:
+    from secreview.report.render_html import render_html
+    from secreview.report.render_pdf import render_pdf
+    from secreview.report.render_tabular import render_csv, render_xlsx
+
+    renderers: dict[str, Callable[[Audit, Path], Path]] = {
+        "csv": render_csv,
+        "xlsx": render_xlsx,
+        "html": render_html,
+        "pdf": render_pdf,
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return renderers[fmt](audit, path)
+
+
+def _default_name(audit: Audit, fmt: str) -> Path:
+    period = "-".join(x for x in (audit.period_from, audit.period_to) if x) or "全部"
+    dept = f"-{audit.dept}" if audit.dept else ""
+    return Path(f"保密审查台账-{period}{dept}.{fmt}")
+
+
+@click.command()
+@click.option(
+    "--from", "period_from", default=None, metavar="DATE", help="起始日期 YYYY-MM-DD（含）."
+)
+@click.option("--to", "period_to", default=None, metavar="DATE", help="截止日期 YYYY-MM-DD（含）.")
+@click.option("--dept", default=None, help="只列此部门 (one department).")
+@click.option("--office", default=None, help="单位名称，印在标题中 (default: 本单位).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "csv", "xlsx", "html", "pdf", "json"]),
+    default="text",
+    show_default=True,
+    help="text: terminal table; csv/xlsx/html/pdf: a file; json for scripts.",
+)
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="输出文件 (file formats; default 保密审查台账-<period>.<fmt> in the current folder).",
+)
+@click.pass_obj
+def audit(
+    state: AppState,
+    period_from: str | None,
+    period_to: str | None,
+    dept: str | None,
+    office: str | None,
+    fmt: str,
+    output: str | None,
+) -> None:
+    """保密审查台账（审计员/管理员）— the inspection audit of the ledger.
+
+    One row per item submitted in the period (dates inclusive, 北京时间), statistics, and
+    the ledger's event count and head hash for a later `ledger verify --expect-head`.
+    Exit 1 when the ledger fails verification or an item was published without complete
+    sign-off.
+
+    \b
+    Example:
+      secreview --as 孙审计 audit --from 2026-01-01 --to 2026-12-31
+      secreview --as 孙审计 audit --from 2026-01-01 --to 2026-12-31 --format pdf -o 台账.pdf
+    """
+    with handled(), open_ledger(state) as ledger:
+        result = ledger.audit(state.user, period_from, period_to, dept, office, fmt)
+    with handled():
+        if fmt == "json" and output:
+            Path(output).write_text(
+                json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+            )
+            stdout_console().print(f"已写入：{escape(output)}")
+        elif fmt == "json":
+            print_json(result.to_dict())
+        elif fmt == "text":
+            if output:
+                with Path(output).open("w", encoding="utf-8") as fh:
+                    _text(result, Console(file=fh, width=220, highlight=False))
+                stdout_console().print(f"已写入：{escape(output)}")
+            else:
+                _text(result, stdout_console())
+        else:
+            path = _write(result, fmt, Path(output) if output else _default_name(result, fmt))
+            stdout_console().print(
+                f"已写入{fmt.upper()}：{escape(str(path))}（{len(result.rows)} 项，"
+                f"链头哈希 {result.head_hash}）"
+            )
+    _alarm(result)
+
+
+def _text(result: Audit, console: Console) -> None:
+    from secreview.report.render_text import render_text
+
+    render_text(result, console)
+
+
+def _alarm(result: Audit) -> None:
+    bad = result.stats.published_without_signoff
+    if bad:
+        click.echo(
+            f"警告：{len(bad)} 项未经完整签批即已公开，必须立即整改：" + "；".join(bad), err=True
+        )
+    if not result.verify_ok:
+        click.echo(f"警告：台账校验未通过：{result.verify_message}", err=True)
+    if bad or not result.verify_ok:
+        raise SystemExit(1)
+
+
+@contextmanager
+def _progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
+    if not enabled:
+        yield None
+        return
+    bar = Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=stderr_console(),
+        transient=True,
+    )
+    task = bar.add_task("定期梳理", total=None)
+
+    def update(done: int, total: int) -> None:
+        bar.update(task, completed=done, total=total)
+
+    with bar:
+        yield update
+
+
+@click.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="并行进程数 (default: all CPU cores).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text for people, json for scripts.",
+)
+@click.pass_obj
+def sweep(state: AppState, paths: tuple[str, ...], jobs: int | None, fmt: str) -> None:
+    """定期梳理（审计员/管理员）— re-scan published files with today's rules and model.
+
+    Files are matched to the ledger by the hash of their bytes. Reported loudly: a file
+    changed after sign-off, a file not in the ledger, an unsigned or superseded version, new
+    findings under today's rules. Every result is recorded in the ledger. An interrupted run
+    continues when the same command is run again. Exit 1 when something needs attention.
+
+    \b
+    Example:
+      secreview --as 孙审计 sweep 网站发布目录/ --jobs 2
+    """
+    if not paths:
+        with handled():
+            raise UsageError("请指定要梳理的文件或文件夹（sweep PATH...）")
+    with handled(), open_ledger(state) as ledger:
+        with _progress(fmt == "text" and sys.stderr.isatty()) as update:
+            info = ledger.sweep(state.user, paths, jobs=jobs, progress=update)
+    if fmt == "json":
+        print_json(info)
+    else:
+        _print_sweep(info)
+    if info["attention"]:
+        raise SystemExit(1)
+
+
+def _print_sweep(info: dict[str, Any]) -> None:
+    out = stdout_console()
+    head = f"定期梳理 {info['run']}：共 {info['files']} 个文件，本次复查 {info['scanned']} 个"
+    if info["resumed"]:
+        head += f"，续跑上次中断的梳理，跳过已记录的 {info['skipped']} 个"
+    out.print(escape(head + f"（{info['jobs']} 个进程）"))
+    verdicts = "，".join(
+        f"{VERDICT_ZH.get(k, (k, ''))[0]} {v}" for k, v in sorted(info["verdicts"].items())
+    )
+    if verdicts:
+        out.print(escape(verdicts))
+    if not info["attention"]:
+        out.print("[green]没有需要关注的文件。[/green]")
+        return
+    table = Table(title="需要关注的文件", show_lines=True)
+    for col in ("文件", "结论", "稿件", "说明"):
+        table.add_column(col, overflow="fold")
+    for r in info["attention"]:
+        label, style = VERDICT_ZH.get(r["verdict"], (r["verdict"], ""))
+        sid = f"{r['submission_id']} 第{r['version']}版" if r["submission_id"] else "—"
+        table.add_row(
+            escape(_short(r["path"])),
+            f"[{style}]{label}[/{style}]",
+            escape(sid),
+            escape(r["detail"]),
+        )
+    out.print(table)
+
+
+def _short(path: str) -> str:
+    try:
+        return str(Path(path).relative_to(Path.cwd()))
+    except ValueError:
+        return path

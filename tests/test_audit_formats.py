@@ -1,0 +1,214 @@
+"""The 台账 built from a ledger made through the real workflow, in every output format."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import openpyxl
+import pdfplumber
+import pytest
+from click.testing import CliRunner
+
+from tests.helpers.audit_ledger import FULL_ID, MASKED_ID, Items, build_items, day, ok
+from tests.helpers.ledger import cli, cli_json, copy_ledger, head
+
+AUDITOR = "孙审计"
+
+
+@pytest.fixture(scope="module")
+def built(office_template: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Items]:
+    folder = tmp_path_factory.mktemp("audit")
+    db = copy_ledger(office_template, folder / "台账.db")
+    return db, build_items(CliRunner(), db, folder)
+
+
+@pytest.fixture
+def ledger(built: tuple[Path, Items], tmp_path: Path) -> tuple[Path, Items]:
+    """A private copy: every audit appends an event, so tests must not share the file."""
+    db, items = built
+    return copy_ledger(db, tmp_path / "台账.db"), items
+
+
+def period() -> list[str]:
+    return ["--from", day(-1), "--to", day(1)]
+
+
+def test_json_rows_and_statistics(ledger: tuple[Path, Items], runner: CliRunner) -> None:
+    db, it = ledger
+    data = cli_json(runner, db, AUDITOR, "audit", *period())
+    rows = {r["id"]: r["cells"] for r in data["rows"]}
+    assert list(rows) == [
+        it.ids[k] for k in ("passed", "rejected", "revised", "dismissed", "id", "finance")
+    ]
+    assert [r["cells"]["序号"] for r in data["rows"]] == ["1", "2", "3", "4", "5", "6"]
+
+    passed = rows[it.ids["passed"]]
+    assert passed["信息标题"] == "春季植树通知"
+    assert passed["文号"] == "示林办发〔2026〕7号"
+    assert passed["拟公开单位"] == "办公室" and passed["拟稿人"] == "张三"
+    assert passed["审核领导及签批时间"].startswith("王领导 ")
+    assert passed["公开渠道/网址"] == "政府网站 https://www.example.gov.cn/a/植树通知.txt"
+    assert passed["发现摘要"] == "未发现问题"
+
+    rejected = rows[it.ids["rejected"]]
+    assert rejected["发现摘要"] == "文档残留 1"
+    assert "审查员甲" in rejected["保密审查员及意见"] and "网页注释未清理" in rejected["备注"]
+    assert rejected["公开时间"] == ""
+
+    revised = rows[it.ids["revised"]]
+    assert "第2版" in revised["备注"] and "含密级标志须删除" in revised["备注"]
+    assert revised["发现摘要"] == "未发现问题"  # the latest version's report
+    assert revised["公开渠道/网址"].endswith("dating.html")
+
+    dismissed = rows[it.ids["dismissed"]]
+    assert dismissed["发现摘要"] == "国家秘密 1"
+    assert "系引用已解密文件的原标志" in dismissed["保密审查员及意见"]
+    assert "领导接受" in dismissed["备注"]
+
+    pid = rows[it.ids["id"]]
+    assert pid["信息标题"] == f"表彰公示（{MASKED_ID}）"
+    assert pid["审核领导及签批时间"].endswith("退回") and MASKED_ID in pid["备注"]
+
+    s = data["stats"]
+    assert (s["submitted"], s["approved"], s["rejected"], s["published"]) == (6, 4, 2, 3)
+    assert s["findings_by_category"]["state_secret"] == 1
+    assert s["findings_by_category"]["residue"] == 1
+    assert s["findings_by_rule"]["pii.resident_id"] == 1
+    assert sum(s["findings_by_month"].values()) == sum(s["findings_by_category"].values())
+    assert s["median_hours_to_signoff"] is not None and s["median_hours_to_signoff"] < 1
+    assert s["published_without_signoff"] == []
+
+    count, head_hash = head(db)
+    assert data["ledger"] == {
+        "events": count,
+        "head": head_hash,
+        "verify_ok": True,
+        "verify_message": "",
+    }
+    verify = cli_json(runner, db, AUDITOR, "ledger", "verify", "--expect-head", head_hash)
+    assert verify["ok"] is True
+    assert FULL_ID not in json.dumps(data, ensure_ascii=False)
+
+
+def test_period_and_department_filters(ledger: tuple[Path, Items], runner: CliRunner) -> None:
+    db, it = ledger
+    later = cli_json(runner, db, AUDITOR, "audit", "--from", day(1), "--to", day(30))
+    assert later["rows"] == [] and later["stats"]["submitted"] == 0
+    finance = cli_json(runner, db, AUDITOR, "audit", *period(), "--dept", "财务科")
+    assert [r["id"] for r in finance["rows"]] == [it.ids["finance"]]
+    assert finance["period"]["dept"] == "财务科"
+    named = cli_json(runner, db, AUDITOR, "audit", "--office", "示例县人民政府办公室")
+    assert named["title"] == "示例县人民政府办公室政府信息公开保密审查台账"
+    assert len(named["rows"]) == 6  # no dates: the whole ledger
+
+
+def test_pdf(ledger: tuple[Path, Items], runner: CliRunner, tmp_path: Path) -> None:
+    db, it = ledger
+    out = tmp_path / "台账.pdf"
+    r = cli(
+        runner,
+        db,
+        AUDITOR,
+        "audit",
+        *period(),
+        "--office",
+        "示例县",
+        "--format",
+        "pdf",
+        "-o",
+        str(out),
+    )
+    ok(r)
+    assert str(out) in r.stdout.replace("\n", "")
+    _, head_hash = head(db)
+    with pdfplumber.open(out) as pdf:
+        pages = [p.extract_text() or "" for p in pdf.pages]
+    text = "\n".join(pages)
+    flat = text.replace("\n", "")
+    assert "示例县政府信息公开保密审查台账" in text
+    for header in ("序号", "信息标题", "文号", "拟公开单位", "拟稿人", "保密审查员及意见", "备注"):
+        assert header in pages[0], header
+    assert "春季植树通知" in text and "示林办发〔2026〕7号" in text
+    assert head_hash in flat
+    assert "第 1 页 共" in pages[0]
+    assert "检查人" in pages[-1] and "被检查单位负责人" in pages[-1]
+    assert FULL_ID not in flat and "110105" in flat
+
+
+def test_xlsx(ledger: tuple[Path, Items], runner: CliRunner, tmp_path: Path) -> None:
+    db, it = ledger
+    out = tmp_path / "台账.xlsx"
+    ok(cli(runner, db, AUDITOR, "audit", *period(), "--format", "xlsx", "-o", str(out)))
+    wb = openpyxl.load_workbook(out)
+    ws = wb["台账"]
+    assert [c.value for c in ws[3]][:3] == ["序号", "信息标题", "文号"]
+    assert ws.freeze_panes == "A4"
+    titles = [ws.cell(row=r, column=2).value for r in range(4, 10)]
+    assert titles == [
+        it.titles[k].replace(FULL_ID, MASKED_ID)
+        for k in ("passed", "rejected", "revised", "dismissed", "id", "finance")
+    ]
+    assert ws.cell(row=10, column=2).value is None
+    stats = {row[0].value: row[1].value for row in wb["统计"].iter_rows() if row[0].value}
+    assert stats["提交事项"] == "6" and stats["已公开"] == "3"
+    values = [
+        str(c.value) for sh in wb.worksheets for row in sh.iter_rows() for c in row if c.value
+    ]
+    assert not any(FULL_ID in v for v in values)
+    assert any(head(db)[1] in v for v in values)
+
+
+def test_csv_round_trips_with_bom(
+    ledger: tuple[Path, Items], runner: CliRunner, tmp_path: Path
+) -> None:
+    db, it = ledger
+    out = tmp_path / "台账.csv"
+    ok(cli(runner, db, AUDITOR, "audit", *period(), "--format", "csv", "-o", str(out)))
+    raw = out.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    with out.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    assert rows[0][:2] == ["序号", "信息标题"] and len(rows) == 7
+    assert rows[1][1] == "春季植树通知" and rows[1][2] == "示林办发〔2026〕7号"
+    assert rows[5][1] == f"表彰公示（{MASKED_ID}）"
+    assert FULL_ID not in raw.decode("utf-8-sig")
+
+
+def test_html_and_text(ledger: tuple[Path, Items], runner: CliRunner, tmp_path: Path) -> None:
+    db, it = ledger
+    out = tmp_path / "台账.html"
+    ok(cli(runner, db, AUDITOR, "audit", *period(), "--format", "html", "-o", str(out)))
+    html = out.read_text(encoding="utf-8")
+    assert "<svg" in html and "春季植树通知" in html and head(db)[1] in html
+    assert FULL_ID not in html and MASKED_ID in html
+    r = cli(runner, db, AUDITOR, "audit", *period())
+    ok(r)
+    flat = r.stdout.replace("\n", "").replace(" ", "").replace("│", "")
+    assert "保密审查台账" in r.stdout and "链头哈希" in r.stdout
+    assert "春季植树通知" in flat
+    assert head(db)[1] in r.stdout.replace("\n", "")
+    assert FULL_ID not in flat
+
+
+def test_file_format_without_output_writes_default_name(
+    ledger: tuple[Path, Items], runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db, _ = ledger
+    monkeypatch.chdir(tmp_path)
+    r = cli(
+        runner,
+        db,
+        AUDITOR,
+        "audit",
+        "--from",
+        "2026-01-01",
+        "--to",
+        "2026-12-31",
+        "--format",
+        "csv",
+    )
+    ok(r)
+    expected = tmp_path / "保密审查台账-2026-01-01-2026-12-31.csv"
+    assert expected.exists() and expected.name in r.stdout
