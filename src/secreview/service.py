@@ -639,7 +639,7 @@ class Ledger:
             paths,
             jobs=jobs,
             progress=progress,
-            provenance=provenance(tuple(self.config.rules_dirs), self.config.model_dir),
+            provenance=provenance(self.config),
         )
 
 
