@@ -64,3 +64,16 @@ say "6. 网站发布前的核验（check）：只有签批过的原文件才放�
 
 say "7. 台账校验（ledger verify）"
 "$SR" ledger verify
+
+say "8. 定期梳理（sweep）：用今天的规则和模型复查网站目录"
+# 模拟网站目录里混入一份从未送审的文件
+cp examples/内部情况通报.pdf "$OUT/published/"
+"$SR" --as 孙审计 sweep "$OUT/published" || echo "(sweep exit $? — 有需要关注的文件)"
+
+say "9. 保密审查台账（audit）"
+YEAR=$(date +%Y)
+"$SR" --as 孙审计 audit --from "$YEAR-01-01" --to "$YEAR-12-31" --office 示例县人民政府办公室
+"$SR" --as 孙审计 audit --from "$YEAR-01-01" --to "$YEAR-12-31" --office 示例县人民政府办公室 \
+    --format pdf -o "$OUT/保密审查台账.pdf"
+echo
+echo "台账 PDF：$(pwd)/$OUT/保密审查台账.pdf"
