@@ -1,0 +1,65 @@
+"""Document-level false alarms on real published text (../shared/data), through the whole
+pipeline (rules + residue + classifier): the share of documents that would NOT pass.
+
+Usage: .venv/bin/python bench/eval_public_docs.py [N_PER_SET]
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+from secreview.config import Config
+from secreview.pipeline import scan_bytes
+
+SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+SETS = {
+    "gov-work-reports": "gov-work-reports/gov_work_reports.jsonl",
+    "lawrefbook": "lawrefbook/lawrefbook.jsonl",
+}
+
+
+def main() -> None:
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 200
+    config = Config()
+    for name, rel in SETS.items():
+        path = SHARED / rel
+        if not path.exists():
+            print(f"{name}: {path} missing, skipped")
+            continue
+        records = [json.loads(line) for line in path.open(encoding="utf-8")]
+        random.Random(7).shuffle(records)
+        records = records[:n]
+        verdicts: Counter[str] = Counter()
+        rules: Counter[str] = Counter()
+        examples: list[str] = []
+        t = time.perf_counter()
+        size = 0
+        for rec in records:
+            data = rec["text"].encode("utf-8")
+            size += len(data)
+            report = scan_bytes(data, f"{rec['id']}.txt", config)
+            verdicts[report.verdict] += 1
+            for f in report.findings:
+                if f.severity != "info":
+                    rules[f.rule] += 1
+                    if len(examples) < 12:
+                        examples.append(f"{f.rule}: {f.text[:60]}")
+        dt = time.perf_counter() - t
+        not_pass = len(records) - verdicts["pass"]
+        print(
+            f"{name}: {len(records)} documents, {not_pass} not pass "
+            f"({100 * not_pass / max(1, len(records)):.1f} %), {dict(verdicts)}; "
+            f"{size / 1e6 / dt:.2f} MB/s"
+        )
+        print("  findings above info by rule:", dict(rules.most_common(10)))
+        for e in examples:
+            print("   ", e)
+
+
+if __name__ == "__main__":
+    main()
