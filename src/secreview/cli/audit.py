@@ -15,7 +15,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 from rich.table import Table
 
-from secreview.cli.common import AppState, print_json, stderr_console, stdout_console
+from secreview.cli.common import FORMAT, AppState, print_json, stderr_console, stdout_console
 from secreview.cli.ledger_cmds import handled, open_ledger
 from secreview.errors import UsageError
 from secreview.report.audit import Audit
@@ -172,14 +172,7 @@ def _progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
     default=None,
     help="并行进程数 (default: all CPU cores).",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="text for people, json for scripts.",
-)
+@FORMAT
 @click.pass_obj
 def sweep(state: AppState, paths: tuple[str, ...], jobs: int | None, fmt: str) -> None:
     """定期梳理（审计员/管理员）— re-scan published files with today's rules and model.

@@ -32,6 +32,21 @@ class AppState:
         return replace(base, **changes)
 
 
+def format_option(help_text: str = "text for people, json for scripts.") -> Any:
+    """The ``--format text|json`` option every command that prints a result takes."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["text", "json"]),
+        default="text",
+        show_default=True,
+        help=help_text,
+    )
+
+
+FORMAT = format_option()
+
+
 def stdout_console() -> Console:
     return Console(highlight=False, soft_wrap=True)
 

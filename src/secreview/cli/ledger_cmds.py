@@ -13,22 +13,13 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from secreview.cli.common import AppState, fail, print_json, stdout_console
+from secreview.cli.common import FORMAT, AppState, fail, print_json, stdout_console
 from secreview.errors import Refused, SecreviewError
 from secreview.extract import read_input
 from secreview.service import Ledger
 from secreview.workflow import ROLE_ZH, ROLES
 
 log = logging.getLogger(__name__)
-
-FORMAT = click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="text for people, json for scripts.",
-)
 
 
 @contextmanager

@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from secreview.cli.common import AppState, fail, print_json
+from secreview.cli.common import FORMAT, AppState, fail, print_json
 from secreview.config import PACKAGE_DIR, Config
 from secreview.errors import SecreviewError, UsageError
 
@@ -77,9 +77,7 @@ def _summary_lines(card: dict[str, Any]) -> list[str]:
     default=None,
     help="模型输出目录 (default: models/default).",
 )
-@click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
-)
+@FORMAT
 def train(corpus_dir: str | None, shared_dir: str | None, out_dir: str | None, fmt: str) -> None:
     """训练分类模型 — train the paragraph classifier and write its model card.
 
@@ -127,9 +125,7 @@ def model() -> None:
 
 
 @model.command()
-@click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
-)
+@FORMAT
 @click.pass_obj
 def info(state: AppState, fmt: str) -> None:
     """显示模型说明 — print the model card (verifies every model file first).

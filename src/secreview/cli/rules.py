@@ -6,19 +6,11 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from secreview.cli.common import AppState, fail, print_json, stderr_console, stdout_console
+from secreview.cli.common import FORMAT, AppState, fail, print_json, stderr_console, stdout_console
 from secreview.errors import SecreviewError
 from secreview.rules import RuleSet, load_ruleset, run_examples
 
 SEVERITY_ZH = {"block": "禁止", "review": "复核", "info": "提示"}
-_FORMAT = click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="text for people, json for scripts.",
-)
 
 
 def _load(state: AppState) -> RuleSet:
@@ -34,7 +26,7 @@ def rules() -> None:
 
 
 @rules.command("list")
-@_FORMAT
+@FORMAT
 @click.pass_obj
 def list_rules(state: AppState, fmt: str) -> None:
     """列出全部规则（id、类别、级别、理由）— list every rule.
@@ -78,7 +70,7 @@ def list_rules(state: AppState, fmt: str) -> None:
 
 
 @rules.command("test")
-@_FORMAT
+@FORMAT
 @click.pass_obj
 def test_rules(state: AppState, fmt: str) -> None:
     """运行每条规则自带的示例（examples.match / no_match）— run every rule's examples.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from rich.markup import escape
 
-from secreview.cli.common import AppState, print_json, stderr_console, stdout_console
+from secreview.cli.common import AppState, format_option, print_json, stderr_console, stdout_console
 from secreview.errors import SecreviewError
 from secreview.mask import mask_numbers
 from secreview.model import Finding, Report
@@ -73,14 +73,7 @@ def render_report(report: Report) -> None:
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="text for people, json (DESIGN.md §3) for scripts.",
-)
+@format_option("text for people, json (DESIGN.md §3) for scripts.")
 @click.option("--recursive", "-r", is_flag=True, help="Scan folders and their sub-folders.")
 @click.pass_obj
 def scan(state: AppState, paths: tuple[str, ...], fmt: str, recursive: bool) -> None:

@@ -8,8 +8,8 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from secreview.cli.common import AppState, print_json, stdout_console
-from secreview.cli.ledger_cmds import FORMAT, handled, open_ledger
+from secreview.cli.common import FORMAT, AppState, print_json, stdout_console
+from secreview.cli.ledger_cmds import handled, open_ledger
 from secreview.cli.scan import SEVERITY_STYLE, VERDICT_STYLE
 from secreview.errors import UsageError
 from secreview.model import CATEGORIES, Location
