@@ -27,8 +27,10 @@ test: $(TESTSTAMP)
 	$(BIN)/python -m pytest -q
 
 lint: $(TESTSTAMP)
+	$(BIN)/python -m pip install -q -e '.[test,dev]'
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py

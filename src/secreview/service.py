@@ -381,7 +381,7 @@ class Ledger:
         accepted = set((vs.sign or {}).get("accepted", []))
         findings = []
         for f in vs.findings:
-            fp = f.get("fingerprint")
+            fp = str(f.get("fingerprint", ""))
             if fp in dismissed:
                 status = "dismissed_accepted" if fp in accepted else "dismissed"
             elif vs.review is not None and fp in vs.review.get("confirmed", []):

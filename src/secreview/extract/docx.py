@@ -12,6 +12,7 @@ header/footer/footnote/textbox paragraphs are numbered within their part.
 
 from __future__ import annotations
 
+import functools
 import logging
 import posixpath
 import zipfile
@@ -221,12 +222,19 @@ class _Walker:
                     self._residue(st, host)
                     for box in st.boxes:
                         deferred.append(
-                            lambda b=box: self.blocks(
-                                b, "textbox", self.box_paragraphs, emit, _host_field(host)
+                            functools.partial(
+                                self.blocks,
+                                box,
+                                "textbox",
+                                self.box_paragraphs,
+                                emit,
+                                _host_field(host),
                             )
                         )
                 elif tag == TBL:
-                    deferred.append(lambda t=child: self.table(t, host.part, host.field, emit))
+                    deferred.append(
+                        functools.partial(self.table, child, host.part, host.field, emit)
+                    )
                 elif tag == ALT:
                     branch = _choose(child)
                     if branch is not None:
@@ -535,8 +543,8 @@ def _read(pkg: _Package, path: str, depth: int) -> Document:
 
     note_paras = [0]
     for kind, zh in (("footnotes", "脚注"), ("endnotes", "尾注")):
-        name = next((n for _i, k, n in rels if k == kind), None)
-        notes = pkg.xml(name) if name else None
+        note_part = next((n for _i, k, n in rels if k == kind), None)
+        notes = pkg.xml(note_part) if note_part else None
         if notes is None:
             continue
         number = 0

@@ -57,7 +57,8 @@ def _wrapper(size: float) -> Any:
     def wrap(text: str, width: float) -> str:
         lines: list[str] = []
         for para in text.split("\n"):
-            line, used = [], 0.0
+            line: list[str] = []
+            used = 0.0
             for ch in para:
                 w = width_of(ch)
                 if line and used + w > width:

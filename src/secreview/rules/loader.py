@@ -12,9 +12,9 @@ import logging
 import re
 import threading
 import tomllib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from secreview.errors import UsageError
 from secreview.model import CATEGORIES, PARTS, SEVERITIES
@@ -23,6 +23,7 @@ from secreview.rules.model import AllowEntry, Bulk, Position, Rule, RuleSet
 from secreview.rules.validators import REGISTRY
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 FORMAT_VERSION = 1
 TOP_KEYS = {"version", "rule", "allow"}
@@ -343,20 +344,34 @@ def load_file(path: Path) -> tuple[list[Rule], list[AllowEntry], str]:
         raise UsageError(
             f"规则文件 {file} 第1行：缺少或不支持的 version（应为 version = {FORMAT_VERSION}）"
         )
-    rules: list[Rule] = []
-    allow: list[AllowEntry] = []
-    for table, builder, out in (("rule", _build_rule, rules), ("allow", _build_allow, allow)):
-        entries = data.get(table, [])
-        if not isinstance(entries, list):
-            raise UsageError(f"规则文件 {file} 第1行：「{table}」必须写成 [[{table}]] 表数组")
-        for ordinal, entry in enumerate(entries):
-            entry_id = entry.get("id") if isinstance(entry.get("id"), str) else None
-            line = _id_line(text, entry_id, ordinal, table)
-            try:
-                out.append(builder(entry, file, line))  # type: ignore[operator]
-            except _Problem as e:
-                raise UsageError(f"{_where(file, line, entry_id)}：{e}") from None
+    rules = [_build(_build_rule, *where) for where in _entries(data, "rule", file, text)]
+    allow = [_build(_build_allow, *where) for where in _entries(data, "allow", file, text)]
     return rules, allow, digest
+
+
+def _entries(
+    data: dict[str, Any], table: str, file: str, text: str
+) -> Iterator[tuple[dict[str, Any], str, int, str | None]]:
+    """(entry, file, line, id) of each ``[[table]]`` entry, for error messages."""
+    entries = data.get(table, [])
+    if not isinstance(entries, list):
+        raise UsageError(f"规则文件 {file} 第1行：「{table}」必须写成 [[{table}]] 表数组")
+    for ordinal, entry in enumerate(entries):
+        entry_id = entry.get("id") if isinstance(entry.get("id"), str) else None
+        yield entry, file, _id_line(text, entry_id, ordinal, table), entry_id
+
+
+def _build(
+    builder: Callable[[dict[str, Any], str, int], _T],
+    entry: dict[str, Any],
+    file: str,
+    line: int,
+    entry_id: str | None,
+) -> _T:
+    try:
+        return builder(entry, file, line)
+    except _Problem as e:
+        raise UsageError(f"{_where(file, line, entry_id)}：{e}") from None
 
 
 def rule_files(dirs: Iterable[Path]) -> list[Path]:
@@ -377,7 +392,8 @@ def build_ruleset(files: Sequence[Path]) -> RuleSet:
     for path in files:
         r, a, digest = load_file(path)
         hashes[str(path)] = digest
-        for item in (*r, *a):
+        items: list[Rule | AllowEntry] = [*r, *a]
+        for item in items:
             if item.id in seen:
                 first = seen[item.id]
                 raise UsageError(
