@@ -7,6 +7,7 @@ Usage: .venv/bin/python bench/eval_public_docs.py [N_PER_SET]
 from __future__ import annotations
 
 import json
+import os
 import random
 import sys
 import time
@@ -16,7 +17,10 @@ from pathlib import Path
 from secreview.config import Config
 from secreview.pipeline import scan_bytes
 
-SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+SHARED = Path(
+    os.environ.get("SECREVIEW_SHARED_DATA")
+    or Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+)
 SETS = {
     "gov-work-reports": "gov-work-reports/gov_work_reports.jsonl",
     "lawrefbook": "lawrefbook/lawrefbook.jsonl",
