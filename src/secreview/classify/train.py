@@ -47,12 +47,15 @@ C = 0.5
 MAX_WORD_FEATURES = 30000
 MAX_CHAR_FEATURES = 60000
 MIN_DF = 2
-PUBLIC_WEIGHT = 2.0  # total weight of the public class relative to each non-public class
+PUBLIC_WEIGHT = 4.0  # total weight of the public class relative to each non-public class
 CV_FOLDS = 5
 MIN_PER_CLASS = 6  # training paragraphs needed per class
 FALSE_ALARM_BUDGET = 0.01  # paragraph-level, all non-public classes together
 # Document-level: share of held-out published laws / work reports with any paragraph flagged.
-DOC_FALSE_ALARM_BUDGET = 0.03
+# 2 %, not 3–5 %: the thresholds are tuned on these documents, so documents never seen fare
+# worse (bench/eval_public_docs.py measures that); a law or report flagged 1 time in 50 keeps
+# findings worth reading, and recall costs little at this budget (see the model card).
+DOC_FALSE_ALARM_BUDGET = 0.02
 THRESHOLD_GRID = tuple(round(x, 3) for x in [*np.arange(0.20, 0.99, 0.01), 0.99, 0.995, 0.999])
 RECALL_BETA = 2.0  # thresholds maximise F2 (recall weighs 4× precision) within the budget
 
@@ -198,48 +201,80 @@ def doc_flags(doc_max: np.ndarray, thresholds: dict[str, float]) -> np.ndarray:
     return false_alarms(doc_max, thresholds)
 
 
+def _f2(flag: np.ndarray, pos: np.ndarray) -> float:
+    tp = int((flag & pos).sum())
+    prec = tp / int(flag.sum()) if flag.any() else 0.0
+    rec = tp / int(pos.sum()) if pos.any() else 0.0
+    b2 = RECALL_BETA**2
+    return (1 + b2) * prec * rec / (b2 * prec + rec) if prec + rec else 0.0
+
+
 def choose_thresholds(
     y: np.ndarray,
     proba: np.ndarray,
     real_public: np.ndarray,
     doc_max: np.ndarray | None = None,
 ) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
-    """Per class: the grid value with the best F2 on held-out data whose false alarms stay
-    within budget/5 both on real public paragraphs and on whole held-out real public documents
-    (a document counts when any paragraph reaches the threshold), so all classes together stay
-    within both budgets."""
+    """Thresholds on the held-out split, in two steps.
+
+    1. Per class: the grid value with the best F2 whose false alarms on real public paragraphs
+       stay within budget/5, so all classes together stay within the paragraph budget.
+    2. Document level (when held-out real public documents are given): while the share of those
+       documents with any flagged paragraph exceeds DOC_FALSE_ALARM_BUDGET, raise the threshold
+       of the class that gives up the least F2 per document cleared (classes share the budget
+       where it costs least recall, instead of an even split).
+    """
     per_class_budget = FALSE_ALARM_BUDGET / len(NON_PUBLIC)
-    per_class_doc_budget = DOC_FALSE_ALARM_BUDGET / len(NON_PUBLIC)
-    has_docs = doc_max is not None and len(doc_max) > 0
     n_real = int(real_public.sum())
-    chosen: dict[str, float] = {}
+    has_docs = doc_max is not None and len(doc_max) > 0
+    grid = list(THRESHOLD_GRID)
+    pos = {label: y == LABELS.index(label) for label in NON_PUBLIC}
+    score = {label: proba[:, LABELS.index(label)] for label in NON_PUBLIC}
+    f2 = {label: [_f2(score[label] >= t, pos[label]) for t in grid] for label in NON_PUBLIC}
+    at: dict[str, int] = {}
+    for label in NON_PUBLIC:
+        best: tuple[int, float] | None = None
+        for i, t in enumerate(grid):
+            fa = float((score[label] >= t)[real_public].mean()) if n_real else 0.0
+            if fa <= per_class_budget and (best is None or f2[label][i] > best[1] + 1e-12):
+                best = (i, f2[label][i])
+        at[label] = best[0] if best is not None else len(grid) - 1
+    if has_docs:
+        assert doc_max is not None
+        dmax = {label: doc_max[:, LABELS.index(label)] for label in NON_PUBLIC}
+        limit = int(np.floor(DOC_FALSE_ALARM_BUDGET * len(doc_max) + 1e-9))
+
+        def union(cur: dict[str, int]) -> int:
+            flag = np.zeros(len(doc_max), dtype=bool)
+            for label in NON_PUBLIC:
+                flag |= dmax[label] >= grid[cur[label]]
+            return int(flag.sum())
+
+        while (n_docs := union(at)) > limit:
+            move: tuple[float, str, int] | None = None
+            for label in NON_PUBLIC:
+                for j in range(at[label] + 1, len(grid)):
+                    cleared = n_docs - union({**at, label: j})
+                    if cleared > 0:
+                        cost = (f2[label][at[label]] - f2[label][j]) / cleared
+                        if move is None or cost < move[0] - 1e-12:
+                            move = (cost, label, j)
+                        break
+            if move is None:
+                break
+            at[move[1]] = move[2]
+    chosen = {label: float(grid[at[label]]) for label in NON_PUBLIC}
     why: dict[str, dict[str, float]] = {}
     for label in NON_PUBLIC:
-        c = LABELS.index(label)
-        s = proba[:, c]
-        pos = y == c
-        best: tuple[float, float] | None = None
-        for t in THRESHOLD_GRID:
-            flag = s >= t
-            fa = float(flag[real_public].mean()) if n_real else 0.0
-            if fa > per_class_budget:
-                continue
-            if has_docs and float((doc_max[:, c] >= t).mean()) > per_class_doc_budget:
-                continue
-            tp = int((flag & pos).sum())
-            prec = tp / int(flag.sum()) if flag.any() else 0.0
-            rec = tp / int(pos.sum()) if pos.any() else 0.0
-            b2 = RECALL_BETA**2
-            f = (1 + b2) * prec * rec / (b2 * prec + rec) if prec + rec else 0.0
-            if best is None or f > best[1] + 1e-12:
-                best = (t, f)
-        t = best[0] if best is not None else THRESHOLD_GRID[-1]
-        chosen[label] = float(t)
-        flag = s >= t
+        flag = score[label] >= chosen[label]
         why[label] = {
-            "f2": _r(best[1] if best else 0.0),
+            "f2": _r(f2[label][at[label]]),
             "false_alarm_real_public": _r(float(flag[real_public].mean()) if n_real else 0.0),
-            "document_false_alarm": _r(float((doc_max[:, c] >= t).mean()) if has_docs else 0.0),
+            "document_false_alarm": _r(
+                float((doc_max[:, LABELS.index(label)] >= chosen[label]).mean())
+                if has_docs and doc_max is not None
+                else 0.0
+            ),
         }
     return chosen, why
 
@@ -424,10 +459,10 @@ def train_model(
                 f"per class: best F{RECALL_BETA:g} (recall-weighted) on the held-out split, "
                 f"subject to false alarms on real public paragraphs <= "
                 f"{FALSE_ALARM_BUDGET / len(NON_PUBLIC):.2%} per class, so <= "
-                f"{FALSE_ALARM_BUDGET:.0%} for all classes together, and held-out real public "
-                f"documents with a flagged paragraph <= "
-                f"{DOC_FALSE_ALARM_BUDGET / len(NON_PUBLIC):.2%} per class, so <= "
-                f"{DOC_FALSE_ALARM_BUDGET:.0%} together"
+                f"{FALSE_ALARM_BUDGET:.0%} for all classes together; then, while more than "
+                f"{DOC_FALSE_ALARM_BUDGET:.0%} of the held-out real public documents have a "
+                f"flagged paragraph, the threshold of the class losing the least F2 per document "
+                f"cleared is raised"
             ),
             "per_class": why,
         },
