@@ -169,7 +169,7 @@ def _paragraphs(text: str) -> Iterator[str]:
 _DATE_SUFFIX = re.compile(r"[（(]\d{4}-\d{2}-\d{2}[)）]$")
 
 
-def _shared_group(src: SharedSource, rec: dict[str, Any]) -> str:
+def shared_group(src: SharedSource, rec: dict[str, Any]) -> str:
     if src.name == "resume-ner" and "resume_group" in rec:
         return f"{src.name}:group:{rec['resume_group']}"
     if src.name == "lawrefbook":
@@ -200,7 +200,7 @@ def load_shared(
         records = 0
         for _, rec in _read_jsonl(path):
             records += 1
-            group = _shared_group(src, rec)
+            group = shared_group(src, rec)
             side = is_test(group)
             if side and src.name in REAL_PUBLIC_SOURCES and src.kind == "document":
                 doc = _held_out_doc(src, rec)
