@@ -3,7 +3,7 @@ pipeline (rules + residue + classifier): the share of documents that would NOT p
 random sample and separately for its documents on the classifier's held-out side (never seen in
 training; the training side may have had some of its paragraphs in the training set).
 
-Usage: .venv/bin/python bench/eval_public_docs.py [N_PER_SET]
+Usage: .venv/bin/python bench/eval_public_docs.py [N_PER_SET] [MODEL_DIR]
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import random
 import sys
 import time
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 from secreview.classify.corpus import SHARED_SOURCES, is_test, shared_group
@@ -32,7 +33,7 @@ SETS = {
 
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 200
-    config = Config()
+    config = Config() if len(sys.argv) < 3 else replace(Config(), model_dir=Path(sys.argv[2]))
     for name, rel in SETS.items():
         path = SHARED / rel
         if not path.exists():

@@ -40,7 +40,7 @@ TEST_SHARE = 0.2
 
 # Real public text that measures paragraph-level false alarms (held-out side only).
 REAL_PUBLIC_SOURCES = ("gov-work-reports", "lawrefbook")
-LAW_TRAIN_CAP = 20000
+LAW_TRAIN_CAP = 40000
 
 
 @dataclass(frozen=True)

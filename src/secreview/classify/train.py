@@ -25,6 +25,7 @@ from secreview.classify.corpus import (
     Dataset,
     Example,
     build_dataset,
+    is_test,
     label_counts,
     source_counts,
 )
@@ -279,6 +280,26 @@ def choose_thresholds(
     return chosen, why
 
 
+def cross_fitted_doc_flags(
+    y: np.ndarray,
+    proba: np.ndarray,
+    real_public: np.ndarray,
+    doc_max: np.ndarray,
+    doc_ids: list[str],
+) -> int:
+    """Held-out documents flagged when each half's thresholds are chosen on the other half —
+    an estimate of the document-level false alarms on documents the thresholds never saw."""
+    half = np.array([is_test(f"doc-half:{d}", 0.5) for d in doc_ids], dtype=bool)
+    flagged = 0
+    for side in (True, False):
+        tune = half == side
+        if tune.all() or not tune.any():
+            continue
+        th, _ = choose_thresholds(y, proba, real_public, doc_max[tune])
+        flagged += int(doc_flags(doc_max[~tune], th).sum())
+    return flagged
+
+
 def _grouped_folds(examples: list[Example], y: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
     from sklearn.model_selection import StratifiedGroupKFold
 
@@ -390,6 +411,11 @@ def train_model(
                 "flagged": int(d_flags[m].sum()),
                 "rate": _r(d_flags[m].mean()),
             }
+    cross_flagged = (
+        cross_fitted_doc_flags(yt, test_proba, real, doc_max, [d.id for d in docs])
+        if docs
+        else 0
+    )
     doc_per_class = {
         label: _r((doc_max[:, LABELS.index(label)] >= thresholds[label]).mean())
         if len(docs)
@@ -476,6 +502,8 @@ def train_model(
             "flagged": int(d_flags.sum()),
             "rate": _r(d_flags.mean()) if len(docs) else 0.0,
             "budget": DOC_FALSE_ALARM_BUDGET,
+            "cross_fitted_flagged": cross_flagged,
+            "cross_fitted_rate": _r(cross_flagged / len(docs)) if docs else 0.0,
             "by_source": doc_by_source,
             "by_class": doc_per_class,
         },
