@@ -21,9 +21,11 @@ from secreview.classify.corpus import SHARED_SOURCES, is_test, shared_group
 from secreview.config import Config
 from secreview.pipeline import scan_bytes
 
+# ../shared/data next to the repository, or $SECREVIEW_SHARED_DATA, or $SECREVIEW_SHARED/data.
 SHARED = Path(
     os.environ.get("SECREVIEW_SHARED_DATA")
-    or Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+    or Path(os.environ.get("SECREVIEW_SHARED") or Path(__file__).resolve().parents[2] / "shared")
+    / "data"
 )
 SETS = {
     "gov-work-reports": "gov-work-reports/gov_work_reports.jsonl",

@@ -412,9 +412,7 @@ def train_model(
                 "rate": _r(d_flags[m].mean()),
             }
     cross_flagged = (
-        cross_fitted_doc_flags(yt, test_proba, real, doc_max, [d.id for d in docs])
-        if docs
-        else 0
+        cross_fitted_doc_flags(yt, test_proba, real, doc_max, [d.id for d in docs]) if docs else 0
     )
     doc_per_class = {
         label: _r((doc_max[:, LABELS.index(label)] >= thresholds[label]).mean())
