@@ -240,6 +240,7 @@ def choose_thresholds(
             if fa <= per_class_budget and (best is None or f2[label][i] > best[1] + 1e-12):
                 best = (i, f2[label][i])
         at[label] = best[0] if best is not None else len(grid) - 1
+    paragraph_choice = dict(at)
     if has_docs:
         assert doc_max is not None
         dmax = {label: doc_max[:, LABELS.index(label)] for label in NON_PUBLIC}
@@ -276,6 +277,7 @@ def choose_thresholds(
                 if has_docs and doc_max is not None
                 else 0.0
             ),
+            "raised_for_documents": at[label] != paragraph_choice[label],
         }
     return chosen, why
 
