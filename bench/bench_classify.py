@@ -1,6 +1,7 @@
 """Classifier speed: paragraphs/s and MB/s of scoring, and cold start of `secreview scan`.
 
 Usage: python bench/bench_classify.py [--model DIR] [--runs N]
+SECREVIEW_JIEBA=python measures the plain-jieba engine (same tokens) for comparison.
 Prints figures; asserts nothing. Paragraphs come from ../shared/data/gov-work-reports when
 present (read only), else from sentences written here.
 """
@@ -21,7 +22,12 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "src"))
 
 from secreview.classify.check import get_model  # noqa: E402
-from secreview.classify.tokenize import char_ngrams, prepare, word_tokens  # noqa: E402
+from secreview.classify.tokenize import (  # noqa: E402
+    char_ngrams,
+    engine_name,
+    prepare,
+    word_tokens,
+)
 from secreview.normalize import normalize  # noqa: E402
 
 SMALL = (
@@ -128,7 +134,7 @@ def main() -> None:
     parser.add_argument("--model", type=Path, default=REPO / "models" / "default")
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
-    print(f"load average: {os.getloadavg()[0]:.2f} (2 cores shared)")
+    print(f"load average: {os.getloadavg()[0]:.2f} (2 cores shared); engine: {engine_name()}")
     bench_scoring(args.model)
     bench_cold_start(args.model, args.runs)
 

@@ -40,6 +40,7 @@ TEST_SHARE = 0.2
 
 # Real public text that measures paragraph-level false alarms (held-out side only).
 REAL_PUBLIC_SOURCES = ("gov-work-reports", "lawrefbook")
+LAW_TRAIN_CAP = 40000
 
 
 @dataclass(frozen=True)
@@ -47,15 +48,17 @@ class SharedSource:
     name: str
     path: str  # relative to the shared dir
     kind: str  # "document" (split into paragraphs) | "sentence"
-    train_cap: int  # paragraphs kept for training
-    test_cap: int  # paragraphs kept for the held-out side
+    train_cap: int | None  # paragraphs kept for training (None: all)
+    test_cap: int | None  # paragraphs kept for the held-out side (None: all)
 
 
+# Published laws and work reports are what offices publish most; the more of them training sees,
+# the fewer generic legal phrases ("当事人", "证据", "(一)…的；") look like case files.
 SHARED_SOURCES = (
     SharedSource(
-        "gov-work-reports", "gov-work-reports/gov_work_reports.jsonl", "document", 1500, 3000
+        "gov-work-reports", "gov-work-reports/gov_work_reports.jsonl", "document", None, None
     ),
-    SharedSource("lawrefbook", "lawrefbook/lawrefbook.jsonl", "document", 2500, 3000),
+    SharedSource("lawrefbook", "lawrefbook/lawrefbook.jsonl", "document", LAW_TRAIN_CAP, 6000),
     SharedSource(
         "thucnews-titles", "thucnews-titles/thucnews_titles_dev.jsonl", "sentence", 1200, 500
     ),
@@ -73,10 +76,20 @@ class Example:
     source: str  # "written" or a shared source name
 
 
+@dataclass(frozen=True)
+class HeldOutDoc:
+    """A whole held-out real public document: every paragraph long enough to be scored."""
+
+    id: str
+    source: str
+    paragraphs: tuple[str, ...]  # normalized
+
+
 @dataclass
 class Dataset:
     train: list[Example]
     test: list[Example]
+    heldout_docs: list[HeldOutDoc] = field(default_factory=list)
     sources: dict[str, dict[str, Any]] = field(default_factory=dict)
     dropped: dict[str, int] = field(default_factory=dict)
     shared_used: bool = False
@@ -156,7 +169,7 @@ def _paragraphs(text: str) -> Iterator[str]:
 _DATE_SUFFIX = re.compile(r"[（(]\d{4}-\d{2}-\d{2}[)）]$")
 
 
-def _shared_group(src: SharedSource, rec: dict[str, Any]) -> str:
+def shared_group(src: SharedSource, rec: dict[str, Any]) -> str:
     if src.name == "resume-ner" and "resume_group" in rec:
         return f"{src.name}:group:{rec['resume_group']}"
     if src.name == "lawrefbook":
@@ -164,12 +177,19 @@ def _shared_group(src: SharedSource, rec: dict[str, Any]) -> str:
     return f"{src.name}:{rec['id']}"
 
 
+def _held_out_doc(src: SharedSource, rec: dict[str, Any]) -> HeldOutDoc | None:
+    paras = tuple(p for p in (_norm(x) for x in _paragraphs(rec["text"])) if long_enough(p))
+    return HeldOutDoc(f"{src.name}:{rec['id']}", src.name, paras) if paras else None
+
+
 def load_shared(
     shared_dir: Path,
-) -> tuple[list[Example], list[Example], dict[str, dict[str, Any]]]:
-    """(train, test, info) from the shared public data; capped per source, deterministic."""
+) -> tuple[list[Example], list[Example], dict[str, dict[str, Any]], list[HeldOutDoc]]:
+    """(train, test, info, held-out real public documents) from the shared public data;
+    capped per source, deterministic."""
     train: list[Example] = []
     test: list[Example] = []
+    docs: list[HeldOutDoc] = []
     info: dict[str, dict[str, Any]] = {}
     for src in SHARED_SOURCES:
         path = shared_dir / src.path
@@ -180,8 +200,12 @@ def load_shared(
         records = 0
         for _, rec in _read_jsonl(path):
             records += 1
-            group = _shared_group(src, rec)
+            group = shared_group(src, rec)
             side = is_test(group)
+            if side and src.name in REAL_PUBLIC_SOURCES and src.kind == "document":
+                doc = _held_out_doc(src, rec)
+                if doc is not None:
+                    docs.append(doc)
             pieces = _paragraphs(rec["text"]) if src.kind == "document" else [rec["text"]]
             for k, piece in enumerate(pieces):
                 if long_enough(piece):
@@ -191,7 +215,7 @@ def load_shared(
         kept = {}
         for side, cap in ((False, src.train_cap), (True, src.test_cap)):
             # Sample first, normalise only what is kept (lawrefbook alone is 22 MB).
-            pool = sorted(pools[side], key=lambda e: _order_key(e.id))[:cap]
+            pool = sorted(pools[side], key=lambda e: _order_key(e.id))[:cap]  # None: all
             pool = [replace(e, text=_norm(e.text)) for e in pool]
             pool = [e for e in pool if long_enough(e.text)]
             (test if side else train).extend(pool)
@@ -204,7 +228,8 @@ def load_shared(
             "paragraphs_test_pool": kept[True][0],
             "paragraphs_test_used": kept[True][1],
         }
-    return train, test, info
+    docs.sort(key=lambda d: d.id)
+    return train, test, info, docs
 
 
 def dedup_key(text: str) -> str:
@@ -268,8 +293,9 @@ def build_dataset(corpus_dir: Path, shared_dir: Path | None) -> Dataset:
     train = [e for e in written if not is_test(e.group)]
     test = [e for e in written if is_test(e.group)]
     shared_used = False
+    docs: list[HeldOutDoc] = []
     if shared_dir is not None and shared_dir.is_dir():
-        s_train, s_test, s_info = load_shared(shared_dir)
+        s_train, s_test, s_info, docs = load_shared(shared_dir)
         if s_info:
             shared_used = True
             sources.update(s_info)
@@ -301,7 +327,9 @@ def build_dataset(corpus_dir: Path, shared_dir: Path | None) -> Dataset:
     near = near_duplicates(uniq_train, uniq_test)
     dropped["test_near_duplicate_of_train"] = len(near)
     final_test = [e for j, e in enumerate(uniq_test) if j not in near]
-    return Dataset(uniq_train, final_test, sources, dict(sorted(dropped.items())), shared_used)
+    return Dataset(
+        uniq_train, final_test, docs, sources, dict(sorted(dropped.items())), shared_used
+    )
 
 
 def label_counts(examples: list[Example]) -> dict[str, int]:

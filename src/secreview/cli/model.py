@@ -52,6 +52,13 @@ def _summary_lines(card: dict[str, Any]) -> list[str]:
         f"真实公开段落误报率 {fa['rate']:.2%}（{fa['paragraphs']} 段；{fa['basis']}；上限 "
         f"{fa['budget']:.0%}）"
     )
+    doc = card.get("document_false_alarms")
+    if doc and doc["documents"]:
+        lines.append(
+            f"真实公开文件误报率 {doc['rate']:.2%}（留出的法规和政府工作报告 {doc['documents']} 份中 "
+            f"{doc['flagged']} 份有段落被标记；交叉拟合 {doc['cross_fitted_rate']:.2%}；上限 "
+            f"{doc['budget']:.0%}）"
+        )
     return lines
 
 
