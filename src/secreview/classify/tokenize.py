@@ -266,5 +266,5 @@ def char_ngrams(prepared: str, lo: int = 1, hi: int = 3) -> list[str]:
     out: list[str] = []
     n_chars = len(s)
     for n in range(lo, hi + 1):
-        out.extend(s[i : i + n] for i in range(n_chars - n + 1))
+        out.extend([s[i : i + n] for i in range(n_chars - n + 1)])
     return out
