@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -46,13 +47,16 @@ def calibrate(decision: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def _block(tokens: list[str], index: dict[str, int], idf: np.ndarray, offset: int) -> Features:
-    get = index.get
-    pairs = [(i, c) for t, c in Counter(tokens).items() if (i := get(t)) is not None]
-    if not pairs:
+    # Known terms in order of first occurrence, with their counts (the lookups run in C).
+    counts = Counter(tokens)
+    ids = np.fromiter(map(index.get, counts, repeat(-1)), dtype=np.int64, count=len(counts))
+    known = ids >= 0
+    if not known.any():
         return Features(np.empty(0, np.int64), np.empty(0, np.float64))
-    arr = np.array(pairs, dtype=np.int64)
-    local = arr[:, 0]
-    tf = 1.0 + np.log(arr[:, 1].astype(np.float64))
+    local = ids[known]
+    tf = 1.0 + np.log(
+        np.fromiter(counts.values(), dtype=np.int64, count=len(counts))[known].astype(np.float64)
+    )
     val = tf * idf[local]
     norm = float(np.sqrt(np.dot(val, val)))
     if norm > 0:

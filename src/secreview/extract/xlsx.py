@@ -358,7 +358,7 @@ def _rows(src: Any, parser: Any) -> Any:
 
     openpyxl's own loop uses defusedxml's pure-Python tree builder (slow); lxml's iterparse
     without DTD loading or entity resolution is safe and several times faster, and openpyxl's
-    ``parse_row`` still decodes the cells (shared strings, dates, numbers).
+    ``parse_row`` still reads the row (with the faster ``parse_cell`` of ``_cell_parser``).
     """
     import lxml.etree
 
@@ -390,6 +390,94 @@ def _rows(src: Any, parser: Any) -> Any:
                 del parent[0]
 
 
+_CELL_V_TAG = f"{{{_MAIN_NS}}}v"
+_CELL_IS_TAG = f"{{{_MAIN_NS}}}is"
+_CELL_T_TAG = f"{{{_MAIN_NS}}}t"
+
+
+def _cell_parser(src: Any, reader: Any) -> Any:
+    """openpyxl's ``WorkSheetParser`` (values only, no formulas) with a faster ``parse_cell``.
+
+    openpyxl builds a ``Text`` object through its generic ``from_tree`` for every inline
+    string and looks the value up with ElementPath; here the common shapes are decoded
+    directly with the same helpers (``_cast_number``, ``from_excel``, ``from_ISO8601``,
+    ``coordinate_to_tuple``) and anything unusual goes to openpyxl's own ``parse_cell``, so
+    every cell decodes to exactly what openpyxl gives (tests/test_xlsx_decode.py).
+    """
+    from openpyxl.utils.datetime import from_excel, from_ISO8601
+    from openpyxl.worksheet._reader import WorkSheetParser, _cast_number
+
+    wb = reader.wb
+
+    class _Parser(WorkSheetParser):  # type: ignore[misc]
+        def parse_cell(self, element: Any) -> dict[str, Any]:
+            # The same steps in the same order as openpyxl (so a bad file fails the same way).
+            get = element.get
+            data_type = get("t", "n")
+            value: Any = None
+            inline: Any = None
+            if data_type == "inlineStr":
+                inline = element.find(_CELL_IS_TAG)
+                if inline is not None and (
+                    len(inline) != 1 or inline.attrib or inline[0].tag != _CELL_T_TAG
+                ):
+                    return super().parse_cell(element)  # rich runs, phonetics, attributes
+            else:
+                for sub in element:
+                    if sub.tag == _CELL_V_TAG:
+                        value = sub.text or None
+                        break
+            style_id = get("s", 0)
+            if style_id:
+                style_id = int(style_id)
+            coordinate = get("r")
+            if coordinate:
+                row, column = coordinate_to_tuple(coordinate)
+                self.col_counter = column
+            else:
+                self.col_counter += 1
+                row, column = self.row_counter, self.col_counter
+            if value is not None:
+                if data_type == "n":
+                    value = _cast_number(value)
+                    if style_id in self.date_formats:
+                        data_type = "d"
+                        try:
+                            value = from_excel(
+                                value, self.epoch, timedelta=style_id in self.timedelta_formats
+                            )
+                        except (OverflowError, ValueError):
+                            data_type = "e"  # openpyxl warns and makes it an error cell
+                            value = "#VALUE!"
+                elif data_type == "s":
+                    value = self.shared_strings[int(value)]
+                elif data_type == "b":
+                    value = bool(int(value))
+                elif data_type == "str":
+                    data_type = "s"
+                elif data_type == "d":
+                    value = from_ISO8601(value)
+            elif inline is not None:
+                data_type = "s"
+                value = inline[0].text or ""
+            return {
+                "row": row,
+                "column": column,
+                "value": value,
+                "data_type": data_type,
+                "style_id": style_id,
+            }
+
+    return _Parser(
+        src,
+        reader.shared_strings,
+        data_only=True,
+        epoch=wb.epoch,
+        date_formats=wb._date_formats,
+        timedelta_formats=wb._timedelta_formats,
+    )
+
+
 def _read_sheet(
     sheet: _Sheet,
     reader: Any,
@@ -398,20 +486,10 @@ def _read_sheet(
     found: _Found,
     limits: Limits,
 ) -> None:
-    from openpyxl.worksheet._reader import WorkSheetParser
-
-    wb = reader.wb
     name = sheet.name
     sheet_hidden = sheet.state in ("hidden", "veryHidden")
     with reader.archive.open(sheet.part) as src:
-        parser = WorkSheetParser(
-            src,
-            reader.shared_strings,
-            data_only=True,
-            epoch=wb.epoch,
-            date_formats=wb._date_formats,
-            timedelta_formats=wb._timedelta_formats,
-        )
+        parser = _cell_parser(src, reader)
         for idx, cells, row_attrs, hidden_cols, zero_height in _rows(src, parser):
             found.cells += len(cells)
             if found.cells > limits.max_xlsx_cells:
