@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import math
 import os
 import re
 import sys
@@ -246,62 +245,10 @@ def get_tokenizer(spec: TokenizerSpec, userdict: bytes) -> Any:
 def word_tokens(tokenizer: Any, prepared: str) -> list[str]:
     """jieba words (HMM off) of at least two characters containing a letter, digit or ideograph.
 
-    The same words as ``[w for w in tokenizer.cut(prepared, HMM=False) if ...]``: jieba cuts
-    each run of ``re_han_default`` on its own (everything outside the runs comes out one
-    character or one line break at a time, which the filter drops), and ``_cut_run`` is
-    jieba's DAG + best-route cut without HMM written as one backward loop (same scores, same
-    tie-break). tests/test_classify_tokenize.py compares the two.
+    ``tokenizer`` is a jieba_fast_dat tokenizer when that C++ engine is installed (same
+    algorithm, same tokens — tests/test_classify_engine.py), else jieba's own.
     """
-    tokenizer.check_initialized()
-    jieba = sys.modules["jieba"]
-    out: list[str] = []
-    for run in jieba.re_han_default.findall(prepared):
-        _cut_run(run, tokenizer.FREQ, math.log(tokenizer.total), jieba.re_eng, out)
-    return [w for w in out if len(w) >= 2 and _WORDY.search(w)]
-
-
-def _cut_run(run: str, freq: dict[str, int], logtotal: float, re_eng: Any, out: list[str]) -> None:
-    """jieba's ``__cut_DAG_NO_HMM`` for one run: the route of highest summed log frequency.
-
-    jieba scores candidate word run[k:x+1] as ``log(FREQ or 1) - logtotal + best[x+1]`` and
-    takes ``max`` over (score, x) pairs in increasing x, so a tie goes to the longer word.
-    """
-    n = len(run)
-    best = [0.0] * (n + 1)
-    end = [0] * (n + 1)
-    get = freq.get
-    for k in range(n - 1, -1, -1):
-        score: float | None = None
-        x = k
-        i = k
-        frag = run[k]
-        while i < n and frag in freq:
-            count = freq[frag]
-            if count:
-                s = math.log(count) - logtotal + best[i + 1]
-                if score is None or s >= score:
-                    score, x = s, i
-            i += 1
-            frag = run[k : i + 1]
-        if score is None:
-            score = math.log(get(run[k]) or 1) - logtotal + best[k + 1]
-        best[k] = score
-        end[k] = x
-    pos = 0
-    buf = ""
-    while pos < n:
-        nxt = end[pos] + 1
-        word = run[pos:nxt]
-        if nxt - pos == 1 and re_eng.match(word):
-            buf += word
-        else:
-            if buf:
-                out.append(buf)
-                buf = ""
-            out.append(word)
-        pos = nxt
-    if buf:
-        out.append(buf)
+    return [w for w in tokenizer.cut(prepared, HMM=False) if len(w) >= 2 and _WORDY.search(w)]
 
 
 def char_ngrams(prepared: str, lo: int = 1, hi: int = 3) -> list[str]:
