@@ -33,6 +33,14 @@ def submit(runner: CliRunner, db: Path, doc: Path, who: str = "张三", dept: st
     )
 
 
+def approve_dismissing_first(
+    runner: CliRunner, db: Path, reviewer: str, sid: str, reason: str
+) -> list[str]:
+    """The arguments of `review SID --approve` dismissing the item's first finding."""
+    fp = cli_json(runner, db, reviewer, "show", sid)["findings"][0]["fingerprint"]
+    return ["review", sid, "--approve", "--dismiss", fp, "--reason", reason]
+
+
 def assert_refused(runner: CliRunner, db: Path, user: str, *args: str, says: str) -> None:
     before = head(db)
     result = cli(runner, db, user, *args)
@@ -187,18 +195,11 @@ def test_refused_drafter_reviewing_own_item(
     office: Path, runner: CliRunner, tmp_path: Path
 ) -> None:
     sub = submit(runner, office, write_doc(tmp_path, "a.txt", "review"), who="周兼任")
-    fp = cli_json(runner, office, "周兼任", "show", sub["id"])["findings"][0]["fingerprint"]
     assert_refused(
         runner,
         office,
         "周兼任",
-        "review",
-        sub["id"],
-        "--approve",
-        "--dismiss",
-        fp,
-        "--reason",
-        "无妨",
+        *approve_dismissing_first(runner, office, "周兼任", sub["id"], "无妨"),
         says="不能审查自己起草的稿件",
     )
     # …and the item is not in their review queue either.
@@ -209,18 +210,11 @@ def test_refused_same_person_reviews_and_signs(
     office: Path, runner: CliRunner, tmp_path: Path
 ) -> None:
     sub = submit(runner, office, write_doc(tmp_path, "a.txt", "review"))
-    fp = cli_json(runner, office, "钱兼任", "show", sub["id"])["findings"][0]["fingerprint"]
     r = cli(
         runner,
         office,
         "钱兼任",
-        "review",
-        sub["id"],
-        "--approve",
-        "--dismiss",
-        fp,
-        "--reason",
-        "已核实",
+        *approve_dismissing_first(runner, office, "钱兼任", sub["id"], "已核实"),
     )
     assert r.exit_code == 0, r.stderr
     assert cli_json(runner, office, "钱兼任", "queue") == []
@@ -285,18 +279,11 @@ def test_refused_publish_after_blob_altered(
 def test_refused_block_finding_not_cleared(office: Path, runner: CliRunner, tmp_path: Path) -> None:
     sub = submit(runner, office, write_doc(tmp_path, "a.txt", "block"))
     assert_refused(runner, office, "审查员甲", "review", sub["id"], "--approve", says="未排除")
-    fp = cli_json(runner, office, "审查员甲", "show", sub["id"])["findings"][0]["fingerprint"]
     r = cli(
         runner,
         office,
         "审查员甲",
-        "review",
-        sub["id"],
-        "--approve",
-        "--dismiss",
-        fp,
-        "--reason",
-        "误报",
+        *approve_dismissing_first(runner, office, "审查员甲", sub["id"], "误报"),
     )
     assert r.exit_code == 0
     assert_refused(

@@ -183,21 +183,16 @@ def fold_submission(events: Sequence[Event]) -> SubmissionState | None:
             pass
         else:
             vs = state.versions[ev.version]
-            if ev.action == "review":
-                vs.reviewer, vs.review, vs.review_ts = ev.actor, p, ev.ts
-                if p["decision"] == "approve":
-                    vs.status = "awaiting_signoff"
+            if ev.action in ("review", "sign"):
+                if ev.action == "review":
+                    vs.reviewer, vs.review, vs.review_ts = ev.actor, p, ev.ts
+                    approved = "awaiting_signoff"
                 else:
-                    vs.status, vs.returned_by, vs.returned_reason = (
-                        "returned",
-                        ev.actor,
-                        p.get("comment"),
-                    )
-            elif ev.action == "sign":
-                vs.signer, vs.sign, vs.sign_ts = ev.actor, p, ev.ts
+                    vs.signer, vs.sign, vs.sign_ts = ev.actor, p, ev.ts
+                    approved = "signed_off"
                 if p["decision"] == "approve":
-                    vs.status = "signed_off"
-                else:
+                    vs.status = approved
+                else:  # a rejection returns the item to the drafter with the reason
                     vs.status, vs.returned_by, vs.returned_reason = (
                         "returned",
                         ev.actor,
