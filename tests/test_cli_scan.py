@@ -101,3 +101,22 @@ def test_seed_annual_report_passes(fmt, runner):
         (report,) = json.loads(result.stdout)
         assert report["verdict"] == "pass" and report["findings"] == []
         assert report["format"] == "txt"
+
+
+def test_text_output_lists_a_few_findings_per_rule_and_counts_the_rest(tmp_path, runner):
+    from tests.helpers.xlsx_builder import roster
+
+    path = tmp_path / "花名册.xlsx"
+    path.write_bytes(roster(40))
+    result = runner.invoke(main, ["scan", str(path)])
+    assert result.exit_code == 1
+    lines = [ln for ln in result.stdout.splitlines() if "(pii.resident_id)" in ln]
+    assert len(lines) == 5
+    assert "同类问题（pii.resident_id）另有 35 处未逐条列出" in result.stdout
+    assert "370402" in result.stdout and "3704021980" not in result.stdout  # still masked
+
+    full = runner.invoke(main, ["scan", "--all", str(path)])
+    assert len([ln for ln in full.stdout.splitlines() if "(pii.resident_id)" in ln]) == 40
+    assert "未逐条列出" not in full.stdout
+    data = json.loads(runner.invoke(main, ["scan", "--format", "json", str(path)]).stdout)
+    assert sum(f["rule"] == "pii.resident_id" for f in data[0]["findings"]) == 40

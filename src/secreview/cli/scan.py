@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import click
 from rich.markup import escape
 
@@ -40,7 +42,12 @@ def _highlight(f: Finding) -> str:
     return escape(ctx)
 
 
-def render_report(report: Report) -> None:
+# A roster with 10,000 ID numbers must not print 10,000 lines: show the first few of each
+# rule and say how many more there are (the JSON report always has every finding).
+SHOWN_PER_RULE = 5
+
+
+def render_report(report: Report, show_all: bool = False) -> None:
     out = stdout_console()
     label, style = VERDICT_STYLE[report.verdict]
     out.print(
@@ -55,15 +62,25 @@ def render_report(report: Report) -> None:
     if not report.findings:
         out.print("  未发现问题。")
         return
+    shown: Counter[str] = Counter()
+    hidden: Counter[str] = Counter()
     for f in sorted(
         report.findings, key=lambda f: {"block": 0, "review": 1, "info": 2}[f.severity]
     ):
+        if shown[f.rule] >= SHOWN_PER_RULE and not show_all:
+            hidden[f.rule] += 1
+            continue
+        shown[f.rule] += 1
         tag, colour = SEVERITY_STYLE[f.severity]
         out.print(
             f"  [{colour}]■ {tag}[/{colour}] {escape(f.location.label())}  "
             f"{escape(mask_numbers(f.reason))}  [dim]({escape(f.rule)})[/dim]"
         )
         out.print(f"      {_highlight(f)}")
+    for rule, n in hidden.items():
+        out.print(
+            f"  [dim]… 同类问题（{escape(rule)}）另有 {n} 处未逐条列出，加 --all 全部显示[/dim]"
+        )
     if report.classifier:
         out.print(
             f"  [dim]分类器：{report.classifier.get('label')} "
@@ -75,8 +92,13 @@ def render_report(report: Report) -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @format_option("text for people, json (DESIGN.md §3) for scripts.")
 @click.option("--recursive", "-r", is_flag=True, help="Scan folders and their sub-folders.")
+@click.option(
+    "--all", "show_all", is_flag=True, help=f"列出全部问题（默认每条规则最多 {SHOWN_PER_RULE} 处）."
+)
 @click.pass_obj
-def scan(state: AppState, paths: tuple[str, ...], fmt: str, recursive: bool) -> None:
+def scan(
+    state: AppState, paths: tuple[str, ...], fmt: str, recursive: bool, show_all: bool
+) -> None:
     """审查文件（不写台账）— dry-run scan of documents.
 
     Exit status: 0 all pass, 1 something needs review or must not be published,
@@ -102,5 +124,5 @@ def scan(state: AppState, paths: tuple[str, ...], fmt: str, recursive: bool) -> 
                 click.echo(f"错误：{r.path}：{r.error.message} [{r.error.code}]", err=True)
     else:
         for r in reports:
-            render_report(r)
+            render_report(r, show_all)
     raise SystemExit(exit_code_for(reports))
