@@ -387,3 +387,22 @@ def test_bootstrap_first_user_becomes_admin(runner: CliRunner, tmp_path: Path) -
     assert users["老周"]["roles"] == ["admin"] and users["小王"]["depts"] == ["办公室"]
     r = cli(runner, db, "小王", "user", "add", "小李", "--role", "admin")
     assert r.exit_code == 1 and "小王" in r.stderr
+
+
+def test_show_lists_a_few_findings_per_rule_unless_all(
+    office: Path, runner: CliRunner, tmp_path: Path
+) -> None:
+    from tests.helpers.xlsx_builder import roster
+
+    path = tmp_path / "花名册.xlsx"
+    path.write_bytes(roster(12))
+    sub = submit(runner, office, path)
+    assert sub["verdict"] == "block"
+    shown = cli(runner, office, "审查员甲", "show", sub["id"])
+    assert shown.exit_code == 0
+    assert sum("(pii.resident_id," in ln for ln in shown.stdout.splitlines()) == 5
+    assert "同类问题（pii.resident_id）另有 7 处未逐条列出" in shown.stdout
+    every = cli(runner, office, "审查员甲", "show", sub["id"], "--all")
+    assert sum("(pii.resident_id," in ln for ln in every.stdout.splitlines()) == 12
+    as_json = cli_json(runner, office, "审查员甲", "show", sub["id"])
+    assert sum(f["rule"] == "pii.resident_id" for f in as_json["findings"]) == 12

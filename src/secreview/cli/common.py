@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import json
 import sys
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 import click
 from rich.console import Console
+from rich.markup import escape
 
 from secreview.config import Config
 from secreview.errors import SecreviewError
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -45,6 +50,36 @@ def format_option(help_text: str = "text for people, json for scripts.") -> Any:
 
 
 FORMAT = format_option()
+
+
+# A roster with 10,000 ID numbers must not print 10,000 findings: people see the first few
+# of each rule and how many more there are (JSON output always has every finding).
+SHOWN_PER_RULE = 5
+SEVERITY_ORDER = {"block": 0, "review": 1, "info": 2}
+
+
+def first_per_rule(
+    findings: list[T], rule: Callable[[T], str], severity: Callable[[T], str], show_all: bool
+) -> tuple[list[T], Counter[str]]:
+    """Findings worst first, at most SHOWN_PER_RULE of each rule unless ``show_all``;
+    and how many of each rule were left out."""
+    shown: list[T] = []
+    per_rule: Counter[str] = Counter()
+    hidden: Counter[str] = Counter()
+    for f in sorted(findings, key=lambda f: SEVERITY_ORDER.get(severity(f), 3)):
+        if per_rule[rule(f)] >= SHOWN_PER_RULE and not show_all:
+            hidden[rule(f)] += 1
+        else:
+            per_rule[rule(f)] += 1
+            shown.append(f)
+    return shown, hidden
+
+
+def print_hidden(console: Console, hidden: Counter[str]) -> None:
+    for rule, n in hidden.items():
+        console.print(
+            f"  [dim]… 同类问题（{escape(rule)}）另有 {n} 处未逐条列出，加 --all 全部显示[/dim]"
+        )
 
 
 def stdout_console() -> Console:

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from collections import Counter
-
 import click
 from rich.markup import escape
 
-from secreview.cli.common import AppState, format_option, print_json, stderr_console, stdout_console
+from secreview.cli.common import (
+    SHOWN_PER_RULE,
+    AppState,
+    first_per_rule,
+    format_option,
+    print_hidden,
+    print_json,
+    stderr_console,
+    stdout_console,
+)
 from secreview.errors import SecreviewError
 from secreview.mask import mask_numbers
 from secreview.model import Finding, Report
@@ -42,11 +49,6 @@ def _highlight(f: Finding) -> str:
     return escape(ctx)
 
 
-# A roster with 10,000 ID numbers must not print 10,000 lines: show the first few of each
-# rule and say how many more there are (the JSON report always has every finding).
-SHOWN_PER_RULE = 5
-
-
 def render_report(report: Report, show_all: bool = False) -> None:
     out = stdout_console()
     label, style = VERDICT_STYLE[report.verdict]
@@ -62,25 +64,17 @@ def render_report(report: Report, show_all: bool = False) -> None:
     if not report.findings:
         out.print("  未发现问题。")
         return
-    shown: Counter[str] = Counter()
-    hidden: Counter[str] = Counter()
-    for f in sorted(
-        report.findings, key=lambda f: {"block": 0, "review": 1, "info": 2}[f.severity]
-    ):
-        if shown[f.rule] >= SHOWN_PER_RULE and not show_all:
-            hidden[f.rule] += 1
-            continue
-        shown[f.rule] += 1
+    shown, hidden = first_per_rule(
+        report.findings, lambda f: f.rule, lambda f: f.severity, show_all
+    )
+    for f in shown:
         tag, colour = SEVERITY_STYLE[f.severity]
         out.print(
             f"  [{colour}]■ {tag}[/{colour}] {escape(f.location.label())}  "
             f"{escape(mask_numbers(f.reason))}  [dim]({escape(f.rule)})[/dim]"
         )
         out.print(f"      {_highlight(f)}")
-    for rule, n in hidden.items():
-        out.print(
-            f"  [dim]… 同类问题（{escape(rule)}）另有 {n} 处未逐条列出，加 --all 全部显示[/dim]"
-        )
+    print_hidden(out, hidden)
     if report.classifier:
         out.print(
             f"  [dim]分类器：{report.classifier.get('label')} "

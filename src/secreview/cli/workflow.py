@@ -8,7 +8,15 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from secreview.cli.common import FORMAT, AppState, print_json, stdout_console
+from secreview.cli.common import (
+    FORMAT,
+    SHOWN_PER_RULE,
+    AppState,
+    first_per_rule,
+    print_hidden,
+    print_json,
+    stdout_console,
+)
 from secreview.cli.ledger_cmds import handled, open_ledger
 from secreview.cli.scan import SEVERITY_STYLE, VERDICT_STYLE
 from secreview.errors import UsageError
@@ -153,9 +161,19 @@ def _history_line(h: dict[str, Any]) -> str:
 @click.option(
     "--reveal", is_flag=True, help="显示未遮盖的个人信息（审查员/领导/审计员，记入台账）."
 )
+@click.option(
+    "--all", "show_all", is_flag=True, help=f"列出全部问题（默认每条规则最多 {SHOWN_PER_RULE} 处）."
+)
 @FORMAT
 @click.pass_obj
-def show(state: AppState, submission_id: str, version: int | None, reveal: bool, fmt: str) -> None:
+def show(
+    state: AppState,
+    submission_id: str,
+    version: int | None,
+    reveal: bool,
+    show_all: bool,
+    fmt: str,
+) -> None:
     """查看稿件 — findings in context (personal numbers masked) and the full history.
 
     \b
@@ -183,7 +201,10 @@ def show(state: AppState, submission_id: str, version: int | None, reveal: bool,
         out.print(f"[yellow]退回理由：{escape(v['returned_reason'])}[/yellow]")
     if not info["findings"]:
         out.print("  未发现问题。")
-    for f in info["findings"]:
+    shown, hidden = first_per_rule(
+        info["findings"], lambda f: str(f.get("rule", "")), lambda f: f["severity"], show_all
+    )
+    for f in shown:
         tag, colour = SEVERITY_STYLE.get(f["severity"], (f["severity"], "white"))
         cat = f.get("category", "")
         cat_txt = cat if cat in CATEGORIES else escape(str(cat))
@@ -197,6 +218,7 @@ def show(state: AppState, submission_id: str, version: int | None, reveal: bool,
         if f.get("dismissal"):
             status += f"：{f['dismissal']['reason']}"
         out.print(f"      [dim]{escape(status)}[/dim]")
+    print_hidden(out, hidden)
     out.print("[bold]记录[/bold]")
     for h in info["history"]:
         out.print(
