@@ -2,25 +2,17 @@
 
 from __future__ import annotations
 
-import codecs
-
 import pytest
 
 from secreview.config import Limits
 from secreview.errors import TooLarge
 from secreview.extract import extract_bytes
 from secreview.pipeline import scan_bytes
+from tests.helpers.encodings import encoded_variants
 
 ROW = "张三,110105194912310021,13812345678\n"
 
-ENCODINGS = {
-    "utf-8": ROW.encode("utf-8"),
-    "utf-8-bom": codecs.BOM_UTF8 + ROW.encode("utf-8"),
-    "utf-16-le-bom": codecs.BOM_UTF16_LE + ROW.encode("utf-16-le"),
-    "utf-16-be-bom": codecs.BOM_UTF16_BE + ROW.encode("utf-16-be"),
-    "gb18030": ROW.encode("gb18030"),
-    "gbk": ROW.encode("gbk"),
-}
+ENCODINGS = encoded_variants(ROW)
 
 
 @pytest.mark.parametrize("name", sorted(ENCODINGS))

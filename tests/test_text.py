@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import codecs
-
 import pytest
 
 from secreview.config import Limits
 from secreview.errors import UnsupportedFormat
 from secreview.extract import extract_bytes
 from secreview.extract.text import decode_text
+from tests.helpers.encodings import encoded_variants
 
 LINES = [
     "关于做好2024年度政务公开工作的通知",
@@ -18,14 +17,7 @@ LINES = [
 ]
 TEXT = "\r\n".join(LINES[:2]) + "\n\n" + LINES[2] + "\n"
 
-ENCODINGS = {
-    "utf-8": TEXT.encode("utf-8"),
-    "utf-8-bom": codecs.BOM_UTF8 + TEXT.encode("utf-8"),
-    "utf-16-le-bom": codecs.BOM_UTF16_LE + TEXT.encode("utf-16-le"),
-    "utf-16-be-bom": codecs.BOM_UTF16_BE + TEXT.encode("utf-16-be"),
-    "gb18030": TEXT.encode("gb18030"),
-    "gbk": TEXT.encode("gbk"),
-}
+ENCODINGS = encoded_variants(TEXT)
 
 
 @pytest.mark.parametrize("name", sorted(ENCODINGS))

@@ -166,12 +166,18 @@ def _examples(data: dict[str, Any]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return _str_list(ex, "match", "examples."), _str_list(ex, "no_match", "examples.")
 
 
+def _checked_id(data: dict[str, Any], example: str) -> str:
+    """The entry's required id, in lower-case dotted form."""
+    entry_id = _str(data, "id")
+    assert entry_id is not None
+    if not _ID_RE.match(entry_id):
+        raise _Problem(f"「id」须为小写点分形式，如 {example}")
+    return entry_id
+
+
 def _build_rule(data: dict[str, Any], file: str, line: int) -> Rule:
     _check_keys(data, RULE_KEYS, "")
-    rule_id = _str(data, "id")
-    assert rule_id is not None
-    if not _ID_RE.match(rule_id):
-        raise _Problem("「id」须为小写点分形式，如 marking.secret_level")
+    rule_id = _checked_id(data, "marking.secret_level")
     category = _str(data, "category")
     if category not in CATEGORIES:
         raise _Problem(f"未知的类别「{category}」（可用：{'、'.join(CATEGORIES)}）")
@@ -277,10 +283,7 @@ def _build_rule(data: dict[str, Any], file: str, line: int) -> Rule:
 
 def _build_allow(data: dict[str, Any], file: str, line: int) -> AllowEntry:
     _check_keys(data, ALLOW_KEYS, "")
-    allow_id = _str(data, "id")
-    assert allow_id is not None
-    if not _ID_RE.match(allow_id):
-        raise _Problem("「id」须为小写点分形式，如 allow.review_process")
+    allow_id = _checked_id(data, "allow.review_process")
     reason = _str(data, "reason")
     phrases = tuple(_norm(p) for p in _str_list(data, "phrases"))
     pattern = _pattern(data) if "pattern" in data else None
