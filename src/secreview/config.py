@@ -46,3 +46,10 @@ class Config:
     )
     user: str | None = None
     use_classifier: bool = True
+    # The auditor's checkpoint file (outside the ledger); None: $SECREVIEW_HOME or ~/.secreview.
+    checkpoints: Path | None = None
+
+    def checkpoints_path(self) -> Path:
+        from secreview.ledger.checkpoints import default_path
+
+        return self.checkpoints or default_path()

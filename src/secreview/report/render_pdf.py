@@ -140,14 +140,8 @@ def render_pdf(audit: Audit, path: str | Path) -> Path:
         Paragraph(escape(f"统计期间：{audit.period}    生成时间：{audit.generated_at}"), st["sub"]),
         Spacer(1, 4 * mm),
     ]
-    if audit.stats.published_without_signoff:
-        story.append(
-            Paragraph(
-                escape("警告：下列事项未经完整签批即已公开，必须立即整改：")
-                + escape("；".join(audit.stats.published_without_signoff)),
-                st["alarm"],
-            )
-        )
+    for alarm in audit.alarms():
+        story.append(Paragraph(escape(alarm), st["alarm"]))
         story.append(Spacer(1, 3 * mm))
 
     header = [Paragraph(escape(c), st["head"]) for c in COLUMNS]
