@@ -86,6 +86,7 @@ def test_json_rows_and_statistics(ledger: tuple[Path, Items], runner: CliRunner)
         "head": head_hash,
         "verify_ok": True,
         "verify_message": "",
+        "checkpoint": "",
     }
     verify = cli_json(runner, db, AUDITOR, "ledger", "verify", "--expect-head", head_hash)
     assert verify["ok"] is True

@@ -160,7 +160,7 @@ class Accounts:
         wait = delay_for(len(fails))
         if wait:
             self.sleep(wait)
-        d = self.directory(strict=False)
+        d = self.directory()
         acct = d.accounts.get(name)
         if acct is None:
             raise Refused(f"用户「{name}」未在台账中登记，不能{what}：请管理员先用 secreview user add 登记")

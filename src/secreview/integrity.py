@@ -268,6 +268,8 @@ def _verify(
                 )
         try:
             w = _walk(storage, mine, prefix, item)
+            if w.break_at is not None:  # first, so it leads the problems at its seq
+                result.add(w.break_at.seq, w.break_at.reason)
             if item is None:
                 if not parallel:
                     checked, bad = check_rows(storage.iter_raw(), keys, _IDENTITY)
@@ -293,8 +295,6 @@ def _verify(
                 _add_signatures(result, checked, bad)
             if pool is not None:
                 pool.shutdown()
-    if w.break_at is not None:
-        result.add(w.break_at.seq, w.break_at.reason)
     result.events, result.head = w.events, w.head
     if blobs is not None:
         for blob, seq in sorted(named.items(), key=lambda kv: kv[1]):

@@ -26,10 +26,16 @@ class AppState:
     user: str | None
     extra_rules: tuple[Path, ...] = ()
     model_dir: Path | None = None
+    passphrase_file: Path | None = None
+    checkpoints: Path | None = None
 
     def config(self) -> Config:
         base = Config()
-        changes: dict[str, Any] = {"db_path": self.db_path, "user": self.user}
+        changes: dict[str, Any] = {
+            "db_path": self.db_path,
+            "user": self.user,
+            "checkpoints": self.checkpoints,
+        }
         if self.extra_rules:
             changes["rules_dirs"] = base.rules_dirs + self.extra_rules
         if self.model_dir is not None:
