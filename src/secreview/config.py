@@ -7,17 +7,33 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+# An installed wheel carries rules/, models/ and corpus/ here (pyproject: force-include).
+BUNDLED_DIR = PACKAGE_DIR / "data"
+
+
+def source_tree() -> Path | None:
+    """The repository root when running from a checkout (editable install), else None."""
+    root = PACKAGE_DIR.parent.parent
+    if (root / "pyproject.toml").is_file() and (root / "src" / "secreview").is_dir():
+        return root
+    return None
+
+
+def shipped_dir(name: str) -> Path:
+    """``rules``, ``models`` or ``corpus``: the copy inside the package, else the checkout's."""
+    bundled = BUNDLED_DIR / name
+    if bundled.is_dir():
+        return bundled
+    root = source_tree()
+    return (root if root is not None else PACKAGE_DIR) / name
 
 
 def _default_rules_dir() -> Path:
-    # Source checkout / editable install: <repo>/rules. Installed wheel: bundled copy.
-    repo = PACKAGE_DIR.parent.parent / "rules"
-    return repo if repo.is_dir() else PACKAGE_DIR / "data" / "rules"
+    return shipped_dir("rules")
 
 
 def _default_model_dir() -> Path:
-    repo = PACKAGE_DIR.parent.parent / "models" / "default"
-    return repo if repo.is_dir() else PACKAGE_DIR / "data" / "models" / "default"
+    return shipped_dir("models") / "default"
 
 
 @dataclass(frozen=True)
@@ -31,7 +47,11 @@ class Limits:
     max_member_bytes: int = 256 * 1024 * 1024
     max_compression_ratio: float = 200.0
     max_text_chars: int = 50_000_000
+    # CPU seconds a file's extraction and checks may use: on a loaded machine a big file is
+    # slow in wall time but not in CPU time, and only a hostile file uses this much CPU.
     seconds_per_file: float = 120.0
+    # Wall-clock ceiling per file (a file stuck waiting, not computing).
+    wall_seconds_per_file: float = 1200.0
     convert_seconds: float = 120.0
     max_xlsx_cells: int = 5_000_000
 
