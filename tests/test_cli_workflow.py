@@ -388,7 +388,14 @@ def test_drafter_who_is_also_a_leader_cannot_sign_own_item(
         runner, office, "吴兼任", "sign", sub["id"], "--approve", says="不能签批自己起草的稿件"
     )
     assert_refused(
-        runner, office, "吴兼任", "sign", sub["id"], "--reject", "--comment", "退回",
+        runner,
+        office,
+        "吴兼任",
+        "sign",
+        sub["id"],
+        "--reject",
+        "--comment",
+        "退回",
         says="不能签批自己起草的稿件",
     )
     assert cli(runner, office, "王领导", "sign", sub["id"], "--approve").exit_code == 0

@@ -12,10 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from secreview.errors import Refused, UsageError
 from secreview.ledger.blobs import BlobStore, blob_dir_for
@@ -266,3 +265,19 @@ def test_self_check_names_dropped_triggers(tmp_path: Path) -> None:
     [why] = store.self_check()
     assert "events_no_delete" in why and "只追加" in why
     store.close()
+
+
+def test_walk_checks_the_stored_link_on_its_own(tmp_path: Path) -> None:
+    """A row whose hash and signature are over the true previous hash but whose stored
+    prev_hash column says otherwise is a broken link — named by the link check itself."""
+    store = SQLiteStorage(tmp_path / "s.db", create=True)
+    with store.write() as tx:
+        for n in range(3):
+            append(tx, signer("a"), "note", None, None, {"n": n}, TS)
+    good = list(store.iter_raw())
+    store.close()
+    assert walk(good).break_at is None
+    bad = [*good[:2], (*good[2][:7], "ab" * 32, *good[2][8:])]
+    w = walk(bad)
+    assert w.break_at is not None and w.break_at.seq == 3 and "链接断开" in w.break_at.reason
+    assert w.events == 2 and w.head == good[1][8]

@@ -74,7 +74,9 @@ def rows(conn: sqlite3.Connection) -> list[tuple]:
 
 def seqs_of(db: Path, action: str) -> list[int]:
     conn = sqlite3.connect(db)
-    out = [r[0] for r in conn.execute("SELECT seq FROM events WHERE action=? ORDER BY seq", (action,))]
+    out = [
+        r[0] for r in conn.execute("SELECT seq FROM events WHERE action=? ORDER BY seq", (action,))
+    ]
     conn.close()
     return out
 
@@ -105,9 +107,7 @@ def rehash_from(conn: sqlite3.Connection, seq: int) -> None:
     for r in all_rows[seq:]:
         data = event_bytes(prev, *r[:7])
         digest = event_hash(data, bytes.fromhex(r[9]))
-        conn.execute(
-            "UPDATE events SET prev_hash=?, hash=? WHERE seq=?", (prev, digest, r[0])
-        )
+        conn.execute("UPDATE events SET prev_hash=?, hash=? WHERE seq=?", (prev, digest, r[0]))
         prev = digest
 
 
@@ -227,7 +227,9 @@ def test_event_resigned_with_another_users_key_is_named(
     with raw(ledger) as conn:
         row = conn.execute(f"SELECT {COLS} FROM events WHERE seq = ?", (seq,)).fetchone()
         forged = sealed(row, drafter_key)
-        conn.execute("UPDATE events SET hash = ?, sig = ? WHERE seq = ?", (forged[8], forged[9], seq))
+        conn.execute(
+            "UPDATE events SET hash = ?, sig = ? WHERE seq = ?", (forged[8], forged[9], seq)
+        )
         rehash_from(conn, seq)
     data = verify_fails_at(runner, ledger, seq)
     assert "与「王领导」的密钥不符" in data["problems"][0]["reason"]
@@ -301,9 +303,12 @@ def test_edited_derived_tables_are_named_and_never_trusted(
     other_sha = hashlib.sha256(other.read_bytes()).hexdigest()
     waiting = sid(ledger, 1)
     conn = sqlite3.connect(ledger)
-    conn.execute("UPDATE versions SET sha256 = ?, status = 'signed_off' WHERE submission_id = ?", (other_sha, waiting))
+    conn.execute(
+        "UPDATE versions SET sha256 = ?, status = 'signed_off' WHERE submission_id = ?",
+        (other_sha, waiting),
+    )
     conn.execute("UPDATE submissions SET status = 'signed_off' WHERE id = ?", (waiting,))
-    conn.execute("UPDATE users SET roles = '[\"drafter\",\"leader\",\"admin\"]' WHERE name = '张三'")
+    conn.execute('UPDATE users SET roles = \'["drafter","leader","admin"]\' WHERE name = \'张三\'')
     conn.commit()
     conn.close()
     data = verify_fails_at(runner, ledger, None)
@@ -366,7 +371,9 @@ def test_truncated_tail_is_caught_by_the_checkpoint(
         conn.execute("DELETE FROM events WHERE seq >= ?", (cp["seq"] - 1,))
     # The shorter chain is self-consistent; only the checkpoint outside it tells.
     data = verify_fails_at(runner, ledger, None)
-    assert "截断" in data["problems"][0]["reason"] and str(cp["seq"]) in data["problems"][0]["reason"]
+    assert (
+        "截断" in data["problems"][0]["reason"] and str(cp["seq"]) in data["problems"][0]["reason"]
+    )
     assert data["checkpoints_known"] == 1
     refused(runner, ledger, tmp_path / "d0.txt", sid(ledger, 0))
     # The same file, named explicitly (a copy the inspector brought), says the same.
@@ -422,15 +429,21 @@ def forge_everything(db: Path) -> None:
             if "public_key" in p:
                 mine[p["name"]] = Ed25519PrivateKey.generate()
                 p["public_key"] = keys.public_hex(mine[p["name"]].public_key())
-                p["key"] = keys.encrypt_private(mine[p["name"]], p["name"], "伪造者的口令-1", p["key"]["kdf"])
+                p["key"] = keys.encrypt_private(
+                    mine[p["name"]], p["name"], "伪造者的口令-1", p["key"]["kdf"]
+                )
             if action in ("user_add", "key_reset", "user_enroll"):
                 p["enrol_key"] = keys.public_hex(keys.enrol_key(f"forged-{p['name']}").public_key())
             if action == "user_enroll":
-                ledger_id = json.loads(conn.execute("SELECT payload FROM events WHERE seq=1").fetchone()[0])["ledger_id"]
+                ledger_id = json.loads(
+                    conn.execute("SELECT payload FROM events WHERE seq=1").fetchone()[0]
+                )["ledger_id"]
                 msg = keys.enrol_message(ledger_id, p["name"], p["public_key"])
                 p["enrol_proof"] = keys.enrol_key(f"forged-{p['name']}").sign(msg).hex()
             signer = mine[actor] if action != "user_enroll" else mine[p["name"]]
-            new = sealed((seq, ts, actor, action, sub, version, canonical(p), prev, "", ""), signer, prev)
+            new = sealed(
+                (seq, ts, actor, action, sub, version, canonical(p), prev, "", ""), signer, prev
+            )
             conn.execute(
                 "UPDATE events SET payload=?, prev_hash=?, hash=?, sig=? WHERE seq=?",
                 (new[6], new[7], new[8], new[9], seq),

@@ -132,13 +132,24 @@ def test_installed_tool_runs_the_review_chain(installed: Path, tmp_path: Path) -
     base = ("--db", db, "--as", "管理员", "--passphrase-file", pw["管理员"])
     init = _run(sr, *base, "init", "--admin", "管理员", "--kdf-cost", "15", cwd=tmp_path)
     assert init.returncode == 0, init.stderr
-    add = _run(sr, *base, "user", "add", "张三", "--role", "drafter", "--format", "json", cwd=tmp_path)
+    add = _run(
+        sr, *base, "user", "add", "张三", "--role", "drafter", "--format", "json", cwd=tmp_path
+    )
     assert add.returncode == 0, add.stderr
     code = json.loads(add.stdout)["enrol_code"]
     twin = _run(sr, *base, "user", "add", "张 三", "--role", "leader", cwd=tmp_path)
     assert twin.returncode == 1 and "难以区分" in twin.stderr
     enroll = _run(
-        sr, "--db", db, "--passphrase-file", pw["张三"], "user", "enroll", "张三", "--code", code,
+        sr,
+        "--db",
+        db,
+        "--passphrase-file",
+        pw["张三"],
+        "user",
+        "enroll",
+        "张三",
+        "--code",
+        code,
         cwd=tmp_path,
     )
     assert enroll.returncode == 0, enroll.stderr

@@ -137,7 +137,12 @@ class Accounts:
     def _report_failures(self, tx: Storage, signer: Signer) -> None:
         fails = tx.auth_failures(signer.name)
         if fails:
-            payload = {"name": signer.name, "count": len(fails), "first": fails[0], "last": fails[-1]}
+            payload = {
+                "name": signer.name,
+                "count": len(fails),
+                "first": fails[0],
+                "last": fails[-1],
+            }
             append(tx, signer, "auth_failures", None, None, payload, self.now())
             tx.clear_auth_failures(signer.name)
 
@@ -163,7 +168,9 @@ class Accounts:
         d = self.directory()
         acct = d.accounts.get(name)
         if acct is None:
-            raise Refused(f"用户「{name}」未在台账中登记，不能{what}：请管理员先用 secreview user add 登记")
+            raise Refused(
+                f"用户「{name}」未在台账中登记，不能{what}：请管理员先用 secreview user add 登记"
+            )
         if not acct.active:
             raise Refused(f"用户「{name}」已停用，不能{what}")
         cur = acct.current
@@ -186,7 +193,9 @@ class Accounts:
             notice = reset_notice(acct)
             if notice:
                 extra = "；" + notice
-            raise Refused(f"口令错误：「{name}」的口令不对，未做任何操作{extra}", code="bad_passphrase") from None
+            raise Refused(
+                f"口令错误：「{name}」的口令不对，未做任何操作{extra}", code="bad_passphrase"
+            ) from None
         failures = AuthFailures(len(fails), fails[0], fails[-1]) if fails else None
         return Signer.of(name, key, failures)
 

@@ -310,9 +310,10 @@ class Directory:
             target.resets.append(Reset(seq, ts, actor))
             return None
         if action == "user_enroll":
-            acct = self.accounts.get(actor)
-            if acct is None or p["name"] != actor:
+            enrollee = self.accounts.get(actor)
+            if enrollee is None or p["name"] != actor:
                 return f"「{actor}」未登记"
+            acct = enrollee
             if not acct.active:
                 return f"用户「{actor}」已停用"
             offer = acct.offer
@@ -338,10 +339,10 @@ class Directory:
             acct.offer = None
             return None
         if action in KEY_CHANGES:
-            acct = self.accounts.get(actor)
-            if acct is None or p["name"] != actor or not acct.active:
+            holder = self.accounts.get(actor)
+            if holder is None or p["name"] != actor or not holder.active:
                 return f"「{actor}」不是在用的用户"
-            span = acct.current
+            span = holder.current
             if span is None or not span.valid_at(seq):
                 return f"「{actor}」此时没有有效的密钥"
             if why := self._sig_problem(row, span.key, check):
@@ -352,7 +353,7 @@ class Directory:
             if check and (why := kdf_weakness(p["key"]["kdf"], self._floor(self.kdf))):
                 return why
             span.until_seq = seq + 1
-            acct.keys.append(KeySpan(p["public_key"], seq + 1, None, action, p["key"], ts, key))
+            holder.keys.append(KeySpan(p["public_key"], seq + 1, None, action, p["key"], ts, key))
             return None
         return f"未知的用户记录类型「{action}」"
 

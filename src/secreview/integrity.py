@@ -172,7 +172,7 @@ def _compare_projections(storage: Storage, replay: _Replay, result: VerifyResult
         )
 
 
-def _diff(table: str, have: Sequence[object], want: Sequence[object]) -> str:
+def _diff(table: str, have: Sequence[Iterable[object]], want: Sequence[Iterable[object]]) -> str:
     have_keys = {_key(r) for r in have}
     want_keys = {_key(r) for r in want}
     changed = sorted({_key(r) for r in set(map(_tuple, have)) ^ set(map(_tuple, want))})
@@ -188,11 +188,11 @@ def _diff(table: str, have: Sequence[object], want: Sequence[object]) -> str:
     return f"{table}（{'；'.join(bits)}）"
 
 
-def _tuple(r: object) -> tuple[object, ...]:
-    return tuple(json.dumps(x, ensure_ascii=False) if isinstance(x, list) else x for x in r)  # type: ignore[union-attr]
+def _tuple(r: Iterable[object]) -> tuple[object, ...]:
+    return tuple(json.dumps(x, ensure_ascii=False) if isinstance(x, list) else x for x in r)
 
 
-def _key(r: object) -> str:
+def _key(r: Iterable[object]) -> str:
     t = _tuple(r)
     return "/".join(str(x) for x in t[:2]) if len(t) > 2 and isinstance(t[1], int) else str(t[0])
 
@@ -252,7 +252,8 @@ def _verify(
         mine = [
             c
             for c in checkpoints
-            if (directory.ledger_id and c.ledger_id == directory.ledger_id) or (where and c.db == where)
+            if (directory.ledger_id and c.ledger_id == directory.ledger_id)
+            or (where and c.db == where)
         ]
         keys = KeyLookup(directory.spans())
         workers = max(1, jobs or os.cpu_count() or 1)
@@ -263,7 +264,12 @@ def _verify(
             for start in range(1, n + 1, chunk):
                 futures.append(
                     pool.submit(
-                        check_range, storage.reader(), directory.spans(), start, start + chunk, _IDENTITY
+                        check_range,
+                        storage.reader(),
+                        directory.spans(),
+                        start,
+                        start + chunk,
+                        _IDENTITY,
                     )
                 )
         try:
@@ -280,7 +286,8 @@ def _verify(
                 named = _blob_refs(storage.iter_blob_refs(BLOB_ACTIONS), result)
             else:
                 rows = w.collected
-                checked, bad = check_rows([*rows, *w.last], keys, _IDENTITY)
+                head_row = [r for r in w.last if not rows or r[0] != rows[-1][0]]
+                checked, bad = check_rows([*rows, *head_row], keys, _IDENTITY)
                 _add_signatures(result, checked, bad)
                 merged = sorted([*id_rows, *rows], key=lambda r: r[0])
                 replay = _replay(merged, bad_identity, result)
@@ -298,10 +305,10 @@ def _verify(
     result.events, result.head = w.events, w.head
     if blobs is not None:
         for blob, seq in sorted(named.items(), key=lambda kv: kv[1]):
-            why = blobs.check(blob)
+            blob_why = blobs.check(blob)
             result.blobs += 1
-            if why is not None:
-                result.add(seq, f"第 {seq} 条记录的存档文件 {blob[:12]}… {why}")
+            if blob_why is not None:
+                result.add(seq, f"第 {seq} 条记录的存档文件 {blob[:12]}… {blob_why}")
     _anchors(result, w, mine, prefix, directory.ledger_id)
     result.sort()
     return result, replay
@@ -360,8 +367,7 @@ def _anchors(
         if c.ledger_id != ledger_id:
             result.add(
                 None,
-                f"{when}记录的检查点属于另一本台账（编号 {c.ledger_id[:12]}…）："
-                "此台账被整体替换",
+                f"{when}记录的检查点属于另一本台账（编号 {c.ledger_id[:12]}…）：此台账被整体替换",
             )
         elif w.events < c.seq:
             result.add(

@@ -208,7 +208,12 @@ class Ledger:
         return self.accounts.authorize(tx, signer, what)[0]
 
     def _append(
-        self, tx: Storage, signer: Signer, action: str, sid: str | None, version: int | None,
+        self,
+        tx: Storage,
+        signer: Signer,
+        action: str,
+        sid: str | None,
+        version: int | None,
         payload: dict[str, Any],
     ) -> Event:
         return append(tx, signer, action, sid, version, payload, self.now())
@@ -323,7 +328,9 @@ class Ledger:
             raise Refused(f"{who}台账中没有稿件 {sid}")
         return state
 
-    def _verified_state(self, tx: Storage, sid: str, user: wf.User, what: str) -> wf.SubmissionState:
+    def _verified_state(
+        self, tx: Storage, sid: str, user: wf.User, what: str
+    ) -> wf.SubmissionState:
         """The item's state from its verified events — or a refusal saying what is wrong."""
         result, state = verify_item(
             tx, self.blobs, sid, checkpoints=self._checkpoints(), where=self._where()
@@ -566,9 +573,7 @@ class Ledger:
                 }
         return None
 
-    def export(
-        self, sid: str, version: int | None, signer: Signer
-    ) -> tuple[bytes, dict[str, Any]]:
+    def export(self, sid: str, version: int | None, signer: Signer) -> tuple[bytes, dict[str, Any]]:
         what = f"导出 {sid}"
         with self.storage.write() as tx:
             user = self._authorize(tx, signer, what)
@@ -731,7 +736,11 @@ def refusal(result: VerifyResult) -> str:
     first = result.problems[0]
     more = len(result.problems) - 1 + result.more_problems
     tail = f"（另有 {more} 个问题，详见 secreview ledger verify）" if more else ""
-    where = f"第 {first.seq} 条：" if first.seq is not None and f"第 {first.seq} 条" not in first.reason else ""
+    where = (
+        f"第 {first.seq} 条："
+        if first.seq is not None and f"第 {first.seq} 条" not in first.reason
+        else ""
+    )
     return f"台账校验未通过——{where}{first.reason}{tail}"
 
 

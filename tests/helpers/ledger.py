@@ -38,9 +38,7 @@ def passphrase(user: str) -> str:
     return f"{user}的口令-2026"
 
 
-def cli(
-    runner: CliRunner, db: Path, user: str, *args: str, secret: str | None = None
-) -> Result:
+def cli(runner: CliRunner, db: Path, user: str, *args: str, secret: str | None = None) -> Result:
     """Run as ``user`` with that user's passphrase (``secret`` overrides it)."""
     env = {"SECREVIEW_PASSPHRASE": secret if secret is not None else passphrase(user)}
     return runner.invoke(main, ["--db", str(db), "--as", user, *args], env=env)

@@ -139,9 +139,7 @@ def _alarm(result: Audit) -> None:
             f"警告：{len(bad)} 项未经完整签批即已公开，必须立即整改：" + "；".join(bad), err=True
         )
     if result.stats.key_resets:
-        click.echo(
-            "注意：管理员重置过用户密钥：" + "；".join(result.stats.key_resets), err=True
-        )
+        click.echo("注意：管理员重置过用户密钥：" + "；".join(result.stats.key_resets), err=True)
     if not result.verify_ok:
         click.echo(f"警告：台账校验未通过：{result.verify_message}", err=True)
     if bad or not result.verify_ok:

@@ -133,7 +133,9 @@ def user_add(
     dept_text = f"，部门：{'、'.join(u['depts'])}" if u["depts"] else ""
     role_text = "/".join(ROLE_ZH[r] for r in u["roles"])
     out.print(f"已登记用户「{escape(u['name'])}」：{role_text}{escape(dept_text)}")
-    out.print(f"一次性登记码：[bold]{info['enrol_code']}[/bold]（{_local(info['enrol_expires'])}前有效，只显示这一次）")
+    out.print(
+        f"一次性登记码：[bold]{info['enrol_code']}[/bold]（{_local(info['enrol_expires'])}前有效，只显示这一次）"
+    )
     out.print(
         f"请当面交给本人，由本人运行：secreview user enroll {escape(u['name'])} --code 登记码"
     )
@@ -237,15 +239,17 @@ def user_reset_key(state: AppState, name: str, fmt: str) -> None:
     with handled(), open_ledger(state) as ledger:
         signer = signer_for(ledger, state, f"重置用户「{name}」的密钥")
         info = ledger.accounts.reset_key(signer, name)
-    click.echo(
-        f"注意：已作废「{info['name']}」的密钥；此重置记入台账并列入保密审查台账", err=True
-    )
+    click.echo(f"注意：已作废「{info['name']}」的密钥；此重置记入台账并列入保密审查台账", err=True)
     if fmt == "json":
         print_json(info)
         return
     out = stdout_console()
-    out.print(f"新的一次性登记码：[bold]{info['enrol_code']}[/bold]（{_local(info['enrol_expires'])}前有效）")
-    out.print(f"请当面交给本人，由本人运行：secreview user enroll {escape(info['name'])} --code 登记码")
+    out.print(
+        f"新的一次性登记码：[bold]{info['enrol_code']}[/bold]（{_local(info['enrol_expires'])}前有效）"
+    )
+    out.print(
+        f"请当面交给本人，由本人运行：secreview user enroll {escape(info['name'])} --code 登记码"
+    )
 
 
 @user.command("disable")
@@ -268,7 +272,12 @@ def user_disable(state: AppState, name: str, fmt: str) -> None:
         stdout_console().print(f"已停用用户「{escape(info['disabled'])}」")
 
 
-KEY_ZH = {"active": "已启用", "pending": "待启用", "reset_pending": "密钥已重置，待重新启用", "disabled": "已停用"}
+KEY_ZH = {
+    "active": "已启用",
+    "pending": "待启用",
+    "reset_pending": "密钥已重置，待重新启用",
+    "disabled": "已停用",
+}
 
 
 @user.command("list")
@@ -378,7 +387,10 @@ def ledger_group() -> None:
     help="此前记录的链头哈希（或其前 12 位以上），须仍在链中.",
 )
 @click.option(
-    "--jobs", type=click.IntRange(min=1), default=None, help="核验签名的进程数 (default: all cores)."
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="核验签名的进程数 (default: all cores).",
 )
 @FORMAT
 @click.pass_obj
@@ -413,7 +425,9 @@ def ledger_verify(state: AppState, expect_head: str | None, jobs: int | None, fm
                     f"{cp['ts_local']}（北京时间）「{escape(cp['auditor'])}」"
                 )
             else:
-                out.print("[yellow]本机没有此台账的检查点：无法发现截断或换成旧备份（审计员可运行 ledger checkpoint）[/yellow]")
+                out.print(
+                    "[yellow]本机没有此台账的检查点：无法发现截断或换成旧备份（审计员可运行 ledger checkpoint）[/yellow]"
+                )
         else:
             out.print(
                 f"[bold red]台账校验失败[/bold red]：首个问题在第 {result.first_bad_seq} 条"

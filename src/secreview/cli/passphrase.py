@@ -63,8 +63,7 @@ def read_passphrase(state: AppState, prompt: str, *, confirm: bool = False) -> s
     if _interactive():
         return str(click.prompt(prompt, hide_input=True, confirmation_prompt=confirm, err=True))
     raise UsageError(
-        "需要口令：请在终端中运行（口令不回显），或用 --passphrase-file 文件 / 环境变量 "
-        f"{ENV} 提供"
+        f"需要口令：请在终端中运行（口令不回显），或用 --passphrase-file 文件 / 环境变量 {ENV} 提供"
     )
 
 

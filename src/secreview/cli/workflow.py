@@ -184,10 +184,12 @@ def show(
       secreview --as 李审 show 2026-0001 --reveal
     """
     with handled(), open_ledger(state) as ledger:
-        signer = signer_for(ledger, state, f"查看 {submission_id} 中未遮盖的个人信息") if reveal else None
-        info = ledger.show(
-            submission_id, state.user, reveal=reveal, version=version, signer=signer
+        signer = (
+            signer_for(ledger, state, f"查看 {submission_id} 中未遮盖的个人信息")
+            if reveal
+            else None
         )
+        info = ledger.show(submission_id, state.user, reveal=reveal, version=version, signer=signer)
     if fmt == "json":
         print_json(info)
         return

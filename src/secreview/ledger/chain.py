@@ -185,7 +185,9 @@ def walk(
                 )
             else:
                 body = slow(seq, ts, actor, action, sid, version, payload)
-            digest = sha256((dom + prev + "\n" + body).encode("utf-8") + bytes.fromhex(sig)).hexdigest()
+            digest = sha256(
+                (dom + prev + "\n" + body).encode("utf-8") + bytes.fromhex(sig)
+            ).hexdigest()
         except (TypeError, ValueError, UnicodeEncodeError):
             digest = ""
         if digest != stored:

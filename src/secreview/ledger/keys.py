@@ -139,9 +139,7 @@ def encrypt_private(
     public = public_hex(key.public_key())
     derived = _derive(passphrase, salt, kdf)
     try:
-        ct = AESGCM(bytes(derived)).encrypt(
-            nonce, key.private_bytes_raw(), _aad(name, public, kdf)
-        )
+        ct = AESGCM(bytes(derived)).encrypt(nonce, key.private_bytes_raw(), _aad(name, public, kdf))
     finally:
         _wipe(derived)
     return {
@@ -153,12 +151,17 @@ def encrypt_private(
     }
 
 
-def decrypt_private(blob: EncryptedKey, name: str, public: str, passphrase: str) -> Ed25519PrivateKey:
+def decrypt_private(
+    blob: EncryptedKey, name: str, public: str, passphrase: str
+) -> Ed25519PrivateKey:
     """The private key, checked to match ``public``. Raises :class:`KeyUnlockError` otherwise."""
     try:
         kdf = blob["kdf"]
-        salt, nonce, ct = (bytes.fromhex(blob["salt"]), bytes.fromhex(blob["nonce"]),
-                           bytes.fromhex(blob["ct"]))
+        salt, nonce, ct = (
+            bytes.fromhex(blob["salt"]),
+            bytes.fromhex(blob["nonce"]),
+            bytes.fromhex(blob["ct"]),
+        )
         if blob["cipher"] != CIPHER_NAME or kdf_weakness(kdf) is not None:
             raise KeyUnlockError("unsupported or weakened key protection")
     except (KeyError, TypeError, ValueError) as e:

@@ -22,9 +22,7 @@ _FORMULA_START = tuple("=+-@\t\r＝＋－＠")
 
 def spreadsheet_safe(value: str) -> str:
     """``value`` with a leading apostrophe when a spreadsheet would read it as a formula."""
-    if value.lstrip(" \u3000\u00a0").startswith(_FORMULA_START) or value.startswith(
-        _FORMULA_START
-    ):
+    if value.lstrip(" \u3000\u00a0").startswith(_FORMULA_START) or value.startswith(_FORMULA_START):
         return "'" + value
     return value
 
