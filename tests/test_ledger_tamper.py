@@ -449,3 +449,23 @@ def forge_everything(db: Path) -> None:
                 (new[6], new[7], new[8], new[9], seq),
             )
             prev = new[8]
+
+
+def test_worker_processes_check_signatures_the_same_way(
+    ledger: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Big ledgers check signatures in a process pool: the same verdict, the same seq."""
+    from secreview import integrity
+
+    monkeypatch.setattr(integrity, "PARALLEL_MIN_EVENTS", 1)
+    with Ledger.open(Config(db_path=ledger), refresh=False) as led:
+        good = led.verify(jobs=2)
+    assert good.ok and good.signatures == good.events
+    seq = append_forged(
+        ledger, "王领导", "sign", sid(ledger, 1), {"decision": "approve"}, Ed25519PrivateKey.generate()
+    )
+    with Ledger.open(Config(db_path=ledger), refresh=False) as led:
+        serial = led.verify(jobs=1)
+        pooled = led.verify(jobs=2)
+    assert pooled.first_bad_seq == serial.first_bad_seq == seq
+    assert [p.to_dict() for p in pooled.problems] == [p.to_dict() for p in serial.problems]

@@ -118,6 +118,12 @@ class Accounts:
             )
         return d
 
+    def unverified(self) -> Directory:
+        """The identity fold without checking signatures — for reads and early refusals only
+        (``queue``, ``show``, the check before a scan); every write
+        authorizes against :meth:`directory`."""
+        return Directory.fold(self.storage.raw_with_actions(IDENTITY_ACTIONS), check=False)
+
     def authorize(self, tx: Storage, signer: Signer, what: str) -> tuple[wf.User, Directory]:
         """Inside a write transaction: the signer's key must be the user's current key."""
         d = self.directory(tx)
@@ -384,7 +390,7 @@ class Accounts:
     # -- reading -----------------------------------------------------------------------------
 
     def list_users(self, actor: str | None) -> list[dict[str, Any]]:
-        d = self.directory(strict=False)
+        d = self.directory(strict=False)  # verified: it shows whose key is valid
         wf.require_user(d.users(), wf.user_name(actor) if actor else None, "查看用户列表")
         out = []
         for a in sorted(d.accounts.values(), key=lambda a: a.name):

@@ -121,7 +121,7 @@ def _replay(rows: Iterable[RawRow], bad_identity: set[int], result: VerifyResult
         try:
             ev = _event(row)
         except ValueError:
-            result.add(seq, f"第 {seq} 条记录的内容不是有效的 JSON 对象")
+            result.add(seq, f"第 {seq} 条记录的内容不是有效的 JSON 对象", "policy")
             continue
         if users_seq != directory.seq:
             users, users_seq = directory.users(), directory.seq
@@ -130,9 +130,9 @@ def _replay(rows: Iterable[RawRow], bad_identity: set[int], result: VerifyResult
         try:
             wf.permitted(state, users, ev)
         except Refused as e:
-            result.add(seq, f"第 {seq} 条记录不符合审批规则：{e.message}")
+            result.add(seq, f"第 {seq} 条记录不符合审批规则：{e.message}", "policy")
         except (KeyError, TypeError, ValueError, AttributeError) as e:
-            result.add(seq, f"第 {seq} 条记录内容不完整（{type(e).__name__}: {e}）")
+            result.add(seq, f"第 {seq} 条记录内容不完整（{type(e).__name__}: {e}）", "policy")
         if item and sid is not None:
             try:
                 new = wf.apply_event(state, ev)
@@ -243,12 +243,12 @@ def _verify(
         directory = Directory.fold(id_rows, check=True)
         result.signatures += len(id_rows)
         for seq, reason in directory.problems:
-            result.add(seq, reason)
+            result.add(seq, reason, "identity")
         bad_identity = {seq for seq, _ in directory.problems}
         result.ledger_id = directory.ledger_id
         result.kdf = dict(directory.kdf) if directory.kdf else None
         if n and not directory.ledger_id:
-            result.add(1, "第 1 条不是有效的台账建立记录（init）：台账被替换或损坏")
+            result.add(1, "第 1 条不是有效的台账建立记录（init）：台账被替换或损坏", "identity")
         mine = [
             c
             for c in checkpoints
@@ -275,7 +275,7 @@ def _verify(
         try:
             w = _walk(storage, mine, prefix, item)
             if w.break_at is not None:  # first, so it leads the problems at its seq
-                result.add(w.break_at.seq, w.break_at.reason)
+                result.add(w.break_at.seq, w.break_at.reason, "chain")
             if item is None:
                 if not parallel:
                     checked, bad = check_rows(storage.iter_raw(), keys, _IDENTITY)
@@ -308,7 +308,7 @@ def _verify(
             blob_why = blobs.check(blob)
             result.blobs += 1
             if blob_why is not None:
-                result.add(seq, f"第 {seq} 条记录的存档文件 {blob[:12]}… {blob_why}")
+                result.add(seq, f"第 {seq} 条记录的存档文件 {blob[:12]}… {blob_why}", "archive")
     _anchors(result, w, mine, prefix, directory.ledger_id)
     result.sort()
     return result, replay
@@ -324,7 +324,7 @@ def _walk(
 def _add_signatures(result: VerifyResult, checked: int, bad: list[tuple[int, str]]) -> None:
     result.signatures += checked
     for seq, reason in bad:
-        result.add(seq, reason)
+        result.add(seq, reason, "signature")
 
 
 def _sha_of(row: RawRow) -> object:
@@ -338,7 +338,7 @@ def _blob_refs(refs: Iterable[tuple[int, object]], result: VerifyResult) -> dict
     first: dict[str, int] = {}
     for seq, blob in refs:
         if not (isinstance(blob, str) and len(blob) == 64):
-            result.add(seq, f"第 {seq} 条记录未写明有效的存档文件哈希")
+            result.add(seq, f"第 {seq} 条记录未写明有效的存档文件哈希", "archive")
             continue
         first.setdefault(blob, seq)
     return first

@@ -199,7 +199,8 @@ class Ledger:
     # -- users ------------------------------------------------------------------------------
 
     def users(self) -> dict[str, wf.User]:
-        return self.accounts.directory(strict=False).users()
+        """Who is registered (an unverified read; writes authorize on the verified fold)."""
+        return self.accounts.unverified().users()
 
     def whoami(self, actor: str | None, what: str) -> wf.User:
         return wf.require_user(self.users(), wf.user_name(actor) if actor else None, what)

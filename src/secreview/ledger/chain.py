@@ -64,13 +64,18 @@ def append(
     return Event(seq, ts, signer.name, action, submission_id, version, payload, digest)
 
 
+# The order problems at one seq are listed in: what broke first explains the rest.
+KINDS = ("chain", "identity", "signature", "policy", "archive", "other")
+
+
 @dataclass
 class Problem:
     seq: int | None
     reason: str
+    kind: str = "other"  # one of KINDS
 
     def to_dict(self) -> dict[str, Any]:
-        return {"seq": self.seq, "reason": self.reason}
+        return {"seq": self.seq, "reason": self.reason, "kind": self.kind}
 
 
 @dataclass
@@ -100,14 +105,15 @@ class VerifyResult:
         seqs = [p.seq for p in self.problems if p.seq is not None]
         return min(seqs) if seqs else None
 
-    def add(self, seq: int | None, reason: str) -> None:
+    def add(self, seq: int | None, reason: str, kind: str = "other") -> None:
         if len(self.problems) >= MAX_PROBLEMS:
             self.more_problems += 1
         else:
-            self.problems.append(Problem(seq, reason))
+            self.problems.append(Problem(seq, reason, kind))
 
     def sort(self) -> None:
-        self.problems.sort(key=lambda p: (p.seq is None, p.seq or 0))
+        rank = {k: i for i, k in enumerate(KINDS)}
+        self.problems.sort(key=lambda p: (p.seq is None, p.seq or 0, rank.get(p.kind, 9)))
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -170,11 +176,13 @@ def walk(
                 reason = f"第 {expected} 条记录缺失（被删除），下一条是第 {seq} 条"
             else:
                 reason = f"记录序号重复或次序错乱：第 {expected} 条处出现第 {seq} 条"
-            out.break_at = Problem(expected, reason)
+            out.break_at = Problem(expected, reason, "chain")
             break
         if prev_hash != prev:
             out.break_at = Problem(
-                seq, f"第 {seq} 条与前一条的哈希链接断开（其前的记录被改写、删除、插入或调换）"
+                seq,
+                f"第 {seq} 条与前一条的哈希链接断开（其前的记录被改写、删除、插入或调换）",
+                "chain",
             )
             break
         try:
@@ -191,7 +199,7 @@ def walk(
         except (TypeError, ValueError, UnicodeEncodeError):
             digest = ""
         if digest != stored:
-            out.break_at = Problem(seq, f"第 {seq} 条记录内容被改动（哈希不符）")
+            out.break_at = Problem(seq, f"第 {seq} 条记录内容被改动（哈希不符）", "chain")
             break
         if seq in want:
             hashes[seq] = digest
