@@ -26,7 +26,16 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from secreview import workflow as wf
-from secreview.directory import IDENTITY_ACTIONS, Account, Directory
+from secreview.directory import (
+    IDENTITY_ACTIONS,
+    Account,
+    Directory,
+    EnrollPayload,
+    InitPayload,
+    KeyChangePayload,
+    KeyResetPayload,
+    UserAddPayload,
+)
 from secreview.errors import Refused, UsageError
 from secreview.ledger.chain import append
 from secreview.ledger.keys import (
@@ -227,7 +236,7 @@ class Accounts:
         with self.storage.write() as tx:
             if tx.head()[0]:
                 raise Refused(self._exists())
-            payload = {
+            payload: InitPayload = {
                 "ledger_id": uuid.uuid4().hex,
                 "schema": SCHEMA_VERSION,
                 "office": (office or "").strip() or None,
@@ -236,7 +245,7 @@ class Accounts:
                 "public_key": signer.public,
                 "key": blob,
             }
-            ev = append(tx, signer, "init", None, None, payload, self.now())
+            ev = append(tx, signer, "init", None, None, dict(payload), self.now())
             self.project_users(tx)
         return {
             "created": True,
@@ -266,9 +275,15 @@ class Accounts:
         code = new_enrol_code()
         with self.storage.write() as tx:
             admin, d = self.authorize(tx, signer, f"登记用户「{name}」")
-            payload = wf.plan_user_add(d.users(), admin, name, roles, depts)
-            payload.update(enrol_key=code.public, enrol_expires=self._expiry())
-            ev = append(tx, signer, "user_add", None, None, payload, self.now())
+            plan = wf.plan_user_add(d.users(), admin, name, roles, depts)
+            payload: UserAddPayload = {
+                "name": plan["name"],
+                "roles": plan["roles"],
+                "depts": plan["depts"],
+                "enrol_key": code.public,
+                "enrol_expires": self._expiry(),
+            }
+            ev = append(tx, signer, "user_add", None, None, dict(payload), self.now())
             self.project_users(tx)
         return {
             "user": {"name": payload["name"], "roles": payload["roles"], "depts": depts},
@@ -283,8 +298,12 @@ class Accounts:
         with self.storage.write() as tx:
             admin, d = self.authorize(tx, signer, f"重置用户「{name}」的密钥")
             wf.check_key_reset(d.users(), admin, name)
-            payload = {"name": name, "enrol_key": code.public, "enrol_expires": self._expiry()}
-            ev = append(tx, signer, "key_reset", None, None, payload, self.now())
+            payload: KeyResetPayload = {
+                "name": name,
+                "enrol_key": code.public,
+                "enrol_expires": self._expiry(),
+            }
+            ev = append(tx, signer, "key_reset", None, None, dict(payload), self.now())
             self.project_users(tx)
         return {
             "name": name,
@@ -322,14 +341,14 @@ class Accounts:
         with self.storage.write() as tx:
             d = self.directory(tx)
             acct, _ = self._offer(d, name, code, what)
-            payload = {
+            payload: EnrollPayload = {
                 "name": name,
                 "public_key": signer.public,
                 "key": blob,
                 "enrol_key": offer_key,
                 "enrol_proof": proof.hex(),
             }
-            ev = append(tx, signer, "user_enroll", None, None, payload, self.now())
+            ev = append(tx, signer, "user_enroll", None, None, dict(payload), self.now())
             self.project_users(tx)
             after = self.directory(tx).accounts[name]
         return {
@@ -382,8 +401,8 @@ class Accounts:
         public = public_hex(key.public_key())
         with self.storage.write() as tx:
             self.authorize(tx, signer, what)
-            payload = {"name": signer.name, "public_key": public, "key": blob}
-            ev: Event = append(tx, signer, action, None, None, payload, self.now())
+            payload: KeyChangePayload = {"name": signer.name, "public_key": public, "key": blob}
+            ev: Event = append(tx, signer, action, None, None, dict(payload), self.now())
             self.project_users(tx)
         return {"name": signer.name, "public_key": public, "seq": ev.seq, "action": action}
 
