@@ -462,7 +462,12 @@ def test_worker_processes_check_signatures_the_same_way(
         good = led.verify(jobs=2)
     assert good.ok and good.signatures == good.events
     seq = append_forged(
-        ledger, "王领导", "sign", sid(ledger, 1), {"decision": "approve"}, Ed25519PrivateKey.generate()
+        ledger,
+        "王领导",
+        "sign",
+        sid(ledger, 1),
+        {"decision": "approve"},
+        Ed25519PrivateKey.generate(),
     )
     with Ledger.open(Config(db_path=ledger), refresh=False) as led:
         serial = led.verify(jobs=1)
