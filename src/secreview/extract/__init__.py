@@ -12,7 +12,7 @@ from pathlib import Path
 
 from secreview.config import Limits
 from secreview.errors import CorruptFile, NotFound, TooLarge, UnsupportedFormat
-from secreview.extract.detect import detect_format
+from secreview.extract.detect import IMAGE_FORMATS, detect_format
 from secreview.model import Document
 
 Extractor = Callable[[bytes, str, Limits], Document]
@@ -28,7 +28,17 @@ FORMAT_MODULES = {
     "xlsx": "xlsx",
     "doc": "legacy",
     "xls": "legacy",
-    "rtf": "legacy",
+    "ppt": "legacy",
+    "rtf": "rtf",
+    "pptx": "pptx",
+    "odt": "odf",
+    "ods": "odf",
+    "odp": "odf",
+    "ofd": "ofd",
+    "eml": "mail",
+    "mht": "mail",
+    "zip": "bundle",
+    **{fmt: "image" for fmt in IMAGE_FORMATS},
 }
 
 
