@@ -230,4 +230,3 @@ def extract(data: bytes, path: str, limits: Limits) -> Document:
             )
         )
     return doc
-

@@ -173,9 +173,7 @@ def _glyphs(root: lxml.etree._Element, seq_start: int = 0) -> list[Glyph]:
     return out
 
 
-def _page_segments(
-    doc: Document, glyphs: list[Glyph], width: float | None, loc: Location
-) -> int:
+def _page_segments(doc: Document, glyphs: list[Glyph], width: float | None, loc: Location) -> int:
     n = 0
     for para in paragraphs(lines(glyphs), width):
         n += 1
@@ -369,7 +367,9 @@ class _Reader:
                     self.doc.segments.append(
                         Segment(
                             value,
-                            Location(part="custom_xml", paragraph=n, field=f"{label}:{_local(el.tag)}"),
+                            Location(
+                                part="custom_xml", paragraph=n, field=f"{label}:{_local(el.tag)}"
+                            ),
                         )
                     )
 
@@ -398,7 +398,9 @@ class _Reader:
         if outcome.read:
             parts.append(f"已一并审查：{'、'.join(outcome.read[:10])}")
         if outcome.unread:
-            parts.append(f"无法自动审查，需人工核对：{'、'.join(n for n, _ in outcome.unread[:10])}")
+            parts.append(
+                f"无法自动审查，需人工核对：{'、'.join(n for n, _ in outcome.unread[:10])}"
+            )
         first = (outcome.read or [n for n, _ in outcome.unread])[0]
         self.doc.residue.append(
             ResidueNote(

@@ -1,0 +1,303 @@
+"""Pictures (PNG/JPG/TIFF/BMP/GIF/WebP): text by OCR, and the metadata a camera or editor
+leaves in the file (EXIF author and GPS position, PNG text chunks) as residue.
+
+The picture's size is checked before it is decoded (``Limits.max_image_pixels``: a small
+file can declare a gigantic canvas); every page of a multi-page TIFF is read, of an
+animation only the first frame. Without the OCR extra the picture is reported as not
+readable (``review``), never passed.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+import warnings
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from secreview.config import Limits
+from secreview.errors import CorruptFile, TooLarge
+from secreview.extract import ocr
+from secreview.extract.detect import detect_format
+from secreview.extract.people import looks_like_person_name
+from secreview.model import Document, Location, ResidueNote, Segment
+
+# EXIF tags (IFD0 and the Exif sub-IFD) a reader can see under Properties → Details.
+EXIF_TAGS = {
+    0x013B: "Artist",
+    0x9C9D: "XPAuthor",
+    0xA430: "CameraOwnerName",
+    0x8298: "Copyright",
+    0x010E: "ImageDescription",
+    0x9C9B: "XPTitle",
+    0x9C9C: "XPComment",
+    0x9C9F: "XPSubject",
+    0x9C9E: "XPKeywords",
+    0x9286: "UserComment",
+    0x010F: "Make",
+    0x0110: "Model",
+    0xA431: "BodySerialNumber",
+    0x0131: "Software",
+    0x9003: "DateTimeOriginal",
+}
+AUTHOR_FIELDS = frozenset({"EXIF Artist", "EXIF XPAuthor", "EXIF CameraOwnerName", "PNG Author"})
+PNG_KEYS = ("Author", "Title", "Description", "Comment", "Copyright", "Software", "Source")
+MULTI_PAGE = frozenset({"tiff"})
+
+
+def _text_value(value: Any, tag: int) -> str:
+    if isinstance(value, bytes):
+        if 0x9C9B <= tag <= 0x9C9F:  # Windows XP* tags: UTF-16LE
+            return value.decode("utf-16-le", "ignore").rstrip("\0").strip()
+        if tag == 0x9286 and len(value) >= 8:  # UserComment: 8-byte charset header
+            head, body = value[:8], value[8:]
+            enc = "utf-16-le" if head.startswith(b"UNICODE") else "utf-8"
+            return body.decode(enc, "ignore").rstrip("\0").strip()
+        return value.decode("utf-8", "ignore").rstrip("\0").strip()
+    if isinstance(value, str):
+        return value.rstrip("\0").strip()
+    return ""
+
+
+def _gps(exif: Any) -> str | None:
+    try:
+        gps = exif.get_ifd(0x8825)
+    except (KeyError, ValueError, TypeError, OSError):
+        return None
+    if not gps or 2 not in gps or 4 not in gps:
+        return None
+
+    def degrees(dms: Any, ref: Any) -> float | None:
+        try:
+            d, m, s = (float(x) for x in dms)
+        except (TypeError, ValueError, ZeroDivisionError):
+            return None
+        value = d + m / 60 + s / 3600
+        return -value if str(ref).upper() in ("S", "W") else value
+
+    lat, lon = degrees(gps.get(2), gps.get(1, "N")), degrees(gps.get(4), gps.get(3, "E"))
+    if lat is None or lon is None:
+        return None
+    return f"纬度 {lat:.6f}，经度 {lon:.6f}"
+
+
+def _metadata(im: Any) -> list[tuple[str, str]]:
+    fields: list[tuple[str, str]] = []
+    try:
+        exif = im.getexif()
+    except (OSError, ValueError, SyntaxError, TypeError):
+        exif = None
+    if exif:
+        try:
+            sub = dict(exif.get_ifd(0x8769))
+        except (KeyError, ValueError, TypeError, OSError):
+            sub = {}
+        for tag, name in EXIF_TAGS.items():
+            value = _text_value(exif.get(tag, sub.get(tag)), tag)
+            if value:
+                fields.append((f"EXIF {name}", value[:2000]))
+        where = _gps(exif)
+        if where:
+            fields.append(("EXIF GPS", where))
+    text = getattr(im, "text", None) if im.format == "PNG" else None
+    for key in PNG_KEYS:
+        value = (text or {}).get(key)
+        if isinstance(value, str) and value.strip():
+            fields.append((f"PNG {key}", value.strip()[:2000]))
+    comment = im.info.get("comment")
+    if isinstance(comment, bytes) and comment.strip():
+        fields.append(("JPEG Comment", comment.decode("utf-8", "ignore").strip()[:2000]))
+    return fields
+
+
+def _metadata_note(doc: Document, fields: list[tuple[str, str]]) -> None:
+    if not fields:
+        return
+    for name, value in fields:
+        doc.metadata.setdefault(name, value)
+        doc.segments.append(Segment(value, Location(part="metadata", field=name)))
+    gps = next((v for k, v in fields if k == "EXIF GPS"), None)
+    authors = [(k, v) for k, v in fields if k in AUTHOR_FIELDS]
+    if gps or authors:
+        bits = []
+        if gps:
+            bits.append(f"拍摄位置（GPS {gps}）")
+        if authors:
+            who = authors[0][1]
+            bits.append(
+                f"作者「{who}」" + ("（像是个人姓名）" if looks_like_person_name(who) else "")
+            )
+        doc.residue.append(
+            ResidueNote(
+                "image_metadata",
+                f"图片文件中保存有{'、'.join(bits)}，读者查看图片属性即可看到；"
+                "请在发布前清除图片的 EXIF 信息（属性→详细信息→删除属性和个人信息）",
+                Location(part="metadata", field="EXIF GPS" if gps else authors[0][0]),
+                count=len(fields),
+                severity="review",
+                sample=gps or authors[0][1],
+            )
+        )
+        return
+    listed = "、".join(k for k, _ in fields[:6])
+    doc.residue.append(
+        ResidueNote(
+            "image_metadata",
+            f"图片文件含 {len(fields)} 项属性信息（{listed}），请确认可以公开",
+            Location(part="metadata", field=fields[0][0]),
+            count=len(fields),
+            severity="info",
+            sample=f"{fields[0][0]}: {fields[0][1]}",
+        )
+    )
+
+
+def _open(data: bytes, limits: Limits) -> Any:
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            im = Image.open(io.BytesIO(data))
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
+        raise TooLarge("图片尺寸过大，疑似恶意构造的文件（decompression bomb）") from e
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as e:
+        raise CorruptFile(f"图片文件已损坏，无法打开（{e}）") from e
+    _check_size(im, limits)
+    return im
+
+
+def _check_size(im: Any, limits: Limits) -> None:
+    width, height = im.size
+    if width * height > limits.max_image_pixels:
+        raise TooLarge(
+            f"图片尺寸过大（{width}×{height} 像素，上限 {limits.max_image_pixels // 1_000_000} 百万像素）"
+        )
+
+
+def read_pages(
+    doc: Document,
+    frames: Iterable[tuple[int, Any]],
+    pages: list[int],
+    limits: Limits,
+    what: str = "图片",
+) -> None:
+    """OCR each (page number, PIL image) into ``ocr`` segments and leave the residue note
+    that tells what was read, what was not, and that OCR text must be checked. ``frames``
+    is consumed lazily (one decoded page in memory at a time); ``pages`` lists them all."""
+    if not pages:
+        return
+    if not ocr.available():
+        doc.residue.append(
+            ResidueNote(
+                "image_unread",
+                f"{what}中的文字无法自动审查（本机未安装 OCR 组件：pip install 'secreview[ocr]'），"
+                "需人工核对" + (f"（共 {len(pages)} 页）" if len(pages) > 1 else ""),
+                Location(part="image_only_page", page=pages[0]),
+                count=len(pages),
+            )
+        )
+        return
+    started = time.monotonic()
+    read: list[int] = []
+    empty: list[int] = []
+    big: list[int] = []
+    done: set[int] = set()
+    lines = 0
+    for number, image in frames:
+        if time.monotonic() - started > limits.ocr_seconds:
+            break
+        try:
+            found = ocr.recognize(image)
+        except (OSError, ValueError, SyntaxError) as e:
+            raise CorruptFile(f"{what}第{number}页无法解码（{e}）") from e
+        segs = ocr.segments(found, number, getattr(image, "secreview_scale", 1.0))
+        doc.segments.extend(segs)
+        lines += len(found)
+        done.add(number)
+        if segs:
+            read.append(number)
+        else:
+            empty.append(number)
+            if min(image.size) >= 400:
+                big.append(number)
+    skipped = [n for n in pages if n not in done]
+    doc.facts["ocr_pages"] = read
+    _ocr_notes(doc, len(pages) == 1, read, big, skipped, lines, what)
+
+
+def _pages(numbers: list[int]) -> str:
+    return "、".join(str(n) for n in numbers[:20]) + (" 等" if len(numbers) > 20 else "")
+
+
+def _ocr_notes(
+    doc: Document,
+    single: bool,
+    read: list[int],
+    big: list[int],
+    skipped: list[int],
+    lines: int,
+    what: str,
+) -> None:
+    if read:
+        where = "" if single else f"第{_pages(read)}页"
+        doc.residue.append(
+            ResidueNote(
+                "ocr",
+                f"{what}{where}的文字由 OCR 识别（{lines} 行），识别结果可能有误，请核对原图",
+                Location(part="ocr", page=read[0]),
+                count=len(read),
+                severity="info",
+            )
+        )
+    # A blank picture (a photo, a logo) has nothing to read; a document-sized one with no
+    # text found may be a scan OCR could not read: a person looks.
+    if big:
+        where = "" if single else f"第{_pages(big)}页"
+        doc.residue.append(
+            ResidueNote(
+                "ocr_empty",
+                f"{what}{where}未识别出文字；如其中有文字（扫描件、照片中的文件），需人工核对",
+                Location(part="image_only_page", page=big[0]),
+                count=len(big),
+            )
+        )
+    if skipped:
+        doc.residue.append(
+            ResidueNote(
+                "ocr_skipped",
+                f"{what}第{_pages(skipped)}页超出 OCR 时间上限（{len(skipped)} 页）未识别，"
+                "需人工核对",
+                Location(part="image_only_page", page=skipped[0]),
+                count=len(skipped),
+            )
+        )
+
+
+def _frames(im: Any, count: int, limits: Limits) -> Iterator[tuple[int, Any]]:
+    for index in range(count):
+        try:
+            im.seek(index)
+            _check_size(im, limits)
+            im.load()
+        except EOFError:
+            return
+        except (OSError, ValueError, SyntaxError) as e:
+            raise CorruptFile(f"图片文件已损坏，第{index + 1}页无法解码（{e}）") from e
+        yield index + 1, im
+
+
+def extract(data: bytes, path: str, limits: Limits) -> Document:
+    fmt = detect_format(data, path)
+    doc = Document(path=path, format=fmt)
+    im = _open(data, limits)
+    try:
+        _metadata_note(doc, _metadata(im))
+        count = int(getattr(im, "n_frames", 1) or 1) if fmt in MULTI_PAGE else 1
+        if count > limits.max_pages:
+            raise TooLarge(f"图片页数超过上限 {limits.max_pages} 页，请拆分后提交")
+        doc.facts["pages"] = count
+        read_pages(doc, _frames(im, count, limits), list(range(1, count + 1)), limits)
+    finally:
+        im.close()
+    return doc
