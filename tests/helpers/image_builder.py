@@ -32,7 +32,7 @@ NOTICE = (
     "为切实做好今年汛期各项准备工作，确保人民群众生命财产安全，现就有关事项通知如下。",
     "一、各单位要在五月底前完成水库、河道和低洼地带的隐患排查，建立台账。",
     "二、值班人员须二十四小时在岗，发现险情立即报告区防汛办公室。",
-    "三、联系人：王建国，身份证号 110105194912310021，电话以值班表为准。",
+    "三、联系人：王建国，身份证号 370402198506154213，电话以值班表为准。",
     "四、物资储备库要补齐沙袋、救生衣和抽水设备，并于六月十日前报送清单。",
     "特此通知。",
     "区防汛抗旱指挥部办公室",
@@ -71,11 +71,14 @@ def render_page(
     px = round(size_pt * dpi / 72)
     face = ImageFont.truetype(font, px)
     margin = round(dpi * 1.0)
-    per_line = max(1, (width - 2 * margin) // px)
+    room = width - 2 * margin
     y = margin
     for line in lines:
-        while line:
-            chunk, line = line[:per_line], line[per_line:]
+        while line:  # wrap by measured width, as a typesetter fills the line
+            cut = 1
+            while cut < len(line) and face.getlength(line[: cut + 1]) <= room:
+                cut += 1
+            chunk, line = line[:cut], line[cut:]
             draw.text((margin, y), chunk, fill=0, font=face)
             y += round(px * 1.6)
     if skew:

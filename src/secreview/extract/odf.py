@@ -68,7 +68,10 @@ def _inline(el: lxml.etree._Element, hidden: list[str]) -> str:
         elif tag == TEXT + "line-break":
             out.append("\n")
         elif tag == TEXT + "hidden-text":
-            hidden.append(child.get(TEXT + "string-value") or "".join(child.itertext()))
+            if child.get(TEXT + "is-hidden") != "false":
+                hidden.append(child.get(TEXT + "string-value") or "".join(child.itertext()))
+            else:
+                out.append(child.get(TEXT + "string-value") or "")
         elif tag == TEXT + "note":
             pass
         elif isinstance(tag, str):
@@ -94,15 +97,14 @@ class _Walker:
             tag = child.tag
             if tag in _PARA:
                 counter[0] += 1
-                self.paragraph(child, loc.with_(paragraph=counter[0]), hidden)
+                field = child.find(TEXT + "hidden-paragraph")  # a field that hides its paragraph
+                off = field is not None and field.get(TEXT + "is-hidden") != "false"
+                self.paragraph(child, loc.with_(paragraph=counter[0]), hidden or off)
             elif tag == TABLE + "table":
                 self.table(child, loc, hidden)
             elif tag == TEXT + "section":
                 off = child.get(TEXT + "display") == "none" or child.get(TEXT + "condition")
                 self.blocks(child, loc, counter, hidden or bool(off))
-            elif tag == TEXT + "hidden-paragraph":
-                counter[0] += 1
-                self.paragraph(child, loc.with_(paragraph=counter[0]), True)
             elif tag in _SKIP:
                 continue
             elif isinstance(tag, str):

@@ -152,6 +152,8 @@ def _glyphs(root: lxml.etree._Element, seq_start: int = 0) -> list[Glyph]:
             dx = _deltas(code.get("DeltaX"), len(text))
             for k, ch in enumerate(text):
                 width = font if ord(ch) > 0x2E80 else font * 0.5
+                if k < len(dx) and 0 < dx[k] < width * 2:
+                    width = dx[k]  # the producer's own advance: no false gaps between glyphs
                 px, py = a * x + c * y + e, b * x + d * y + f
                 h = font * scale
                 out.append(
@@ -250,7 +252,7 @@ class _Reader:
             ResidueNote(
                 "metadata",
                 message,
-                Location(part="metadata", field=prefix + fields[0][0]),
+                Location(part="metadata", field=prefix + ("Author" if person else fields[0][0])),
                 count=len(fields),
                 severity=severity,
                 sample=person or fields[0][1],
