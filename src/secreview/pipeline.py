@@ -143,7 +143,11 @@ def scan_file(path: str | Path, config: Config, checks: Sequence[Check] | None =
 
 
 SUPPORTED_SUFFIXES = frozenset(
-    ".txt .md .csv .tsv .htm .html .shtml .pdf .docx .docm .xlsx .xlsm .doc .wps .xls .et .rtf".split()
+    (
+        ".txt .md .csv .tsv .htm .html .shtml .pdf .docx .docm .xlsx .xlsm .doc .wps .xls .et .rtf "
+        ".ofd .pptx .pptm .ppt .dps .pps .odt .ods .odp .eml .mht .mhtml .zip "
+        ".png .jpg .jpeg .tif .tiff .bmp .gif .webp"
+    ).split()
 )
 
 
