@@ -104,7 +104,7 @@ def exif_bytes(*, artist: str = "", gps: tuple[float, float] | None = None) -> b
     """EXIF with an author (Artist, XPAuthor) and a GPS position, as a camera/phone writes."""
     exif = Image.Exif()
     if artist:
-        exif[0x013B] = artist  # Artist
+        exif[0x013B] = artist.encode("utf-8")  # Artist (UTF-8, as phones write it)
         exif[0x9C9D] = artist.encode("utf-16-le") + b"\0\0"  # XPAuthor (Windows)
     if gps is not None:
         lat, lon = gps

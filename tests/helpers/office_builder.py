@@ -324,6 +324,14 @@ def eml_bytes(
     if html:
         msg.add_alternative(html, subtype="html")
     for name, data, mime in attachments:
+        if mime == "message/rfc822":
+            import email
+            import email.policy
+
+            msg.add_attachment(
+                email.message_from_bytes(data, policy=email.policy.default), filename=name
+            )
+            continue
         maintype, subtype = mime.split("/")
         msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
     return msg.as_bytes()

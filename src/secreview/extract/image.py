@@ -55,8 +55,21 @@ def _text_value(value: Any, tag: int) -> str:
             return body.decode(enc, "ignore").rstrip("\0").strip()
         return value.decode("utf-8", "ignore").rstrip("\0").strip()
     if isinstance(value, str):
-        return value.rstrip("\0").strip()
+        return _undo_latin1(value).rstrip("\0").strip()
     return ""
+
+
+def _undo_latin1(value: str) -> str:
+    """Pillow reads EXIF ASCII fields as Latin-1; phones and editors put UTF-8 (or GBK) there."""
+    if value.isascii() or any(ord(c) > 0xFF for c in value):
+        return value
+    raw = value.encode("latin-1")
+    for enc in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    return value
 
 
 def _gps(exif: Any) -> str | None:

@@ -93,7 +93,7 @@ def _header(msg: Message, name: str) -> list[str]:
     return [decode_header_value(raw) for raw in msg.get_all(name, []) or []]
 
 
-def _filename(part: Message, n: int) -> str:
+def _filename(part: Message, n: int, suffix: str = "") -> str:
     try:
         name = decode_header_value(part.get_filename() or "")
     except (ValueError, TypeError):
@@ -101,7 +101,7 @@ def _filename(part: Message, n: int) -> str:
     if not name:
         loc = part.get("Content-Location") or ""
         name = posixpath.basename(loc.split("?")[0]) or loc
-    return name.strip() or f"part{n}"
+    return name.strip() or f"part{n}{suffix}"
 
 
 class _Reader:
@@ -113,25 +113,33 @@ class _Reader:
         self.parts = 0
         self.files: list[tuple[str, bytes]] = []
 
-    def walk(self, msg: Message) -> None:
-        for part in msg.walk():
-            self.parts += 1
-            if self.parts > MAX_PARTS:
-                raise TooLarge(f"邮件包含的部分过多（超过 {MAX_PARTS} 个）")
-            if part.is_multipart():
-                continue
-            ctype = part.get_content_type()
-            disposition = (part.get_content_disposition() or "").lower()
-            if ctype == "message/rfc822":  # walk() already descends into it
-                continue
-            if ctype in ("text/plain", "text/html") and disposition != "attachment":
-                self.body(part, ctype)
-            elif self.is_web_page and ctype in _PAGE_RESOURCES:
-                continue  # style sheets, scripts and fonts of a saved page hold no text
-            else:
-                data = _payload(part, self.limits)
-                if data:
-                    self.files.append((_filename(part, self.parts), data))
+    def walk(self, part: Message) -> None:
+        self.parts += 1
+        if self.parts > MAX_PARTS:
+            raise TooLarge(f"邮件包含的部分过多（超过 {MAX_PARTS} 个）")
+        ctype = part.get_content_type()
+        if ctype == "message/rfc822":  # an attached message: a document of its own
+            payload = part.get_payload()
+            inner = payload[0] if isinstance(payload, list) and payload else None
+            data = inner.as_bytes() if isinstance(inner, Message) else _payload(part, self.limits)
+            if data:
+                self.files.append((_filename(part, self.parts, ".eml"), data))
+            return
+        if part.is_multipart():
+            payload = part.get_payload()
+            for child in payload if isinstance(payload, list) else ():
+                if isinstance(child, Message):
+                    self.walk(child)
+            return
+        disposition = (part.get_content_disposition() or "").lower()
+        if ctype in ("text/plain", "text/html") and disposition != "attachment":
+            self.body(part, ctype)
+        elif self.is_web_page and ctype in _PAGE_RESOURCES:
+            return  # style sheets, scripts and fonts of a saved page hold no text
+        else:
+            data = _payload(part, self.limits)
+            if data:
+                self.files.append((_filename(part, self.parts), data))
 
     def body(self, part: Message, ctype: str) -> None:
         from secreview.extract import html, text

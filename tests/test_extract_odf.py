@@ -1,0 +1,52 @@
+"""OpenDocument (ODT/ODS/ODP) built with odfpy: text, residue, sheets, slides."""
+
+from __future__ import annotations
+
+from secreview.config import Config, Limits
+from secreview.extract import extract_bytes
+from secreview.pipeline import scan_bytes
+from tests.helpers import office_builder as B
+
+CFG = Config(use_classifier=False)
+
+
+def test_odt_text_residue_and_properties() -> None:
+    data = B.odt_bytes(
+        ["第一段", "第二段"],
+        comment=("李明", "这段删掉"),
+        deleted="删去的句子 此件不公开",
+        hidden="隐藏段落 内部资料",
+        creator="王建国",
+        header="页眉文字",
+    )
+    doc = extract_bytes(data, "a.odt", Limits())
+    parts = {(s.location.part, s.text) for s in doc.segments}
+    assert {("body", "第一段"), ("body", "第二段"), ("header", "页眉文字")} <= parts
+    assert ("revision_delete", "删去的句子 此件不公开") in parts
+    assert ("hidden", "隐藏段落 内部资料") in parts
+    (comment,) = [s for s in doc.segments if s.location.part == "comment"]
+    assert comment.text == "这段删掉" and "李明" in (comment.location.field or "")
+    kinds = {n.kind: n for n in doc.residue}
+    assert {"comments", "revisions", "hidden_text", "metadata"} <= set(kinds)
+    assert kinds["metadata"].severity == "review"  # initial creator looks like a person
+    report = scan_bytes(data, "a.odt", CFG)
+    assert {f.rule for f in report.findings} >= {
+        "marking.disclosure_attribute",
+        "marking.internal_material",
+    }
+
+
+def test_ods_cells_are_located_by_sheet_and_a1() -> None:
+    data = B.ods_bytes({"名单": [["姓名", "身份证号"], ["王建国", B.RESIDENT_ID]]})
+    report = scan_bytes(data, "a.ods", CFG)
+    (f,) = [f for f in report.findings if f.rule == "pii.resident_id"]
+    assert (f.location.part, f.location.sheet, f.location.cell) == ("sheet", "名单", "B2")
+
+
+def test_odp_slides_and_notes() -> None:
+    data = B.odp_bytes([["第一张"], ["第二张", B.MARK]], notes={1: "备注 " + B.RESIDENT_ID})
+    report = scan_bytes(data, "a.odp", CFG)
+    mark = next(f for f in report.findings if f.rule == "marking.secret_level")
+    assert (mark.location.part, mark.location.page, mark.location.paragraph) == ("slide", 2, 2)
+    pid = next(f for f in report.findings if f.rule == "pii.resident_id")
+    assert (pid.location.part, pid.location.page) == ("notes", 2)

@@ -1,0 +1,119 @@
+"""PPTX: slides in order, tables, notes, comments, hidden slides, masters, properties."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from secreview.config import Config, Limits
+from secreview.extract import extract_bytes
+from secreview.pipeline import scan_bytes, scan_file
+from tests.helpers import office_builder as B
+
+CFG = Config(use_classifier=False)
+
+
+def _deck() -> bytes:
+    return B.pptx_bytes(
+        [("第一张", ["甲", "乙"]), ("第二张", ["隐藏的内容 内部资料"]), ("第三张", ["丙"])],
+        notes={0: "讲到这里提一下 " + B.RESIDENT_ID},
+        hidden=[1],
+        table=(2, [["姓名", "身份证号"], ["王建国", B.RESIDENT_ID_X]]),
+        author="王建国",
+        comments={0: ("李明", "这一页不要公开")},
+    )
+
+
+def test_slides_notes_table_in_order() -> None:
+    doc = extract_bytes(_deck(), "a.pptx", Limits())
+    slides = [
+        (s.location.part, s.location.page, s.text)
+        for s in doc.segments
+        if s.location.part == "slide"
+    ]
+    assert slides == [
+        ("slide", 1, "第一张"),
+        ("slide", 1, "甲"),
+        ("slide", 1, "乙"),
+        ("slide", 3, "第三张"),
+        ("slide", 3, "丙"),
+    ]
+    (row,) = [s for s in doc.segments if s.location.part == "table" and s.location.row == 2]
+    assert row.location.page == 3 and [sp.location.col for sp in row.spans] == [1, 2]
+    assert doc.facts["slides"] == 3 and doc.facts["hidden_slides"] == [2]
+
+
+def test_residue_of_a_deck() -> None:
+    report = scan_bytes(_deck(), "a.pptx", CFG)
+    by_rule: dict[str, list] = {}
+    for f in report.findings:
+        by_rule.setdefault(f.rule, []).append(f)
+    hidden = by_rule["residue.hidden_slides"][0]
+    assert hidden.severity == "review" and hidden.location.page == 2 and "第2张" in hidden.reason
+    assert by_rule["marking.internal_material"][0].location.to_dict() == {
+        "part": "hidden",
+        "page": 2,
+        "paragraph": 2,
+    }
+    comment = by_rule["residue.comments"][0]
+    assert "李明" in comment.reason and comment.location.page == 1
+    assert {f.location.part for f in by_rule["pii.resident_id"]} == {"notes", "table"}
+    assert by_rule["residue.metadata"][0].severity == "review"  # author looks like a name
+    assert by_rule["residue.speaker_notes"][0].severity == "info"
+    comment_seg = [
+        s
+        for s in extract_bytes(_deck(), "a.pptx", Limits()).segments
+        if s.location.part == "comment"
+    ]
+    assert comment_seg[0].text == "这一页不要公开" and "李明" in (
+        comment_seg[0].location.field or ""
+    )
+
+
+def test_slide_order_follows_the_presentation_not_the_part_names() -> None:
+    import io
+
+    from pptx import Presentation
+
+    prs = Presentation(io.BytesIO(B.pptx_bytes([("一", ["A"]), ("二", ["B"])])))
+    ids = prs.slides._sldIdLst
+    first = ids[0]
+    ids.remove(first)
+    ids.append(first)  # slide2.xml is now shown first
+    buf = io.BytesIO()
+    prs.save(buf)
+    doc = extract_bytes(buf.getvalue(), "a.pptx", Limits())
+    titles = [
+        s.text for s in doc.segments if s.location.part == "slide" and s.location.paragraph == 1
+    ]
+    assert titles == ["二", "一"]
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")
+def test_legacy_ppt_goes_through_libreoffice(tmp_path: Path) -> None:
+    src = tmp_path / "deck.pptx"
+    src.write_bytes(B.pptx_bytes([("通知", [B.MARK])]))
+    subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation=file://{tmp_path}/p",
+            "--headless",
+            "--convert-to",
+            "ppt",
+            "--outdir",
+            str(tmp_path),
+            str(src),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    legacy = tmp_path / "旧版.dps"
+    (tmp_path / "deck.ppt").rename(legacy)
+    report = scan_file(legacy, CFG)
+    assert report.format == "ppt"
+    (mark,) = [f for f in report.findings if f.rule == "marking.secret_level"]
+    assert mark.location.part == "slide" and mark.location.page == 1
