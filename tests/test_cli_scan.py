@@ -74,14 +74,16 @@ def test_recursive_folder(tmp_path, runner):
     _write(root / "b.txt", CLEAN)
     _write(root / "子目录" / "a.csv", "标题,密级\n计划,秘密★1年\n", "gbk")
     _write(root / ".git" / "skip.txt", MARKED)
-    (root / "图片.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    (root / "图片.png").write_bytes(b"\x89PNG\r\n\x1a\n")  # pictures are reviewed too (issue 14)
     result, reports = _scan_json(runner, "--recursive", str(root))
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # the truncated picture cannot be read: reported, not skipped
     assert [Path(r["path"]).relative_to(root).as_posix() for r in reports] == [
         "b.txt",
+        "图片.png",
         "子目录/a.csv",
     ]
-    assert [r["verdict"] for r in reports] == ["pass", "block"]
+    assert [r["verdict"] for r in reports] == ["pass", "error", "block"]
+    assert reports[1]["error"]["code"] == "corrupt_file"
 
 
 def test_folder_without_recursive_is_an_error(tmp_path, runner):

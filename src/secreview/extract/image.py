@@ -114,9 +114,9 @@ def _metadata(im: Any) -> list[tuple[str, str]]:
             fields.append(("EXIF GPS", where))
     text = getattr(im, "text", None) if im.format == "PNG" else None
     for key in PNG_KEYS:
-        value = (text or {}).get(key)
-        if isinstance(value, str) and value.strip():
-            fields.append((f"PNG {key}", value.strip()[:2000]))
+        chunk = (text or {}).get(key)
+        if isinstance(chunk, str) and chunk.strip():
+            fields.append((f"PNG {key}", chunk.strip()[:2000]))
     comment = im.info.get("comment")
     if isinstance(comment, bytes) and comment.strip():
         fields.append(("JPEG Comment", comment.decode("utf-8", "ignore").strip()[:2000]))

@@ -11,6 +11,7 @@ ODP ``slide``/``notes`` with ``page`` = slide number; ``comment`` (office:annota
 
 from __future__ import annotations
 
+import functools
 import zipfile
 import zlib
 
@@ -148,11 +149,8 @@ class _Walker:
         number = self.tables
         part = "hidden" if hidden else ("table" if loc.part in ("body", "slide") else loc.part)
         for r, cells in enumerate(self.rows(tbl, loc), start=1):
-            seg = row_segment(
-                cells,
-                loc.with_(part=part, paragraph=number, row=r),
-                lambda c, r=r: loc.with_(part=part, paragraph=number, row=r, col=c),
-            )
+            row_loc = loc.with_(part=part, paragraph=number, row=r)
+            seg = row_segment(cells, row_loc, functools.partial(_with_col, row_loc))
             if seg is not None:
                 self.doc.segments.append(seg)
 
@@ -185,6 +183,10 @@ class _Walker:
         for ann in p.iter(OFFICE + "annotation"):
             self.annotation(ann, loc)
         return text
+
+
+def _with_col(loc: Location, col: int) -> Location:
+    return loc.with_(col=col)
 
 
 def _deletions(content: lxml.etree._Element) -> list[Segment]:

@@ -13,6 +13,7 @@ layout (not placeholder prompts) is ``header`` with ``field`` = the master's par
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import zipfile
 import zlib
@@ -158,17 +159,16 @@ class _SlideText:
                     continue
                 text = "\n".join(_paragraph_text(p) for p in tc.iter(A + "p"))
                 cells.append((col, text))
-            seg = row_segment(
-                cells,
-                Location(
-                    part=part, page=self.page, paragraph=number, row=r_index, field=self.field
-                ),
-                lambda c, r=r_index: Location(
-                    part=part, page=self.page, paragraph=number, row=r, col=c, field=self.field
-                ),
+            row_loc = Location(
+                part=part, page=self.page, paragraph=number, row=r_index, field=self.field
             )
+            seg = row_segment(cells, row_loc, functools.partial(_with_col, row_loc))
             if seg is not None:
                 self.segments.append(seg)
+
+
+def _with_col(loc: Location, col: int) -> Location:
+    return loc.with_(col=col)
 
 
 def _slide_parts(pkg: _Package) -> list[str]:
@@ -183,9 +183,9 @@ def _slide_parts(pkg: _Package) -> list[str]:
     out: list[str] = []
     lst = root.find(P + "sldIdLst")
     for sld in lst if lst is not None else ():
-        name = by_id.get(sld.get(R_NS + "id") or "")
-        if name and name in pkg.names:
-            out.append(name)
+        target = by_id.get(sld.get(R_NS + "id") or "")
+        if target and target in pkg.names:
+            out.append(target)
     return out
 
 
