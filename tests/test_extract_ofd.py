@@ -84,7 +84,10 @@ def test_annotations_attachments_tags_and_seals() -> None:
     assert tags == {"公文:密级": "秘密", "公文:份号": "000123"}
 
 
-def test_scanned_page_is_not_passed() -> None:
+def test_scanned_page_is_not_passed(monkeypatch) -> None:
+    from secreview.extract import ocr
+
+    monkeypatch.setattr(ocr, "available", lambda: False)
     report = scan_bytes(
         O.build(O.OfdSpec(pages=[["正文"], []], image_only_pages=[1])),
         "a.ofd",
@@ -122,3 +125,22 @@ def _drop(data: bytes, name: str) -> bytes:
             if item.filename != name:
                 zf.writestr(item, src.read(item.filename))
     return out.getvalue()
+
+
+def test_scanned_page_is_read_by_ocr() -> None:
+    from secreview.extract import ocr
+    from tests.helpers import image_builder as IB
+
+    IB.require_font()
+    if not ocr.available():
+        pytest.skip("OCR extra not installed (pip install 'secreview[ocr]')")
+    png = IB.to_bytes(IB.render_page(dpi=150))
+    spec = O.OfdSpec(pages=[["正文"], []], image_only_pages=[1], scan_png=png)
+    report = scan_bytes(O.build(spec), "a.ofd", Config(use_classifier=False))
+    by_rule = {f.rule: f for f in report.findings}
+    mark = by_rule["marking.secret_level"]
+    assert (mark.location.part, mark.location.page) == ("ocr", 2)
+    assert by_rule["pii.resident_id"].text == B.RESIDENT_ID
+    x0, top, _x1, _bottom = mark.location.bbox
+    assert 60 < x0 < 80 and 60 < top < 100  # pt: the page is 210 mm wide, margins 1 inch
+    assert "residue.image_only_page" not in by_rule

@@ -42,6 +42,7 @@ class OfdSpec:
     custom_tags: dict[str, str] = field(default_factory=dict)  # element name → text
     seals: int = 0
     image_only_pages: Sequence[int] = ()  # 0-based pages holding only an ImageObject
+    scan_png: bytes = b""  # the picture those pages show (a MultiMedia resource)
     namespace: str = NS
 
 
@@ -134,9 +135,16 @@ def build(spec: OfdSpec) -> bytes:
             f'{HEAD}<ofd:Page xmlns:ofd="{ns}"><ofd:Content><ofd:Layer ID="2">{body}'
             "</ofd:Layer></ofd:Content></ofd:Page>"
         )
+    media = ""
+    if spec.scan_png:
+        media = (
+            '<ofd:MultiMedias><ofd:MultiMedia ID="900" Type="Image" Format="PNG">'
+            "<ofd:MediaFile>image_900.png</ofd:MediaFile></ofd:MultiMedia></ofd:MultiMedias>"
+        )
+        files["Doc_0/Res/image_900.png"] = spec.scan_png
     files["Doc_0/DocumentRes.xml"] = (
         f'{HEAD}<ofd:Res xmlns:ofd="{ns}" BaseLoc="Res"><ofd:Fonts>'
-        '<ofd:Font ID="2" FontName="宋体" FamilyName="宋体"/></ofd:Fonts></ofd:Res>'
+        f'<ofd:Font ID="2" FontName="宋体" FamilyName="宋体"/></ofd:Fonts>{media}</ofd:Res>'
     )
     extra = ""
     if spec.annotations:

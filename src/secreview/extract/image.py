@@ -165,7 +165,8 @@ def _metadata_note(doc: Document, fields: list[tuple[str, str]]) -> None:
     )
 
 
-def _open(data: bytes, limits: Limits) -> Any:
+def open_image(data: bytes, limits: Limits) -> Any:
+    """A PIL image, its canvas checked against ``limits.max_image_pixels`` before decoding."""
     from PIL import Image, UnidentifiedImageError
 
     try:
@@ -279,8 +280,8 @@ def _ocr_notes(
         doc.residue.append(
             ResidueNote(
                 "ocr_skipped",
-                f"{what}第{_pages(skipped)}页超出 OCR 时间上限（{len(skipped)} 页）未识别，"
-                "需人工核对",
+                f"{what}第{_pages(skipped)}页未经 OCR 识别（超出 OCR 时间上限或图片无法读取，"
+                f"共 {len(skipped)} 页），需人工核对",
                 Location(part="image_only_page", page=skipped[0]),
                 count=len(skipped),
             )
@@ -303,7 +304,7 @@ def _frames(im: Any, count: int, limits: Limits) -> Iterator[tuple[int, Any]]:
 def extract(data: bytes, path: str, limits: Limits) -> Document:
     fmt = detect_format(data, path)
     doc = Document(path=path, format=fmt)
-    im = _open(data, limits)
+    im = open_image(data, limits)
     try:
         _metadata_note(doc, _metadata(im))
         count = int(getattr(im, "n_frames", 1) or 1) if fmt in MULTI_PAGE else 1

@@ -26,7 +26,8 @@ import lxml.etree
 
 from secreview.config import Limits
 from secreview.errors import CorruptFile, TooLarge
-from secreview.extract import nested
+from secreview.extract import nested, ocr
+from secreview.extract.image import read_pages
 from secreview.extract.pdf_layout import Glyph, lines, paragraphs
 from secreview.extract.people import looks_like_person_name
 from secreview.extract.safezip import open_package, parse_xml, read_member
@@ -184,6 +185,11 @@ def _page_segments(doc: Document, glyphs: list[Glyph], width: float | None, loc:
     return n
 
 
+def _area(obj: lxml.etree._Element) -> float:
+    box = _floats(obj.get("Boundary"))
+    return box[2] * box[3] if len(box) == 4 else 0.0
+
+
 def _page_width(doc_root: lxml.etree._Element | None) -> float | None:
     area = _child(_child(doc_root, "CommonData"), "PageArea")
     box = _floats(_text(_child(area, "PhysicalBox")))
@@ -281,6 +287,7 @@ class _Reader:
             self.page_numbers[page.get("ID") or ""] = self.pages
         used: dict[str, int] = {}
         image_pages: list[int] = []
+        scans: dict[int, lxml.etree._Element] = {}  # page → its largest ImageObject
         for page in pages:
             proot = self.pkg.xml(page.name)
             if proot is None:
@@ -291,14 +298,20 @@ class _Reader:
             content = _child(proot, "Content")
             glyphs = _glyphs(content if content is not None else proot)
             _page_segments(self.doc, glyphs, own, Location(part="body", page=page.number))
-            if not glyphs and next(proot.iter("{*}ImageObject"), None) is not None:
+            images = list(proot.iter("{*}ImageObject"))
+            if not glyphs and images:
                 image_pages.append(page.number)
+                scans[page.number] = max(images, key=_area)
         for tid, first_page in used.items():
             troot = self.pkg.xml(templates.get(tid))
             if troot is not None:
                 loc = Location(part="header", page=first_page, field=f"模板{tid}")
                 _page_segments(self.doc, _glyphs(troot), width, loc)
-        if image_pages:
+        if image_pages and ocr.available():
+            media = self._media(name, root)
+            frames = self._scan_frames(scans, media)
+            read_pages(self.doc, frames, image_pages, self.limits, what="OFD 扫描页")
+        elif image_pages:
             shown = "、".join(str(p) for p in image_pages[:20])
             self.doc.residue.append(
                 ResidueNote(
@@ -312,6 +325,46 @@ class _Reader:
         self._annotations(name, self.pkg.resolve(name, _text(_child(root, "Annotations"))))
         self._custom_tags(name, self.pkg.resolve(name, _text(_child(root, "CustomTags"))))
         self._attachments(self.pkg.resolve(name, _text(_child(root, "Attachments"))))
+
+    # --- scanned pages ------------------------------------------------------------------
+    def _media(self, doc_name: str, root: lxml.etree._Element) -> dict[str, str]:
+        """MultiMedia ID → image part, from the DocumentRes/PublicRes resource files."""
+        out: dict[str, str] = {}
+        common = _child(root, "CommonData")
+        for kind in ("DocumentRes", "PublicRes"):
+            for ref in _children(common, kind):
+                res_name = self.pkg.resolve(doc_name, _text(ref))
+                res = self.pkg.xml(res_name)
+                if res is None or res_name is None:
+                    continue
+                base = res.get("BaseLoc") or ""
+                for mm in res.iter("{*}MultiMedia"):
+                    loc = _text(_child(mm, "MediaFile"))
+                    part = self.pkg.resolve(res_name, posixpath.join(base, loc) if base else loc)
+                    part = part or self.pkg.resolve(res_name, loc)
+                    if part:
+                        out[mm.get("ID") or ""] = part
+        return out
+
+    def _scan_frames(
+        self, scans: dict[int, lxml.etree._Element], media: dict[str, str]
+    ) -> Iterator[tuple[int, object]]:
+        from secreview.extract.image import open_image
+
+        for number, obj in scans.items():
+            part = media.get(obj.get("ResourceID") or "")
+            data = self.pkg.data(part) if part else None
+            if not data:
+                continue  # left for a person: listed as not read
+            im = open_image(data, self.limits)
+            try:
+                im.load()
+                box = _floats(obj.get("Boundary"))
+                if len(box) == 4 and im.size[0]:
+                    im.secreview_scale = box[2] * MM_TO_PT / im.size[0]  # pixels → pt
+                yield number, im
+            finally:
+                im.close()
 
     # --- annotations, custom tags, attachments, signatures -------------------------------
     def _annotations(self, doc_name: str, name: str | None) -> None:
