@@ -75,3 +75,24 @@ def test_empty_bundle_is_not_passed() -> None:
     data = B.zip_bytes([("__MACOSX/._a", b"x")])
     report = scan_bytes(data, "a.zip", CFG)
     assert report.verdict == "review"
+
+
+def test_pictures_in_a_bundle_share_one_ocr_budget(monkeypatch) -> None:
+    import time
+
+    from PIL import Image
+
+    from secreview.extract import ocr
+    from tests.helpers import image_builder as IB
+
+    def slow_recognize(image):
+        time.sleep(0.3)
+        return [ocr.OcrLine("正文", 0, 0, 50, 10, 0.99)]
+
+    monkeypatch.setattr(ocr, "available", lambda: True)
+    monkeypatch.setattr(ocr, "recognize", slow_recognize)
+    png = IB.to_bytes(Image.new("RGB", (64, 64), "white"))
+    data = B.zip_bytes([(f"{k}.png", png) for k in range(4)])
+    report = scan_bytes(data, "图片.zip", replace(CFG, limits=Limits(ocr_seconds=0.5)))
+    skipped = [f for f in report.findings if f.rule == "residue.ocr_skipped"]
+    assert 1 <= len(skipped) <= 3 and report.verdict == "review"

@@ -212,14 +212,14 @@ def read_pages(
             )
         )
         return
-    started = time.monotonic()
+    stop_at = ocr.deadline(limits.ocr_seconds)
     read: list[int] = []
     empty: list[int] = []
     big: list[int] = []
     done: set[int] = set()
     lines = 0
     for number, image in frames:
-        if time.monotonic() - started > limits.ocr_seconds:
+        if time.monotonic() > stop_at:
             break
         try:
             found = ocr.recognize(image)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from secreview.config import Limits
 from secreview.errors import EncryptedFile, EncryptedPdf, InputError, SecreviewError
+from secreview.extract import ocr
 from secreview.model import Document, Location, ResidueNote, Segment, Span
 
 # A ZIP inside a ZIP inside a ZIP: deeper than this is not followed (reported, not read).
@@ -75,6 +76,13 @@ def extract_inner(
     so is a time-out; other failures (unsupported, corrupt, too large) are listed in
     ``Outcome.unread`` for a residue note that asks for a manual check.
     """
+    with ocr.shared_budget(limits.ocr_seconds):
+        return _extract_all(doc, files, limits, label)
+
+
+def _extract_all(
+    doc: Document, files: Iterable[tuple[str, bytes]], limits: Limits, label: str
+) -> Outcome:
     from secreview.extract import extract_bytes  # late: extract/__init__ imports us lazily
 
     out = Outcome()

@@ -13,6 +13,10 @@ from __future__ import annotations
 import functools
 import importlib.util
 import logging
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +26,28 @@ log = logging.getLogger(__name__)
 
 ENGINE = "rapidocr-onnxruntime"
 MIN_SIDE = 16  # smaller pictures (icons, bullets) cannot hold legible text
+# When OCR time runs out for the file being scanned (one budget for a ZIP of 50 pictures,
+# not 50): set by ``shared_budget`` around a container's members.
+_deadline: ContextVar[float | None] = ContextVar("secreview_ocr_deadline", default=None)
+
+
+@contextmanager
+def shared_budget(seconds: float) -> Iterator[None]:
+    """OCR inside this block shares one budget of ``seconds`` (the outermost one wins)."""
+    if _deadline.get() is not None:
+        yield
+        return
+    token = _deadline.set(time.monotonic() + seconds)
+    try:
+        yield
+    finally:
+        _deadline.reset(token)
+
+
+def deadline(seconds: float) -> float:
+    """The monotonic time OCR must stop at: the shared budget's, else ``seconds`` from now."""
+    shared = _deadline.get()
+    return shared if shared is not None else time.monotonic() + seconds
 
 
 @dataclass(frozen=True)
