@@ -88,3 +88,12 @@ def test_mht_word_saved_page_without_from_header() -> None:
     report = scan_bytes(data, "doc.mht", CFG)
     assert report.format == "mht"
     assert any(f.rule == "marking.secret_level" for f in report.findings)
+
+
+def test_text_and_html_alternatives_are_not_read_twice() -> None:
+    body = "联系人身份证号 " + B.RESIDENT_ID
+    data = B.eml_bytes(body, html=f"<html><body><p>{body}</p></body></html>")
+    report = scan_bytes(data, "a.eml", CFG)
+    assert len([f for f in report.findings if f.rule == "pii.resident_id"]) == 1
+    other = B.eml_bytes("纯文本里另有内容 此件不公开", html="<html><body><p>网页正文</p></body></html>")
+    assert any(f.rule == "marking.disclosure_attribute" for f in scan_bytes(other, "b.eml", CFG).findings)

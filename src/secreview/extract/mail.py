@@ -127,9 +127,13 @@ class _Reader:
             return
         if part.is_multipart():
             payload = part.get_payload()
-            for child in payload if isinstance(payload, list) else ():
-                if isinstance(child, Message):
-                    self.walk(child)
+            children = (
+                [c for c in payload if isinstance(c, Message)] if isinstance(payload, list) else []
+            )
+            if ctype == "multipart/alternative":
+                children = self._alternatives(children)
+            for child in children:
+                self.walk(child)
             return
         disposition = (part.get_content_disposition() or "").lower()
         if ctype in ("text/plain", "text/html") and disposition != "attachment":
@@ -140,6 +144,26 @@ class _Reader:
             data = _payload(part, self.limits)
             if data:
                 self.files.append((_filename(part, self.parts), data))
+
+    def _alternatives(self, children: list[Message]) -> list[Message]:
+        """The same body as text and as HTML: read the HTML, and the text only when it says
+        something the HTML does not (a reader can open either)."""
+        html = [c for c in children if c.get_content_type() == "text/html"]
+        plain = [c for c in children if c.get_content_type() == "text/plain"]
+        if len(html) != 1 or len(plain) != 1:
+            return children
+        import lxml.html
+
+        try:
+            shown = lxml.html.document_fromstring(
+                _text_bytes(html[0], self.limits).decode("utf-8", "replace")
+            ).text_content()
+        except (lxml.etree.ParserError, ValueError):
+            return children
+        said = _text_bytes(plain[0], self.limits).decode("utf-8", "replace")
+        if "".join(said.split()) in "".join(shown.split()):
+            return [c for c in children if c is not plain[0]]
+        return children
 
     def body(self, part: Message, ctype: str) -> None:
         from secreview.extract import html, text
