@@ -95,5 +95,9 @@ def test_text_and_html_alternatives_are_not_read_twice() -> None:
     data = B.eml_bytes(body, html=f"<html><body><p>{body}</p></body></html>")
     report = scan_bytes(data, "a.eml", CFG)
     assert len([f for f in report.findings if f.rule == "pii.resident_id"]) == 1
-    other = B.eml_bytes("纯文本里另有内容 此件不公开", html="<html><body><p>网页正文</p></body></html>")
-    assert any(f.rule == "marking.disclosure_attribute" for f in scan_bytes(other, "b.eml", CFG).findings)
+    other = B.eml_bytes(
+        "纯文本里另有内容 此件不公开", html="<html><body><p>网页正文</p></body></html>"
+    )
+    assert any(
+        f.rule == "marking.disclosure_attribute" for f in scan_bytes(other, "b.eml", CFG).findings
+    )
