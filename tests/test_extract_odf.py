@@ -50,3 +50,43 @@ def test_odp_slides_and_notes() -> None:
     assert (mark.location.part, mark.location.page, mark.location.paragraph) == ("slide", 2, 2)
     pid = next(f for f in report.findings if f.rule == "pii.resident_id")
     assert (pid.location.part, pid.location.page) == ("notes", 2)
+
+
+def test_ods_hidden_sheets_and_rows_are_residue() -> None:
+    data = B.ods_bytes(
+        {
+            "公示": [["姓名", "金额"], ["王某", "100"], ["备注", "身份证号 " + B.RESIDENT_ID]],
+            "底稿": [[B.MARK]],
+        },
+        hidden_sheets=["底稿"],
+        hidden_rows={"公示": [3]},
+    )
+    report = scan_bytes(data, "a.ods", CFG)
+    by_rule = {f.rule: f for f in report.findings}
+    assert by_rule["marking.secret_level"].location.to_dict()["part"] == "hidden"
+    assert by_rule["marking.secret_level"].location.sheet == "底稿"
+    pid = by_rule["pii.resident_id"].location
+    assert (pid.part, pid.sheet, pid.cell) == ("hidden", "公示", "B3")
+    assert "「底稿」" in by_rule["residue.hidden_sheets"].reason
+    assert by_rule["residue.hidden_cells"].severity == "review"
+
+
+def test_password_protected_odf_is_encrypted_file() -> None:
+    import io
+    import zipfile
+
+    src = zipfile.ZipFile(io.BytesIO(B.odt_bytes(["正文"])))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "META-INF/manifest.xml":
+                data = data.replace(
+                    b'manifest:full-path="content.xml"',
+                    b'manifest:full-path="content.xml"><manifest:encryption-data manifest:checksum-type="SHA1"/',
+                    1,
+                )
+            zf.writestr(item, data)
+    report = scan_bytes(out.getvalue(), "a.odt", CFG)
+    assert report.verdict == "error" and report.error is not None
+    assert report.error.code == "encrypted_file"

@@ -144,3 +144,14 @@ def test_scanned_page_is_read_by_ocr() -> None:
     x0, top, _x1, _bottom = mark.location.bbox
     assert 60 < x0 < 80 and 60 < top < 100  # pt: the page is 210 mm wide, margins 1 inch
     assert "residue.image_only_page" not in by_rule
+
+
+def test_white_text_is_invisible_residue() -> None:
+    spec = O.OfdSpec(pages=[["正文"]], white_lines=[(0, "身份证号 " + B.RESIDENT_ID)])
+    report = scan_bytes(O.build(spec), "a.ofd", Config(use_classifier=False))
+    pid = next(f for f in report.findings if f.rule == "pii.resident_id")
+    assert (pid.location.part, pid.location.page) == ("invisible", 1)
+    note = next(f for f in report.findings if f.rule == "residue.invisible_text")
+    assert note.severity == "review"
+    doc = extract_bytes(O.build(spec), "a.ofd", LIMITS)
+    assert [s.text for s in doc.segments if s.location.part == "body"] == ["正文"]

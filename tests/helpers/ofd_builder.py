@@ -43,6 +43,7 @@ class OfdSpec:
     seals: int = 0
     image_only_pages: Sequence[int] = ()  # 0-based pages holding only an ImageObject
     scan_png: bytes = b""  # the picture those pages show (a MultiMedia resource)
+    white_lines: Sequence[tuple[int, str]] = ()  # (0-based page, text) drawn white on white
     namespace: str = NS
 
 
@@ -121,6 +122,10 @@ def build(spec: OfdSpec) -> bytes:
             oid += 1
         else:
             body, oid = _text_objects(lines, oid)
+            for page, text in spec.white_lines:
+                if page == n:
+                    white, oid = _text_objects([text], oid, top=250.0)
+                    body += white.replace('Value="0 0 0"', 'Value="255 255 255"')
         files[f"Doc_0/Pages/Page_{n}/Content.xml"] = _page(body, ns, bool(spec.template))
     common = (
         "<ofd:CommonData><ofd:MaxUnitID>9999</ofd:MaxUnitID><ofd:PageArea>"

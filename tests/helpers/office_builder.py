@@ -195,16 +195,29 @@ def odt_bytes(
     return buf.getvalue()
 
 
-def ods_bytes(sheets: dict[str, Sequence[Sequence[str]]]) -> bytes:
+def ods_bytes(
+    sheets: dict[str, Sequence[Sequence[str]]],
+    *,
+    hidden_sheets: Sequence[str] = (),
+    hidden_rows: dict[str, Sequence[int]] | None = None,
+) -> bytes:
+    """An ODS; ``hidden_sheets`` get a table:display="false" style, ``hidden_rows`` (1-based
+    per sheet) table:visibility="collapse"."""
+    from odf import style, text
     from odf import table as otable
-    from odf import text
     from odf.opendocument import OpenDocumentSpreadsheet
 
     doc = OpenDocumentSpreadsheet()
+    hide = style.Style(name="taHidden", family="table")
+    hide.addElement(style.TableProperties(display="false"))
+    doc.automaticstyles.addElement(hide)
     for name, rows in sheets.items():
         t = otable.Table(name=name)
-        for row in rows:
-            tr = otable.TableRow()
+        if name in hidden_sheets:
+            t = otable.Table(name=name, stylename=hide)
+        for r, row in enumerate(rows, start=1):
+            collapsed = hidden_rows is not None and r in hidden_rows.get(name, ())
+            tr = otable.TableRow(visibility="collapse") if collapsed else otable.TableRow()
             for value in row:
                 tc = otable.TableCell(valuetype="string")
                 tc.addElement(text.P(text=value))

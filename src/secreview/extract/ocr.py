@@ -20,6 +20,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
+from secreview.errors import MissingTool
 from secreview.model import Location, Segment, Span
 
 log = logging.getLogger(__name__)
@@ -82,8 +83,15 @@ def recognize(image: Any) -> list[OcrLine]:
 
     if min(image.size) < MIN_SIDE:
         return []
+    try:
+        engine = _engine()
+    except (ImportError, OSError, RuntimeError) as e:  # a broken onnxruntime/opencv install
+        raise MissingTool(
+            f"OCR 组件无法加载（{type(e).__name__}: {e}），图片无法审查；"
+            "请重新安装：pip install 'secreview[ocr]'"
+        ) from e
     rgb = image.convert("RGB")
-    result, _elapsed = _engine()(np.asarray(rgb))
+    result, _elapsed = engine(np.asarray(rgb))
     out: list[OcrLine] = []
     for box, text, score in result or ():
         xs = [float(p[0]) for p in box]

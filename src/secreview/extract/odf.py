@@ -18,7 +18,7 @@ import zlib
 import lxml.etree
 
 from secreview.config import Limits
-from secreview.errors import CorruptFile, TooLarge
+from secreview.errors import CorruptFile, EncryptedFile, TooLarge
 from secreview.extract.detect import detect_format
 from secreview.extract.ooxml_props import add_property_segments
 from secreview.extract.safezip import check_all_xml, open_package, parse_xml, read_member
@@ -63,7 +63,7 @@ def _inline(el: lxml.etree._Element, hidden: list[str]) -> str:
         if tag in _SKIP:
             pass
         elif tag == TEXT + "s":
-            out.append(" " * min(int(child.get(TEXT + "c") or 1), 100))
+            out.append(" " * min(_int(child.get(TEXT + "c")), 100))
         elif tag == TEXT + "tab":
             out.append("\t")
         elif tag == TEXT + "line-break":
@@ -155,24 +155,28 @@ class _Walker:
                 self.doc.segments.append(seg)
 
     def rows(self, tbl: lxml.etree._Element, loc: Location) -> list[list[tuple[int, str]]]:
-        out: list[list[tuple[int, str]]] = []
+        return [cells for cells, _hidden in self.sheet_rows(tbl, loc)]
+
+    def sheet_rows(
+        self, tbl: lxml.etree._Element, loc: Location
+    ) -> list[tuple[list[tuple[int, str]], bool]]:
+        """(cells, row hidden) per row; repeated rows expanded up to ``MAX_REPEAT``."""
+        out: list[tuple[list[tuple[int, str]], bool]] = []
         for row in tbl.iter(TABLE + "table-row"):
             cells: list[tuple[int, str]] = []
             col = 1
             for cell in row:
                 if cell.tag not in (TABLE + "table-cell", TABLE + "covered-table-cell"):
                     continue
-                repeat = min(int(cell.get(TABLE + "number-columns-repeated") or 1), MAX_REPEAT)
+                repeat = min(_int(cell.get(TABLE + "number-columns-repeated")), MAX_REPEAT)
                 text = "\n".join(self.cell_paragraph(p, loc) for p in cell.iter(*_PARA))
                 if text.strip():
                     cells.append((col, text))
                 col += repeat
-            repeat_rows = int(row.get(TABLE + "number-rows-repeated") or 1)
-            out.append(cells)
-            if cells and repeat_rows > 1:
-                out.extend([cells] * min(repeat_rows - 1, MAX_REPEAT))
-            elif repeat_rows > 1:
-                out.extend([[]] * min(repeat_rows - 1, MAX_REPEAT))
+            hidden = row.get(TABLE + "visibility") in ("collapse", "filter")
+            repeat_rows = min(_int(row.get(TABLE + "number-rows-repeated")), MAX_REPEAT)
+            out.append((cells, hidden))
+            out.extend([(cells if cells else [], hidden)] * (repeat_rows - 1))
         return out
 
     def cell_paragraph(self, p: lxml.etree._Element, loc: Location) -> str:
@@ -238,6 +242,9 @@ def _styles(pkg: zipfile.ZipFile, limits: Limits, walker: _Walker) -> None:
 
 
 def _read(zf: zipfile.ZipFile, path: str, fmt: str, limits: Limits) -> Document:
+    manifest = read_member(zf, "META-INF/manifest.xml", limits) or b""
+    if b"encryption-data" in manifest:
+        raise EncryptedFile("文档已设置打开密码（加密的 OpenDocument 文件），请解除密码后再提交")
     data = read_member(zf, "content.xml", limits)
     if data is None:
         raise CorruptFile("不是有效的 OpenDocument 文件（缺少 content.xml）")
@@ -251,7 +258,7 @@ def _read(zf: zipfile.ZipFile, path: str, fmt: str, limits: Limits) -> Document:
         for text in body.iter(OFFICE + "text"):
             walker.blocks(text, Location(part="body"), [0])
     elif fmt == "ods":
-        _sheets(body, walker, limits)
+        _sheets(body, content, walker, limits)
     else:
         _slides(body, walker, limits)
     _styles(zf, limits, walker)
@@ -265,18 +272,86 @@ def _read(zf: zipfile.ZipFile, path: str, fmt: str, limits: Limits) -> Document:
     return doc
 
 
-def _sheets(body: lxml.etree._Element, walker: _Walker, limits: Limits) -> None:
+def _hidden_table_styles(content: lxml.etree._Element) -> set[str]:
+    """Automatic table styles that hide a sheet (table:display="false")."""
+    out: set[str] = set()
+    for st in content.iter(STYLE + "style"):
+        if st.get(STYLE + "family") != "table":
+            continue
+        props = st.find(STYLE + "table-properties")
+        if props is not None and props.get(TABLE + "display") == "false":
+            out.add(st.get(STYLE + "name") or "")
+    return out
+
+
+def _hidden_columns(sheet: lxml.etree._Element) -> set[int]:
+    out: set[int] = set()
+    col = 1
+    for el in sheet.iter(TABLE + "table-column"):
+        repeat = min(_int(el.get(TABLE + "number-columns-repeated")), 16384)
+        if el.get(TABLE + "visibility") in ("collapse", "filter"):
+            out.update(range(col, col + repeat))
+        col += repeat
+    return out
+
+
+def _sheets(
+    body: lxml.etree._Element, content: lxml.etree._Element, walker: _Walker, limits: Limits
+) -> None:
     cells = 0
+    hidden_styles = _hidden_table_styles(content)
+    hidden_sheets: list[str] = []
+    hidden_cells: list[Segment] = []
     for sheet in body.iter(TABLE + "table"):
         name = sheet.get(TABLE + "name") or ""
-        hidden = False
-        for r, row in enumerate(walker.rows(sheet, Location(part="sheet", sheet=name)), start=1):
+        sheet_hidden = (sheet.get(TABLE + "style-name") or "") in hidden_styles
+        if sheet_hidden:
+            hidden_sheets.append(name)
+        hidden_cols = _hidden_columns(sheet)
+        rows = walker.sheet_rows(sheet, Location(part="sheet", sheet=name))
+        for r, (row, row_hidden) in enumerate(rows, start=1):
             cells += len(row)
             if cells > limits.max_xlsx_cells:
                 raise TooLarge(f"表格单元格超过上限 {limits.max_xlsx_cells} 个")
-            seg = sheet_row_segment(row, r, sheet=name, part="hidden" if hidden else "sheet")
+            concealed = [(c, t) for c, t in row if sheet_hidden or row_hidden or c in hidden_cols]
+            shown = [(c, t) for c, t in row if (c, t) not in concealed]
+            seg = sheet_row_segment(shown, r, sheet=name, part="sheet")
             if seg is not None:
                 walker.doc.segments.append(seg)
+            seg = sheet_row_segment(concealed, r, sheet=name, part="hidden")
+            if seg is not None:
+                walker.doc.segments.append(seg)
+                if not sheet_hidden:
+                    hidden_cells.append(seg)
+    if hidden_sheets:
+        walker.doc.residue.append(
+            ResidueNote(
+                "hidden_sheets",
+                f"表格含隐藏的工作表（{'、'.join(f'「{n}」' for n in hidden_sheets[:10])}），"
+                "打开时看不到，但文件中仍然存在；请删除或取消隐藏后审查",
+                Location(part="hidden", sheet=hidden_sheets[0]),
+                count=len(hidden_sheets),
+                sample=hidden_sheets[0],
+            )
+        )
+    if hidden_cells:
+        walker.doc.residue.append(
+            ResidueNote(
+                "hidden_cells",
+                f"表格含隐藏的行或列（{len(hidden_cells)} 行有隐藏内容），打开时看不到，"
+                "但文件中仍然存在；请删除或取消隐藏后审查",
+                hidden_cells[0].location,
+                count=len(hidden_cells),
+                sample=hidden_cells[0].text,
+            )
+        )
+
+
+def _int(value: str | None) -> int:
+    try:
+        return max(1, int(value)) if value else 1
+    except ValueError:
+        return 1
 
 
 def _slides(body: lxml.etree._Element, walker: _Walker, limits: Limits) -> None:

@@ -127,8 +127,22 @@ class _Page:
     template_ids: list[str] = field(default_factory=list)
 
 
+def _invisible(obj: lxml.etree._Element, size_mm: float) -> bool:
+    """Text a reader does not see: not filled (nor stroked), transparent, white, or < 1 pt."""
+    if obj.get("Fill") == "false" and obj.get("Stroke") != "true":
+        return True
+    if obj.get("Alpha") == "0":
+        return True
+    fill = _child(obj, "FillColor")
+    if fill is not None:
+        if fill.get("Alpha") == "0" or (fill.get("Value") or "").split() == ["255"] * 3:
+            return True
+    return 0 < size_mm < 0.35
+
+
 def _glyphs(root: lxml.etree._Element, seq_start: int = 0) -> list[Glyph]:
-    """Each character of every TextObject/TextCode, positioned in pt from the top-left."""
+    """Each character of every TextObject/TextCode, positioned in pt from the top-left;
+    ``render_mode`` 3 marks text a reader does not see (see ``_invisible``)."""
     out: list[Glyph] = []
     seq = seq_start
     for obj in root.iter("{*}TextObject"):
@@ -142,6 +156,7 @@ def _glyphs(root: lxml.etree._Element, seq_start: int = 0) -> list[Glyph]:
         a, b, c, d, e, f = ctm if len(ctm) == 6 else (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
         scale = abs(d) if d else 1.0
         upright = abs(b) < 1e-6 and abs(c) < 1e-6
+        mode = 3 if _invisible(obj, font * scale) else 0
         for code in _children(obj, "TextCode"):
             text = code.text or ""
             if not text:
@@ -166,7 +181,7 @@ def _glyphs(root: lxml.etree._Element, seq_start: int = 0) -> list[Glyph]:
                         (by + py) * MM_TO_PT,
                         h * MM_TO_PT,
                         seq,
-                        0,
+                        mode,
                         None,
                         upright,
                     )
@@ -287,6 +302,7 @@ class _Reader:
             self.page_numbers[page.get("ID") or ""] = self.pages
         used: dict[str, int] = {}
         image_pages: list[int] = []
+        invisible_pages: list[int] = []
         scans: dict[int, lxml.etree._Element] = {}  # page → its largest ImageObject
         for page in pages:
             proot = self.pkg.xml(page.name)
@@ -297,7 +313,14 @@ class _Reader:
             own = _page_width(proot) or width
             content = _child(proot, "Content")
             glyphs = _glyphs(content if content is not None else proot)
+            unseen = [g for g in glyphs if g.render_mode == 3]
+            glyphs = [g for g in glyphs if g.render_mode != 3]
             _page_segments(self.doc, glyphs, own, Location(part="body", page=page.number))
+            for k, ln in enumerate(lines(unseen), start=1):
+                bbox = (round(ln.x0, 1), round(ln.top, 1), round(ln.x1, 1), round(ln.bottom, 1))
+                loc = Location(part="invisible", page=page.number, paragraph=k, bbox=bbox)
+                self.doc.segments.append(Segment(ln.text, loc))
+                invisible_pages.append(page.number)
             images = list(proot.iter("{*}ImageObject"))
             if not glyphs and images:
                 image_pages.append(page.number)
@@ -307,6 +330,20 @@ class _Reader:
             if troot is not None:
                 loc = Location(part="header", page=first_page, field=f"模板{tid}")
                 _page_segments(self.doc, _glyphs(troot), width, loc)
+        if invisible_pages:
+            shown_pages = sorted(set(invisible_pages))
+            first = next(x for x in self.doc.segments if x.location.part == "invisible")
+            self.doc.residue.append(
+                ResidueNote(
+                    "invisible_text",
+                    f"第{'、'.join(str(p) for p in shown_pages[:20])}页含不可见文字"
+                    f"（{len(invisible_pages)} 行：无填充、透明、白色或极小字号），读者复制或搜索"
+                    "即可得到，请删除这些文字后重新导出",
+                    Location(part="invisible", page=shown_pages[0]),
+                    count=len(invisible_pages),
+                    sample=first.text,
+                )
+            )
         if image_pages and ocr.available():
             media = self._media(name, root)
             frames = self._scan_frames(scans, media)
