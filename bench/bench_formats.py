@@ -230,18 +230,33 @@ def ocr_bench(pages: int) -> None:
     if IB.font_path() is None:
         print(f"OCR: skipped (no CJK font; install the Debian package {IB.DEBIAN_FONT_PACKAGE})")
         return
-    truth = "".join(IB.NOTICE)
+    n1, n2 = "".join(IB.NOTICE), "".join(IB.NOTICE2)
+    # (label, page, its text, the marking on it, the ID on it)
     variants = [
-        ("clean 150 dpi", IB.render_page(dpi=150)),
-        ("noisy, 0.5° skew, 150 dpi", IB.render_page(dpi=150, skew=0.5, noise=True)),
-        ("clean 100 dpi", IB.render_page(dpi=100)),
+        ("notice 1, 16 pt, 150 dpi", IB.render_page(dpi=150), n1, "秘密★1年", B.RESIDENT_ID),
+        (
+            "notice 1, noise + 0.5° skew",
+            IB.render_page(dpi=150, skew=0.5, noise=True),
+            n1,
+            "秘密★1年",
+            B.RESIDENT_ID,
+        ),
+        (
+            "notice 2, 12 pt, 150 dpi",
+            IB.render_page(IB.NOTICE2, dpi=150, size_pt=12),
+            n2,
+            "机密★5年",
+            B.RESIDENT_ID_X,
+        ),
+        ("notice 1, 16 pt, 100 dpi", IB.render_page(dpi=100), n1, "秘密★1年", B.RESIDENT_ID),
     ]
     print(
-        f"OCR on {os.cpu_count()} cores; notice of {len(truth)} characters; recall = matched chars / chars"
+        f"OCR on {os.cpu_count()} cores; notices of {len(n1)} and {len(n2)} characters; "
+        "recall = matched characters / characters"
     )
     cfg = Config(use_classifier=False)
     if ocr.available():
-        for label, page in variants:
+        for label, page, truth, marking, pid in variants:
             data = IB.to_bytes(page)
             times: list[float] = []
             report = None
@@ -252,12 +267,12 @@ def ocr_bench(pages: int) -> None:
             assert report is not None
             doc = extract_bytes(data, "scan.png", LIMITS)
             got = "".join(s.text for s in doc.segments if s.location.part == "ocr")
-            rules = {f.rule for f in report.findings}
-            mark = "marking.secret_level" in rules
-            pid = "pii.resident_id" in rules
+            found = {(f.rule, f.text) for f in report.findings}
+            mark = ("marking.secret_level", marking) in found
+            ident = ("pii.resident_id", pid) in found
             print(
                 f"  rapidocr  {label:28} recall {recall(truth, got):.3f}  marking found {mark!s:5}  "
-                f"ID found {pid!s:5}  {1 / (sum(times) / len(times)):.2f} pages/s (whole scan)"
+                f"ID found {ident!s:5}  {1 / (sum(times) / len(times)):.2f} pages/s (whole scan)"
             )
     else:
         print("  rapidocr: not installed (pip install 'secreview[ocr]')")
@@ -267,7 +282,7 @@ def ocr_bench(pages: int) -> None:
     import subprocess
     import tempfile
 
-    for label, page in variants:
+    for label, page, truth, marking, pid in variants:
         with tempfile.TemporaryDirectory() as tmp:
             src = Path(tmp) / "p.png"
             page.save(src)
@@ -280,7 +295,7 @@ def ocr_bench(pages: int) -> None:
         got = "".join(out.split())
         print(
             f"  tesseract {label:28} recall {recall(truth, got):.3f}  marking found "
-            f"{'秘密★1年' in got!s:5}  ID found {B.RESIDENT_ID in got!s:5}  {1 / per:.2f} pages/s (OCR only)"
+            f"{marking in got!s:5}  ID found {pid in got!s:5}  {1 / per:.2f} pages/s (OCR only)"
         )
 
 
