@@ -117,3 +117,28 @@ def test_legacy_ppt_goes_through_libreoffice(tmp_path: Path) -> None:
     assert report.format == "ppt"
     (mark,) = [f for f in report.findings if f.rule == "marking.secret_level"]
     assert mark.location.part == "slide" and mark.location.page == 1
+
+
+def test_chart_labels_and_its_workbook_are_read() -> None:
+    import io
+
+    from pptx import Presentation
+    from pptx.chart.data import CategoryChartData
+    from pptx.enum.chart import XL_CHART_TYPE
+    from pptx.util import Inches
+
+    prs = Presentation()
+    slide = prs.slides.add_slide(prs.slide_layouts[5])
+    slide.shapes.title.text = "补助发放情况"
+    data = CategoryChartData()
+    data.categories = ["王建国 " + B.RESIDENT_ID, "李明"]
+    data.add_series("补助金额", (100, 200))
+    slide.shapes.add_chart(
+        XL_CHART_TYPE.COLUMN_CLUSTERED, Inches(1), Inches(1), Inches(6), Inches(4), data
+    )
+    buf = io.BytesIO()
+    prs.save(buf)
+    report = scan_bytes(buf.getvalue(), "a.pptx", CFG)
+    parts = {f.location.part for f in report.findings if f.rule == "pii.resident_id"}
+    assert parts == {"slide", "attachment"}  # the chart's label and its embedded workbook
+    assert any(f.rule == "residue.embedded" for f in report.findings)

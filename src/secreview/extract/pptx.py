@@ -189,6 +189,36 @@ def _slide_parts(pkg: _Package) -> list[str]:
     return out
 
 
+C = "{http://schemas.openxmlformats.org/drawingml/2006/chart}"
+
+
+def _graphics(pkg: _Package, slide: str, text: _SlideText) -> None:
+    """SmartArt (diagram data) and chart text (titles, series and category labels) of a
+    slide: shown on the slide but stored in parts of their own."""
+    for part in pkg.related(slide, "diagramData"):
+        root = pkg.xml(part)
+        for p in root.iter(A + "p") if root is not None else ():
+            text.paragraph(_paragraph_text(p))
+    for part in pkg.related(slide, "chart"):
+        root = pkg.xml(part)
+        if root is None:
+            continue
+        for p in root.iter(A + "p"):
+            text.paragraph(_paragraph_text(p))
+        labels = [v.text or "" for v in root.iter(C + "v") if v.getparent() is not None]
+        words = [x for x in labels if x.strip() and not _is_number(x)]
+        if words:
+            text.paragraph("\t".join(dict.fromkeys(words)))
+
+
+def _is_number(value: str) -> bool:
+    try:
+        float(value)
+    except ValueError:
+        return False
+    return True
+
+
 def _authors(pkg: _Package) -> dict[str, str]:
     out: dict[str, str] = {}
     for name in ("ppt/commentAuthors.xml", "ppt/authors.xml"):
@@ -246,6 +276,7 @@ def _read(pkg: _Package, path: str) -> Document:
         tree = root.find(f"{P}cSld/{P}spTree")
         for shape in _shapes(tree) if tree is not None else ():
             text.shape(shape, None)
+        _graphics(pkg, name, text)
         doc.segments.extend(text.segments)
         if is_hidden:
             hidden.append(number)
