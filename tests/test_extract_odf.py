@@ -90,3 +90,31 @@ def test_password_protected_odf_is_encrypted_file() -> None:
     report = scan_bytes(out.getvalue(), "a.odt", CFG)
     assert report.verdict == "error" and report.error is not None
     assert report.error.code == "encrypted_file"
+
+
+def test_picture_in_an_odt_is_read_by_ocr() -> None:
+    import io
+
+    import pytest
+    from odf import draw, text
+    from odf.opendocument import OpenDocumentText
+
+    from secreview.extract import ocr
+    from tests.helpers import image_builder as IB
+
+    IB.require_font()
+    if not ocr.available():
+        pytest.skip("OCR extra not installed (pip install 'secreview[ocr]')")
+    doc = OpenDocumentText()
+    png = IB.to_bytes(IB.render_page(["身份证号 " + B.RESIDENT_ID], dpi=100))
+    href = doc.addPictureFromString(png, "image/png")
+    frame = draw.Frame(width="15cm", height="20cm", anchortype="paragraph")
+    frame.addElement(draw.Image(href=href))
+    p = text.P(text="附扫描件：")
+    p.addElement(frame)
+    doc.text.addElement(p)
+    buf = io.BytesIO()
+    doc.write(buf)
+    report = scan_bytes(buf.getvalue(), "a.odt", CFG)
+    pid = next(f for f in report.findings if f.rule == "pii.resident_id")
+    assert pid.location.part == "ocr" and pid.text == B.RESIDENT_ID

@@ -142,3 +142,28 @@ def test_chart_labels_and_its_workbook_are_read() -> None:
     parts = {f.location.part for f in report.findings if f.rule == "pii.resident_id"}
     assert parts == {"slide", "attachment"}  # the chart's label and its embedded workbook
     assert any(f.rule == "residue.embedded" for f in report.findings)
+
+
+def test_a_scanned_page_pasted_on_a_slide_is_read_by_ocr() -> None:
+    import io
+
+    from pptx import Presentation
+    from pptx.util import Inches
+
+    from secreview.extract import ocr
+    from tests.helpers import image_builder as IB
+
+    IB.require_font()
+    if not ocr.available():
+        pytest.skip("OCR extra not installed (pip install 'secreview[ocr]')")
+    prs = Presentation()
+    slide = prs.slides.add_slide(prs.slide_layouts[6])
+    png = IB.to_bytes(IB.render_page([B.MARK5, "关于报送材料的通知"], dpi=100))
+    slide.shapes.add_picture(io.BytesIO(png), Inches(1), Inches(1), height=Inches(5))
+    buf = io.BytesIO()
+    prs.save(buf)
+    report = scan_bytes(buf.getvalue(), "a.pptx", CFG)
+    mark = next(f for f in report.findings if f.rule == "marking.secret_level")
+    assert (mark.location.part, mark.location.page) == ("ocr", 1)
+    assert mark.location.field and mark.location.field.endswith(".png")
+    assert "OCR 识别，请核对原图" in mark.reason

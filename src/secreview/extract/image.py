@@ -189,6 +189,65 @@ def _check_size(im: Any, limits: Limits) -> None:
         )
 
 
+MIN_EMBEDDED_SIDE = 48  # pixels: smaller pictures in a document are icons and bullets
+
+
+def ocr_embedded(
+    doc: Document, pictures: list[tuple[int | None, str, bytes]], limits: Limits, what: str
+) -> None:
+    """OCR pictures placed in a document (page, name, bytes) when the OCR extra is installed:
+    text as ``ocr`` segments with ``page`` and ``field`` = the picture's name; one note for
+    all of them, and one for those the time budget left. Without OCR nothing is added (as
+    for pictures in DOCX)."""
+    if not pictures or not ocr.available():
+        return
+    stop_at = ocr.deadline(limits.ocr_seconds)
+    read: list[str] = []
+    left: list[str] = []
+    for page, name, data in pictures:
+        if time.monotonic() > stop_at:
+            left.append(name)
+            continue
+        try:
+            im = open_image(data, limits)
+            with im:
+                if min(im.size) < MIN_EMBEDDED_SIDE:
+                    continue
+                im.load()
+                found = ocr.recognize(im)
+        except (TooLarge, CorruptFile, OSError, ValueError, SyntaxError, EOFError):
+            left.append(name)
+            continue
+        segs = ocr.segments(found, page or 1)
+        for seg in segs:
+            loc = seg.location.with_(page=page, field=name)
+            doc.segments.append(Segment(seg.text, loc))
+        if segs:
+            read.append(name)
+    if read:
+        doc.residue.append(
+            ResidueNote(
+                "ocr",
+                f"{what}中的 {len(read)} 张图片含文字，已由 OCR 识别，识别结果可能有误，请核对原图",
+                Location(part="ocr", field=read[0]),
+                count=len(read),
+                severity="info",
+                sample="、".join(read[:5]),
+            )
+        )
+    if left:
+        doc.residue.append(
+            ResidueNote(
+                "ocr_skipped",
+                f"{what}中有 {len(left)} 张图片未经 OCR 识别（超出 OCR 时间上限或无法读取），"
+                "需人工核对",
+                Location(part="image_only_page", field=left[0]),
+                count=len(left),
+                sample="、".join(left[:5]),
+            )
+        )
+
+
 def read_pages(
     doc: Document,
     frames: Iterable[tuple[int, Any]],

@@ -20,6 +20,7 @@ import lxml.etree
 from secreview.config import Limits
 from secreview.errors import CorruptFile, EncryptedFile, TooLarge
 from secreview.extract.detect import detect_format
+from secreview.extract.image import ocr_embedded
 from secreview.extract.ooxml_props import add_property_segments
 from secreview.extract.safezip import check_all_xml, open_package, parse_xml, read_member
 from secreview.extract.tabular import row_segment, sheet_row_segment
@@ -269,7 +270,35 @@ def _read(zf: zipfile.ZipFile, path: str, fmt: str, limits: Limits) -> Document:
     doc.segments.extend(walker.hidden)
     _residue(doc, walker, deleted)
     add_property_segments(doc, _meta(zf, limits))
+    ocr_embedded(doc, _pictures(zf, body, limits), limits, "文档")
     return doc
+
+
+XLINK = "{http://www.w3.org/1999/xlink}"
+
+
+def _pictures(
+    zf: zipfile.ZipFile, body: lxml.etree._Element, limits: Limits
+) -> list[tuple[int | None, str, bytes]]:
+    """Pictures placed in the document (draw:image), with the slide they are on (ODP)."""
+    located: list[tuple[int | None, lxml.etree._Element]] = [
+        (n, img)
+        for n, page in enumerate(body.iter(DRAW + "page"), start=1)
+        for img in page.iter(DRAW + "image")
+    ]
+    located += [(None, img) for img in body.iter(DRAW + "image")]  # ODT/ODS (and repeats)
+    out: list[tuple[int | None, str, bytes]] = []
+    seen: set[str] = set()
+    for page, img in located:
+        href = (img.get(XLINK + "href") or "").lstrip("./")
+        if not href or href in seen or href.startswith(("http:", "https:", "file:")):
+            continue
+        seen.add(href)
+        data = read_member(zf, href, limits)
+        if not data:
+            continue
+        out.append((page, href.rsplit("/", 1)[-1], data))
+    return out
 
 
 def _hidden_table_styles(content: lxml.etree._Element) -> set[str]:

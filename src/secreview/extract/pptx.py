@@ -24,6 +24,7 @@ import lxml.etree
 from secreview.config import Limits
 from secreview.errors import CorruptFile, TooLarge
 from secreview.extract import nested
+from secreview.extract.image import ocr_embedded
 from secreview.extract.ooxml_props import add_property_segments, read_properties
 from secreview.extract.safezip import check_all_xml, open_package, parse_xml, read_member
 from secreview.extract.tabular import row_segment
@@ -267,6 +268,8 @@ def _read(pkg: _Package, path: str) -> Document:
     noted: list[int] = []
     comments: list[Segment] = []
     masters: set[str] = set()
+    pictures: list[tuple[int | None, str, bytes]] = []
+    seen_pictures: set[str] = set()
     for number, name in enumerate(slides, start=1):
         root = pkg.xml(name)
         if root is None:
@@ -278,6 +281,12 @@ def _read(pkg: _Package, path: str) -> Document:
             text.shape(shape, None)
         _graphics(pkg, name, text)
         doc.segments.extend(text.segments)
+        for picture in pkg.related(name, "image"):
+            if picture not in seen_pictures:
+                seen_pictures.add(picture)
+                data = read_member(pkg.zf, picture, pkg.limits)
+                if data:
+                    pictures.append((number, posixpath.basename(picture), data))
         if is_hidden:
             hidden.append(number)
         for notes_part in pkg.related(name, "notesSlide"):
@@ -301,6 +310,7 @@ def _read(pkg: _Package, path: str) -> Document:
             text.shape(shape, frozenset())  # placeholders on masters are prompts, not content
         doc.segments.extend(text.segments)
     doc.segments.extend(comments)
+    ocr_embedded(doc, pictures, pkg.limits, "演示文稿")
     _notes(doc, hidden, noted, comments)
     add_property_segments(doc, read_properties(pkg.zf, pkg.limits))
     _embedded(pkg, doc)

@@ -67,7 +67,14 @@ def _info(rtf: bytes, header: bytes) -> list[tuple[str, str]]:
 
 def extract(data: bytes, path: str, limits: Limits) -> Document:
     if legacy.find_soffice() is not None:
-        return legacy.extract(data, path, limits)
+        try:
+            return legacy.extract(data, path, limits)
+        except CorruptFile:
+            pass  # LibreOffice gave up on it: striprtf is more forgiving
+    return read_with_striprtf(data, path)
+
+
+def read_with_striprtf(data: bytes, path: str) -> Document:
     from striprtf.striprtf import rtf_to_text
 
     try:
