@@ -86,13 +86,13 @@ def test_pictures_in_a_bundle_share_one_ocr_budget(monkeypatch) -> None:
     from tests.helpers import image_builder as IB
 
     def slow_recognize(image):
-        time.sleep(0.3)
+        time.sleep(0.4)
         return [ocr.OcrLine("正文", 0, 0, 50, 10, 0.99)]
 
     monkeypatch.setattr(ocr, "available", lambda: True)
     monkeypatch.setattr(ocr, "recognize", slow_recognize)
     png = IB.to_bytes(Image.new("RGB", (64, 64), "white"))
     data = B.zip_bytes([(f"{k}.png", png) for k in range(4)])
-    report = scan_bytes(data, "图片.zip", replace(CFG, limits=Limits(ocr_seconds=0.5)))
+    report = scan_bytes(data, "图片.zip", replace(CFG, limits=Limits(ocr_seconds=1.0)))
     skipped = [f for f in report.findings if f.rule == "residue.ocr_skipped"]
     assert 1 <= len(skipped) <= 3 and report.verdict == "review"
