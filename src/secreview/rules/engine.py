@@ -20,7 +20,7 @@ from secreview.model import SEVERITY_RANK, Document, Finding, Location, Segment
 from secreview.rules.allow import AllowSpan, neutralised_by
 from secreview.rules.keywords import KeywordHit, KeywordMatcher
 from secreview.rules.model import Rule, RuleSet
-from secreview.rules.regex import DIGIT_RUN, RegexMatcher
+from secreview.rules.regex import DIGIT_RUN, RegexMatcher, find
 from secreview.rules.validators import compact
 
 HEAD_PARTS = frozenset({"body", "header", "textbox", "table"})
@@ -48,6 +48,9 @@ def is_name_like(cell: str) -> bool:
 
 
 SEGMENT_SEPARATOR = "\x00"
+# Lines this short may be pieces of one mark broken over lines ("秘" / "密★" / "5年"); a
+# sentence is longer, so prose never joins with the next paragraph.
+JOIN_MAX_CHARS = 24
 
 
 @dataclass
@@ -67,6 +70,8 @@ class _Hit:
     order: int
     severity: str = ""
     reason_suffix: str = ""
+    detail: str = ""  # the validator's word on the value ("{detail}" in the reason)
+    text: str = ""  # the matched text when it reaches past this segment (joined lines)
 
 
 @dataclass
@@ -207,11 +212,11 @@ class RulesCheck:
         tables: _Tables,
         found: _DocPass,
     ) -> list[_Hit]:
-        raw: list[tuple[Rule, int, int]] = []
+        raw: list[tuple[Rule, int, int, str]] = []
         allow: list[AllowSpan] = []
         for kh in found.keywords.get(i, ()):
             if kh.rule is not None:
-                raw.append((kh.rule, kh.start, kh.end))
+                raw.append((kh.rule, kh.start, kh.end, ""))
             elif kh.allow is not None:
                 allow.append(AllowSpan(kh.start, kh.end, kh.allow))
         digit_rules, other_rules = found.active
@@ -226,14 +231,14 @@ class RulesCheck:
             for rule, rh in self.regex.rule_hits(
                 text, headers, None, (digit_rules, other_rules), seen
             ):
-                raw.append((rule, rh.start, rh.end))
+                raw.append((rule, rh.start, rh.end, rh.detail))
         if not raw:
             return []
         for entry, rh in self.regex.allow_hits(text):
             allow.append(AllowSpan(rh.start, rh.end, entry))
         norm = ctx.normalized(i)
         hits: list[_Hit] = []
-        for rule, start, end in raw:
+        for rule, start, end, detail in raw:
             orig_start, _ = norm.span(start, end)
             loc = seg.location_at(orig_start)
             if rule.parts is not None and loc.part not in rule.parts:
@@ -246,7 +251,9 @@ class RulesCheck:
                 continue
             if neutralised_by(rule, start, end, allow) is not None:
                 continue
-            hits.append(_Hit(i, start, end, rule, self._order[rule.id], rule.severity))
+            hits.append(
+                _Hit(i, start, end, rule, self._order[rule.id], rule.severity, detail=detail)
+            )
         return _dedupe(hits)
 
     @staticmethod
@@ -332,11 +339,102 @@ class RulesCheck:
             out.extend(seg_hits)
         return out
 
+    def joined_hits(self, doc: Document, ctx: ScanContext, have: list[_Hit]) -> list[_Hit]:
+        """Hits of ``join_lines`` rules in runs of consecutive short lines joined together
+        (same part, page and field; table rows excluded) that reach over a line break.
+
+        A hit is reported at the line where it starts; its text is the whole joined match.
+        """
+        rules = [r for r in self.ruleset.rules if r.join_lines and r.pattern is not None]
+        if not rules:
+            return []
+        head: _Head | None = None
+        out: list[_Hit] = []
+        run: list[tuple[int, int, str]] = []  # (segment, offset of the stripped text, text)
+
+        def flush() -> None:
+            nonlocal head
+            if len(run) < 2:
+                run.clear()
+                return
+            joined = "".join(t for _i, _o, t in run)
+            starts: list[int] = []
+            pos = 0
+            for _i, _o, t in run:
+                starts.append(pos)
+                pos += len(t)
+            for rule in rules:
+                if isinstance(rule.prefilter, tuple) and not any(
+                    w in joined for w in rule.prefilter
+                ):
+                    continue
+                assert rule.pattern is not None
+                for rh in find(rule.pattern, rule.validator, joined):
+                    first = bisect_right(starts, rh.start) - 1
+                    last = bisect_right(starts, rh.end - 1) - 1
+                    if first == last or rh.start != starts[first]:
+                        # inside one line (the per-line pass has it), or not standing at the
+                        # start of its line ("…商业秘密" + "*注：…" is prose, not a mark)
+                        continue
+                    seg, offset, text = run[first]
+                    start = offset + rh.start - starts[first]
+                    end = offset + len(text)
+                    if rule.position is not None:
+                        if head is None:
+                            head = _head(doc, ctx, self._max_lines, self._max_chars)
+                        if not self._position_ok(
+                            replace(rule, position=replace(rule.position, line_max_chars=None)),
+                            seg,
+                            start,
+                            text,
+                            head,
+                        ):
+                            continue
+                    if (rule.require or rule.exclude) and not self._context_ok(
+                        rule, joined, rh.start, rh.end, ""
+                    ):
+                        continue
+                    if any(
+                        h.seg == seg and h.rule.category == rule.category and h.end > start
+                        for h in have
+                    ):
+                        continue
+                    out.append(
+                        _Hit(
+                            seg,
+                            start,
+                            end,
+                            rule,
+                            self._order[rule.id],
+                            rule.severity,
+                            detail=rh.detail,
+                            text=rh.value,
+                        )
+                    )
+            run.clear()
+
+        prev_key: tuple[object, ...] | None = None
+        for i, seg in enumerate(doc.segments):
+            loc = seg.location
+            key = (loc.part, loc.page, loc.field, loc.sheet)
+            text = ctx.normalized(i).text
+            stripped = text.strip()
+            short = bool(stripped) and len(stripped) <= JOIN_MAX_CHARS and not seg.spans
+            if not short or key != prev_key:
+                flush()
+            if short:
+                run.append((i, text.index(stripped[0]), stripped))
+            prev_key = key
+        flush()
+        return out
+
     def run(self, doc: Document, ctx: ScanContext) -> list[Finding]:
         hits = self.hits(doc, ctx)
+        hits.extend(self.joined_hits(doc, ctx, hits))
         findings: list[Finding] = []
         for h in hits:
-            matched = ctx.normalized(h.seg).text[h.start : h.end]
+            matched = h.text or ctx.normalized(h.seg).text[h.start : h.end]
+            reason = h.rule.reason.replace("{text}", matched).replace("{detail}", h.detail)
             f = ctx.finding(
                 h.seg,
                 h.start,
@@ -344,7 +442,7 @@ class RulesCheck:
                 rule=h.rule.id,
                 category=h.rule.category,
                 severity=h.severity,
-                reason=h.rule.reason.replace("{text}", matched) + h.reason_suffix,
+                reason=reason + h.reason_suffix,
                 basis=h.rule.basis,
             )
             findings.append(f)

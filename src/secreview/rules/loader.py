@@ -43,6 +43,7 @@ RULE_KEYS = {
     "with_name_severity",
     "prefilter",
     "bulk",
+    "join_lines",
     "examples",
 }
 ALLOW_KEYS = {
@@ -255,6 +256,11 @@ def _build_rule(data: dict[str, Any], file: str, line: int) -> Rule:
         assert breason is not None
         bulk = Bulk(threshold, _severity(b.get("severity"), "bulk.severity"), breason)
 
+    join_lines = data.get("join_lines", False)
+    if not isinstance(join_lines, bool):
+        raise _Problem("「join_lines」必须是 true 或 false")
+    if join_lines and kind != "regex":
+        raise _Problem('「join_lines」只用于 kind = "regex" 的规则')
     match, no_match = _examples(data)
     return Rule(
         id=rule_id,
@@ -276,6 +282,7 @@ def _build_rule(data: dict[str, Any], file: str, line: int) -> Rule:
         parts=parts,
         with_name_severity=with_name,
         bulk=bulk,
+        join_lines=join_lines,
         examples_match=match,
         examples_no_match=no_match,
     )

@@ -53,6 +53,8 @@ class Rule:
     prefilter: str | tuple[str, ...] | None = None
     with_name_severity: str | None = None
     bulk: Bulk | None = None
+    # regex rules: also match across consecutive short lines (a mark broken over lines)
+    join_lines: bool = False
     examples_match: tuple[str, ...] = ()
     examples_no_match: tuple[str, ...] = ()
 
