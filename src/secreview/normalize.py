@@ -62,8 +62,10 @@ class Normalized:
         return self.original[s:e]
 
 
-def normalize(text: str) -> Normalized:
-    mapped, origin = _map_characters(text)
+def normalize(text: str, *, fold_characters: bool = True) -> Normalized:
+    """``fold_characters=False`` skips the one-to-one ``fold`` (the classifier's training
+    corpus: the shipped model was trained on text normalized without it)."""
+    mapped, origin = _map_characters(text, fold_characters)
     n = len(mapped)
     pieces: list[str] = []
     out_origin: list[int] = []
@@ -151,14 +153,14 @@ def _map_run(run: str) -> tuple[str, tuple[int, ...] | None]:
     return got
 
 
-def _map_characters(text: str) -> tuple[str, Sequence[int]]:
+def _map_characters(text: str, fold_characters: bool = True) -> tuple[str, Sequence[int]]:
     """Per-character NFKC with zero-width characters dropped, then the one-to-one ``fold``
     (traditional → simplified, star variants → ★, look-alike letters → Latin); origin index
     of each output char."""
     if text.isascii():
         return text, range(len(text))
     mapped, origin = _nfkc_characters(text)
-    return fold(mapped), origin
+    return (fold(mapped) if fold_characters else mapped), origin
 
 
 def _nfkc_characters(text: str) -> tuple[str, Sequence[int]]:
