@@ -93,7 +93,9 @@ def test_per_character_positioned_marking_in_pdf() -> None:
 
 def test_marking_split_over_docx_runs_and_ideographic_spaces() -> None:
     d = db.new_document()
-    db.append_xml_paragraph(d, db.run("秘") + db.run("\u3000密") + db.run("\u3000★") + db.run("1年"))
+    db.append_xml_paragraph(
+        d, db.run("秘") + db.run("\u3000密") + db.run("\u3000★") + db.run("1年")
+    )
     report = scan(db.to_bytes(d), "a.docx")
     assert "marking.secret_level" in rules_at(report, "block")
 

@@ -134,9 +134,7 @@ def test_every_single_character_matches_reference() -> None:
         if 0xD800 <= cp <= 0xDFFF:
             continue
         ch = chr(cp)
-        plain = (
-            unicodedata.is_normalized("NFKC", ch) and not ch.isspace() and fold_char(ch) == ch
-        )
+        plain = unicodedata.is_normalized("NFKC", ch) and not ch.isspace() and fold_char(ch) == ch
         if ch.isascii() or (plain and ch not in ZERO_WIDTH):
             continue
         for text in (ch, f"秘{ch}密", f"a{ch}b"):

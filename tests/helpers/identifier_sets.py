@@ -109,7 +109,9 @@ def permit(rng: random.Random, valid: bool) -> str:
     if rng.random() < 0.5:
         head = rng.choice(("810000", "820000", "830000"))
     else:
-        head = "9" + rng.choice(("11", "31", "44", "32", "33", "51")) + f"{rng.randrange(4, 900):03d}"
+        head = (
+            "9" + rng.choice(("11", "31", "44", "32", "33", "51")) + f"{rng.randrange(4, 900):03d}"
+        )
     body = f"{head}{born:%Y%m%d}{rng.randrange(1000):03d}"
     check = id_check_char(body)
     if not valid:

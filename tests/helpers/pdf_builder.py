@@ -331,9 +331,7 @@ def hidden_layer_pdf(visible: str, hidden: str, *, base_off: bool = False) -> by
     )
     default = b"<< /BaseState /OFF /ON [] >>" if base_off else b"<< /OFF [6 0 R] >>"
     objs = [
-        b"<< /Type /Catalog /Pages 2 0 R /OCProperties << /OCGs [6 0 R] /D "
-        + default
-        + b" >> >>",
+        b"<< /Type /Catalog /Pages 2 0 R /OCProperties << /OCGs [6 0 R] /D " + default + b" >> >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
         b"/Resources << /Font << /F1 5 0 R >> /Properties << /MC0 6 0 R >> >> >>",

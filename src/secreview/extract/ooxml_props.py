@@ -181,7 +181,7 @@ MAX_CUSTOM_XML_LINES = 20_000
 
 
 def custom_xml_lines(root: lxml.etree._Element) -> list[str]:
-    """"name=value" for every element with text and every attribute of a custom XML part."""
+    """ "name=value" for every element with text and every attribute of a custom XML part."""
     lines: list[str] = []
     for el in root.iter():
         if not isinstance(el.tag, str):
@@ -222,9 +222,7 @@ def add_custom_xml(doc: Document, zf: zipfile.ZipFile, limits: Limits) -> None:
         except CorruptFile:
             continue  # an unreadable data part is not a broken document
         for k, line in enumerate(custom_xml_lines(root), start=1):
-            doc.segments.append(
-                Segment(line, Location(part="custom_xml", paragraph=k, field=name))
-            )
+            doc.segments.append(Segment(line, Location(part="custom_xml", paragraph=k, field=name)))
             count += 1
             sample = sample or line
     if count:

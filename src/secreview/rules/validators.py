@@ -104,12 +104,7 @@ def _mod11_2_ok(v: str) -> bool:
 def residence_permit(value: str) -> bool:
     """港澳台居民居住证 number: 810000/820000/830000 + birth date + sequence + GB 11643 check."""
     v = compact(value)
-    return (
-        len(v) == 18
-        and v[:6] in HMT_PERMIT_CODES
-        and id_shape_and_date(v)
-        and _mod11_2_ok(v)
-    )
+    return len(v) == 18 and v[:6] in HMT_PERMIT_CODES and id_shape_and_date(v) and _mod11_2_ok(v)
 
 
 @lru_cache(maxsize=1)
