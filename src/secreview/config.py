@@ -7,17 +7,33 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+# An installed wheel carries rules/, models/ and corpus/ here (pyproject: force-include).
+BUNDLED_DIR = PACKAGE_DIR / "data"
+
+
+def source_tree() -> Path | None:
+    """The repository root when running from a checkout (editable install), else None."""
+    root = PACKAGE_DIR.parent.parent
+    if (root / "pyproject.toml").is_file() and (root / "src" / "secreview").is_dir():
+        return root
+    return None
+
+
+def shipped_dir(name: str) -> Path:
+    """``rules``, ``models`` or ``corpus``: the copy inside the package, else the checkout's."""
+    bundled = BUNDLED_DIR / name
+    if bundled.is_dir():
+        return bundled
+    root = source_tree()
+    return (root if root is not None else PACKAGE_DIR) / name
 
 
 def _default_rules_dir() -> Path:
-    # Source checkout / editable install: <repo>/rules. Installed wheel: bundled copy.
-    repo = PACKAGE_DIR.parent.parent / "rules"
-    return repo if repo.is_dir() else PACKAGE_DIR / "data" / "rules"
+    return shipped_dir("rules")
 
 
 def _default_model_dir() -> Path:
-    repo = PACKAGE_DIR.parent.parent / "models" / "default"
-    return repo if repo.is_dir() else PACKAGE_DIR / "data" / "models" / "default"
+    return shipped_dir("models") / "default"
 
 
 @dataclass(frozen=True)

@@ -179,7 +179,10 @@ def card_markdown(card: dict[str, Any]) -> str:
     lines += [
         "",
         "Reproduce: `secreview train` (defaults: --corpus corpus/ --shared ../shared/data "
-        "--out models/default).",
+        "--out models/default). The output is byte-identical only with the same library "
+        "versions (constraints.txt pins them):",
         "",
     ]
+    env = card.get("environment", {})
+    lines += _table(["library", "version"], [[k, v] for k, v in sorted(env.items())]) + [""]
     return "\n".join(lines)

@@ -29,6 +29,7 @@ from secreview.classify.corpus import (
     label_counts,
     source_counts,
 )
+from secreview.classify.environment import library_versions
 from secreview.classify.predict import calibrate
 from secreview.classify.store import json_bytes, npy_bytes, save_model
 from secreview.classify.tokenize import (
@@ -470,6 +471,7 @@ def train_model(
             },
             "public_weight": PUBLIC_WEIGHT,
         },
+        "environment": library_versions(),
         "held_out": {
             "argmax": argmax_metrics(yt, test_proba),
             "at_threshold": threshold_metrics(yt, test_proba, thresholds),

@@ -11,24 +11,26 @@ from typing import Any
 import click
 
 from secreview.cli.common import FORMAT, AppState, fail, print_json
-from secreview.config import PACKAGE_DIR, Config
+from secreview.config import Config, shipped_dir, source_tree
 from secreview.errors import SecreviewError, UsageError
-
-REPO = PACKAGE_DIR.parent.parent
 
 
 def _default_corpus() -> Path:
-    repo = REPO / "corpus"
-    return repo if repo.is_dir() else Path("corpus")
+    return shipped_dir("corpus")
 
 
 def _default_shared() -> Path:
     env = os.environ.get("SECREVIEW_SHARED_DATA")
-    return Path(env) if env else REPO.parent / "shared" / "data"
+    if env:
+        return Path(env)
+    root = source_tree()
+    return (root.parent if root is not None else Path.cwd().parent) / "shared" / "data"
 
 
 def _default_out() -> Path:
-    return REPO / "models" / "default"
+    """The checkout's models/default; an installed package never writes into itself."""
+    root = source_tree()
+    return (root if root is not None else Path.cwd()) / "models" / "default"
 
 
 def _summary_lines(card: dict[str, Any]) -> list[str]:
@@ -60,6 +62,28 @@ def _summary_lines(card: dict[str, Any]) -> list[str]:
             f"{doc['budget']:.0%}）"
         )
     return lines
+
+
+def _warn_on_version_drift(out: Path) -> None:
+    """Say so when this machine's libraries differ from those the existing model was built with."""
+    from secreview.classify.environment import library_versions, version_differences
+
+    for card_path in (out / "model_card.json", shipped_dir("models") / "default" / "model_card.json"):
+        try:
+            recorded = json.loads(card_path.read_text("utf-8")).get("environment")
+        except (OSError, ValueError):
+            continue
+        if recorded is None:
+            continue
+        diffs = version_differences(recorded, library_versions())
+        if diffs:
+            click.echo(
+                f"注意：本机的库版本与 {card_path.parent} 的训练环境不同（{'；'.join(diffs)}），"
+                "训练结果可能与该模型不一致；用 constraints.txt 安装可以复现"
+                "（library versions differ from the recorded training environment）",
+                err=True,
+            )
+        return
 
 
 @click.command()
@@ -114,6 +138,7 @@ def train(corpus_dir: str | None, shared_dir: str | None, out_dir: str | None, f
         from secreview.classify.train import train_model
     except ImportError as e:  # scikit-learn is needed to train, not to scan
         fail(UsageError(f"训练需要 scikit-learn：{e}"))
+    _warn_on_version_drift(out)
     started = time.perf_counter()
     try:
         card = train_model(corpus, shared_used, out, progress=lambda m: click.echo(m, err=True))
