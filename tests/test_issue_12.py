@@ -458,3 +458,38 @@ def test_fixture_builders_make_real_files() -> None:
 
     with pdfplumber.open(io.BytesIO(pb.hidden_layer_pdf("a", "b"))) as pdf:
         assert len(pdf.pages) == 1
+
+
+def test_roster_with_health_conditions_and_minors() -> None:
+    rows = [
+        ["序号", "姓名", "病种", "年龄", "救助金额"],
+        [1, "周建华", "尿毒症", 45, 3000],
+        [2, "吴小兰", "白血病", 9, 5000],
+    ]
+    report = scan(xlsx_of(rows), "医疗救助名单.xlsx")
+    got = {(f.rule, f.severity, f.location.cell) for f in report.findings}
+    assert ("pii.health_in_roster", "block", "C2") in got
+    assert ("pii.minor_in_roster", "review", "D3") in got
+    assert ("pii.minor_in_roster", "review", "D2") not in got  # 45 is no minor
+
+
+def test_statistics_table_with_a_disease_column_is_no_roster() -> None:
+    rows = [["项目", "病种", "金额"], ["门诊统筹", "慢性病", 3000], ["住院", "无", 12000]]
+    report = scan(xlsx_of(rows), "统计表.xlsx")
+    assert report.verdict == "pass"
+
+
+def test_docx_roster_table_with_disability_column() -> None:
+    d = db.new_document()
+    d.add_paragraph("残疾人两项补贴发放公示")
+    table = d.add_table(rows=3, cols=3)
+    for r, row in enumerate(
+        [
+            ["户主姓名", "残疾类别", "金额"],
+            ["周建华", "肢体二级", "120"],
+            ["吴秀兰", "视力一级", "120"],
+        ]
+    ):
+        for c, text in enumerate(row):
+            table.cell(r, c).text = text
+    assert "pii.health_in_roster" in rules_at(scan(db.to_bytes(d), "a.docx"), "block")

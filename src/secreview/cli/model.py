@@ -68,7 +68,10 @@ def _warn_on_version_drift(out: Path) -> None:
     """Say so when this machine's libraries differ from those the existing model was built with."""
     from secreview.classify.environment import library_versions, version_differences
 
-    for card_path in (out / "model_card.json", shipped_dir("models") / "default" / "model_card.json"):
+    for card_path in (
+        out / "model_card.json",
+        shipped_dir("models") / "default" / "model_card.json",
+    ):
         try:
             recorded = json.loads(card_path.read_text("utf-8")).get("environment")
         except (OSError, ValueError):

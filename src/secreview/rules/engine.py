@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 
 from secreview.checks import ScanContext
 from secreview.model import SEVERITY_RANK, Document, Finding, Location, Segment
+from secreview.normalize import normalize
 from secreview.rules.allow import AllowSpan, neutralised_by
 from secreview.rules.keywords import KeywordHit, KeywordMatcher
 from secreview.rules.model import Rule, RuleSet
@@ -144,6 +145,24 @@ class _Tables:
             return ""
         return self.headers.get(_table_key(seg.location), {}).get(col, "")
 
+    def is_header_row(self, seg: Segment) -> bool:
+        """The row is its table's first row (the column headers)."""
+        cells = {
+            sp.location.col: seg.text[sp.start : sp.end].strip()
+            for sp in seg.spans
+            if sp.location.col is not None
+        }
+        return self.headers.get(_table_key(seg.location)) == cells
+
+    def row_has_named_person(self, seg: Segment) -> bool:
+        """A value in a column headed 姓名/户主/申请人 … (stricter than ``row_has_name``)."""
+        name_cols = self.name_cols.get(_table_key(seg.location), set())
+        return any(
+            sp.location.col in name_cols
+            and seg.text[sp.start : sp.end].strip() not in ("", *NAME_HEADERS)
+            for sp in seg.spans
+        )
+
     def row_has_name(self, seg: Segment, exclude_col: int | None) -> bool:
         name_cols = self.name_cols.get(_table_key(seg.location), set())
         for sp in seg.spans:
@@ -171,6 +190,7 @@ class RulesCheck:
         positions = [r.position for r in ruleset.rules if r.position is not None]
         self._max_lines = max((p.first_lines or 0 for p in positions), default=0)
         self._max_chars = max((p.first_chars or 0 for p in positions), default=0)
+        self._cell_rules = [r for r in ruleset.rules if r.scope == "cell"]
 
     # -- document-wide passes ----------------------------------------------------------------
     def _doc_pass(self, doc: Document, ctx: ScanContext) -> _DocPass:
@@ -336,7 +356,51 @@ class RulesCheck:
                     if tables.row_has_name(seg, col):
                         h.severity = h.rule.with_name_severity
                         h.reason_suffix = NAME_REASON_SUFFIX
+            if row and self._cell_rules:
+                seg_hits = self._cell_hits(i, seg, ctx, tables, seg_hits)
             out.extend(seg_hits)
+        return out
+
+    def _cell_hits(
+        self, i: int, seg: Segment, ctx: ScanContext, tables: _Tables, have: list[_Hit]
+    ) -> list[_Hit]:
+        """``scope = "cell"`` rules over each cell of a row: ``context.require`` words must be in
+        the column's header, a cell that is exactly one of ``context.exclude`` is skipped; the
+        header row is never a hit, and ``with_name_severity`` needs a value in a column
+        headed 姓名/户主/申请人 … (not merely a name-like cell: "门诊统筹" is no person)."""
+        norm = ctx.normalized(i)
+        out = list(have)
+        if tables.is_header_row(seg):
+            return out
+        named = tables.row_has_named_person(seg)
+        for sp in seg.spans:
+            col = sp.location.col
+            header = tables.header_of(seg, col)
+            cell = normalize(seg.text[sp.start : sp.end])
+            for rule in self._cell_rules:
+                if rule.parts is not None and sp.location.part not in rule.parts:
+                    continue
+                if rule.require and not any(w in header for w in rule.require):
+                    continue
+                if rule.exclude and cell.text.strip() in rule.exclude:
+                    continue  # the cell says "无" / "健康" / "-": nothing disclosed
+                assert rule.pattern is not None
+                for rh in find(rule.pattern, rule.validator, cell.text):
+                    o_start, o_end = cell.span(rh.start, rh.end)
+                    start = bisect_right(norm.offsets, sp.start + o_start) - 1
+                    end = bisect_right(norm.offsets, sp.start + o_end - 1)
+                    if any(
+                        h.rule.category == rule.category and h.start < end and start < h.end
+                        for h in out
+                    ):
+                        continue
+                    hit = _Hit(
+                        i, start, end, rule, self._order[rule.id], rule.severity, detail=rh.detail
+                    )
+                    if rule.with_name_severity is not None and named:
+                        hit.severity = rule.with_name_severity
+                        hit.reason_suffix = NAME_REASON_SUFFIX
+                    out.append(hit)
         return out
 
     def joined_hits(self, doc: Document, ctx: ScanContext, have: list[_Hit]) -> list[_Hit]:

@@ -44,6 +44,7 @@ RULE_KEYS = {
     "prefilter",
     "bulk",
     "join_lines",
+    "scope",
     "examples",
 }
 ALLOW_KEYS = {
@@ -261,6 +262,11 @@ def _build_rule(data: dict[str, Any], file: str, line: int) -> Rule:
         raise _Problem("「join_lines」必须是 true 或 false")
     if join_lines and kind != "regex":
         raise _Problem('「join_lines」只用于 kind = "regex" 的规则')
+    scope = data.get("scope", "text")
+    if scope not in ("text", "cell"):
+        raise _Problem('「scope」只能是 "text" 或 "cell"')
+    if scope == "cell" and kind != "regex":
+        raise _Problem('scope = "cell" 只用于 kind = "regex" 的规则')
     match, no_match = _examples(data)
     return Rule(
         id=rule_id,
@@ -283,6 +289,7 @@ def _build_rule(data: dict[str, Any], file: str, line: int) -> Rule:
         with_name_severity=with_name,
         bulk=bulk,
         join_lines=join_lines,
+        scope=str(scope),
         examples_match=match,
         examples_no_match=no_match,
     )

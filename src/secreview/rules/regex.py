@@ -97,7 +97,7 @@ def _gate_words(rule: Rule) -> tuple[tuple[str, ...], ...]:
 
 class RegexMatcher:
     def __init__(self, rules: Sequence[Rule], allow: Sequence[AllowEntry]) -> None:
-        self.rules = [r for r in rules if r.pattern is not None]
+        self.rules = [r for r in rules if r.pattern is not None and r.scope == "text"]
         self.allow = [a for a in allow if a.pattern is not None]
         self.digit_rules = [r for r in self.rules if r.prefilter == "digit_run"]
         self.other_rules = [r for r in self.rules if r.prefilter != "digit_run"]

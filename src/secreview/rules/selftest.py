@@ -9,9 +9,11 @@ matches, ``no_match`` must not.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from secreview.checks import ScanContext
+from secreview.extract.tabular import row_segment
 from secreview.model import Document, Location, Segment
 from secreview.normalize import normalize
 from secreview.rules.engine import RulesCheck
@@ -42,15 +44,28 @@ class ExampleFailure:
         }
 
 
+def _cell_location(part: str, row: int, col: int) -> Location:
+    return Location(part=part, paragraph=1, row=row, col=col)
+
+
 def one_segment_doc(text: str, part: str = "body") -> Document:
+    """One segment per line; a line with tabs is a table row (cells = columns, the first such
+    line the column headers), so an example can show a roster: "姓名\t病情\n张某\t某病"."""
     lines = text.split("\n") if "\n" in text else [text]
-    return Document(
-        path="<example>",
-        format="txt",
-        segments=[
-            Segment(line, Location(part=part, paragraph=n)) for n, line in enumerate(lines, 1)
-        ],
-    )
+    segments: list[Segment] = []
+    row_part = "table" if part == "body" else part
+    for n, line in enumerate(lines, 1):
+        if "\t" in line:
+            seg = row_segment(
+                enumerate(line.split("\t"), start=1),
+                Location(part=row_part, paragraph=1, row=n),
+                functools.partial(_cell_location, row_part, n),
+            )
+            if seg is not None:
+                segments.append(seg)
+        else:
+            segments.append(Segment(line, Location(part=part, paragraph=n)))
+    return Document(path="<example>", format="txt", segments=segments)
 
 
 def rules_fired(check: RulesCheck, text: str, part: str = "body") -> set[str]:
