@@ -25,6 +25,10 @@ PARTS = (
     "invisible",
     "sheet",
     "image_only_page",
+    "earlier_revision",
+    "custom_xml",
+    "form_field",
+    "attachment",
 )
 
 CATEGORIES = (
@@ -55,6 +59,10 @@ PART_NAMES_ZH = {
     "invisible": "不可见文字",
     "sheet": "工作表",
     "image_only_page": "图片页",
+    "earlier_revision": "早期版本（增量保存）",
+    "custom_xml": "自定义XML数据",
+    "form_field": "表单域",
+    "attachment": "附件",
 }
 
 _LOCATION_KEYS = ("page", "paragraph", "row", "col", "sheet", "cell", "field", "bbox")
