@@ -26,7 +26,7 @@ $(TESTSTAMP): $(STAMP)
 	@touch $@
 
 demo: $(STAMP)
-	@bash examples/demo.sh $(BIN)
+	@bash scripts/demo.sh $(BIN)
 
 test: $(TESTSTAMP)
 	$(BIN)/python -m pytest -q
@@ -44,8 +44,8 @@ test-latest:
 
 lint: $(TESTSTAMP)
 	$(BIN)/python -m pip install -q $(PIN) -e '.[test,dev]'
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/ruff format --check src tests bench scripts
 	$(BIN)/mypy
 
 bench: $(STAMP)

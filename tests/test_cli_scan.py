@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -69,21 +70,51 @@ def test_json_stdout_is_only_json(tmp_path, runner):
     assert result.stderr == ""
 
 
-def test_recursive_folder(tmp_path, runner):
-    root = tmp_path / "待发布"
+def _site_folder(root: Path) -> Path:
+    """A folder as offices really have them: documents, other files, hidden files, a pipe."""
     _write(root / "b.txt", CLEAN)
     _write(root / "子目录" / "a.csv", "标题,密级\n计划,秘密★1年\n", "gbk")
-    _write(root / ".git" / "skip.txt", MARKED)
-    (root / "图片.png").write_bytes(b"\x89PNG\r\n\x1a\n")  # pictures are reviewed too (issue 14)
+    _write(root / ".隐藏" / "旧稿.txt", MARKED)
+    _write(root / ".备份.txt", MARKED)
+    (root / "图片.xyz").write_bytes(b"\x00\x01\x02binary\xff\xfe" * 20)
+    os.mkfifo(root / "管道")
+    (root / "链接目录").symlink_to(root / "子目录", target_is_directory=True)
+    return root
+
+
+def test_recursive_folder_reports_every_file(tmp_path, runner):
+    """issue 10: nothing under the folder is skipped silently — each file is scanned or
+    reported with its error code (a hidden draft with a marking is found, not dropped)."""
+    root = _site_folder(tmp_path / "待发布")
     result, reports = _scan_json(runner, "--recursive", str(root))
-    assert result.exit_code == 2  # the truncated picture cannot be read: reported, not skipped
-    assert [Path(r["path"]).relative_to(root).as_posix() for r in reports] == [
+    assert result.exit_code == 2  # some entries cannot be read
+    got = {Path(r["path"]).relative_to(root).as_posix(): r for r in reports}
+    assert sorted(got) == [
+        ".备份.txt",
+        ".隐藏/旧稿.txt",
         "b.txt",
-        "图片.png",
+        "图片.xyz",
         "子目录/a.csv",
+        "管道",
+        "链接目录",
     ]
-    assert [r["verdict"] for r in reports] == ["pass", "error", "block"]
-    assert reports[1]["error"]["code"] == "corrupt_file"
+    assert got["b.txt"]["verdict"] == "pass"
+    assert got["子目录/a.csv"]["verdict"] == "block"
+    assert got[".隐藏/旧稿.txt"]["verdict"] == "block"
+    assert got[".备份.txt"]["verdict"] == "block"
+    assert got["管道"]["error"]["code"] == "not_regular_file"
+    assert got["链接目录"]["error"]["code"] == "not_found"  # listed, not entered (no loops)
+    assert got["图片.xyz"]["verdict"] in ("error", "review")  # never a silent pass
+    errors = [ln for ln in result.stderr.splitlines() if ln.startswith("错误：")]
+    assert len(errors) == sum(r["verdict"] == "error" for r in reports)
+
+
+def test_recursive_text_output_counts_found_scanned_refused(tmp_path, runner):
+    root = _site_folder(tmp_path / "待发布")
+    result = runner.invoke(main, ["scan", "--recursive", str(root)])
+    refused = result.stderr.count("错误：")
+    assert refused >= 2
+    assert f"共 7 个文件：已审查 {7 - refused} 个，无法审查 {refused} 个" in result.stdout
 
 
 def test_folder_without_recursive_is_an_error(tmp_path, runner):

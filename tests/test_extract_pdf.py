@@ -163,10 +163,10 @@ def test_no_false_alarms_from_borders_bands_logos_highlights_and_seals() -> None
 
 def test_annotations_and_form_values() -> None:
     doc = _extract(pb.annotated_pdf())
-    ann = [s for s in doc.segments if s.location.part == "annotation"]
-    assert [(s.text, s.location.field) for s in ann] == [
-        ("此处数据待核实，勿外传", "Text"),
-        ("13912345678", "form:phone"),
+    ann = [s for s in doc.segments if s.location.part in ("annotation", "form_field")]
+    assert [(s.text, s.location.part, s.location.field) for s in ann] == [
+        ("此处数据待核实，勿外传", "annotation", "Text"),
+        ("13912345678", "form_field", "form:phone"),
     ]
     assert ann[0].location.page == 1
     notes = [n for n in doc.residue if n.kind == "annotations"]

@@ -107,10 +107,12 @@ def test_legacy_ppt_goes_through_libreoffice(tmp_path: Path) -> None:
             str(tmp_path),
             str(src),
         ],
-        check=True,
+        check=False,
         capture_output=True,
         timeout=120,
     )
+    if not (tmp_path / "deck.ppt").exists():
+        pytest.skip("LibreOffice Impress not installed (Debian: libreoffice-impress-nogui)")
     legacy = tmp_path / "旧版.dps"
     (tmp_path / "deck.ppt").rename(legacy)
     report = scan_file(legacy, CFG)

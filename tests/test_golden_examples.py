@@ -14,20 +14,18 @@ from pathlib import Path
 import pytest
 
 from secreview.config import Config
-from secreview.pipeline import SUPPORTED_SUFFIXES, scan_file
+from secreview.pipeline import expand_paths, scan_file
 from tests.conftest import REPO
 
 EXAMPLES = REPO / "examples"
 GOLDEN = Path(__file__).resolve().parent / "golden"
-SAMPLES = sorted(
-    p for p in EXAMPLES.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES
-)
+SAMPLES = expand_paths([EXAMPLES], recursive=True)  # what `scan -r examples/` reads
 
 
 def _report(path: Path) -> dict:
     report = scan_file(path, Config(use_classifier=False)).to_dict()
     report["path"] = path.relative_to(REPO).as_posix()
-    del report["sha256"]  # examples/build_examples.py rebuilds with new timestamps
+    del report["sha256"]  # scripts/build_examples.py rebuilds with new timestamps
     return report
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sqlite3
 import subprocess
@@ -150,6 +151,25 @@ def test_sweep_text_output_is_loud(
     assert r.exit_code == 1
     out = r.stdout.replace("\n", "")
     assert "签批后被改动" in out and "不在台账中" in out and "需要关注的文件" in out
+
+
+def test_sweep_reports_files_it_cannot_read(office: Path, runner: CliRunner, tmp_path: Path):
+    """issue 10: an unreadable or unknown file under the folder is a result, never dropped."""
+    web = tmp_path / "网站"
+    (web / "附件").mkdir(parents=True)
+    (web / "通知.txt").write_text("一份从未送审的材料。\n", encoding="utf-8")
+    (web / "附件" / "数据.bin").write_bytes(b"\x00\x01binary\xff" * 50)
+    (web / ".隐藏.txt").write_text("秘密★1年\n隐藏的旧稿\n", encoding="utf-8")
+    os.mkfifo(web / "附件" / "管道")
+    r = cli(runner, office, AUDITOR, "sweep", str(web), "--jobs", "1", "--format", "json")
+    info = json.loads(r.stdout)
+    assert info["files"] == 4 and info["scanned"] == 4
+    by_name = {Path(x["path"]).name: x for x in info["results"]}
+    assert by_name["管道"]["verdict"] == "error" and "not_regular_file" in by_name["管道"]["detail"]
+    assert by_name[".隐藏.txt"]["verdict"] == "unknown"
+    assert by_name["数据.bin"]["verdict"] in ("error", "unknown")
+    text = cli(runner, office, AUDITOR, "sweep", str(web), "--jobs", "1")
+    assert "共 4 个文件" in text.stdout and "无法读取" in text.stdout
 
 
 def test_only_auditors_and_admins_sweep(

@@ -47,7 +47,11 @@ class Limits:
     max_member_bytes: int = 256 * 1024 * 1024
     max_compression_ratio: float = 200.0
     max_text_chars: int = 50_000_000
+    # CPU seconds a file's extraction and checks may use: on a loaded machine a big file is
+    # slow in wall time but not in CPU time, and only a hostile file uses this much CPU.
     seconds_per_file: float = 120.0
+    # Wall-clock ceiling per file (a file stuck waiting, not computing).
+    wall_seconds_per_file: float = 1200.0
     convert_seconds: float = 120.0
     max_xlsx_cells: int = 5_000_000
     # Images: refuse a picture larger than this before decoding it (decompression bombs);

@@ -30,6 +30,12 @@ class NotFound(InputError):
     code = "not_found"
 
 
+class NotRegularFile(InputError):
+    """A FIFO, device or socket: not a document, and reading it could block or never end."""
+
+    code = "not_regular_file"
+
+
 class CorruptFile(InputError):
     code = "corrupt_file"
 

@@ -25,13 +25,13 @@ PARTS = (
     "invisible",
     "sheet",
     "image_only_page",
-    "ocr",
-    "slide",
-    "notes",
-    "attachment",
     "earlier_revision",
     "custom_xml",
     "form_field",
+    "attachment",
+    "ocr",
+    "slide",
+    "notes",
 )
 
 CATEGORIES = (
@@ -62,13 +62,13 @@ PART_NAMES_ZH = {
     "invisible": "不可见文字",
     "sheet": "工作表",
     "image_only_page": "图片页",
+    "earlier_revision": "早期版本（增量保存）",
+    "custom_xml": "自定义XML数据",
+    "form_field": "表单域",
+    "attachment": "附件",
     "ocr": "图片文字（OCR）",
     "slide": "幻灯片",
     "notes": "演讲者备注",
-    "attachment": "附件",
-    "earlier_revision": "早期版本",
-    "custom_xml": "自定义XML",
-    "form_field": "表单域",
 }
 
 _LOCATION_KEYS = ("page", "paragraph", "row", "col", "sheet", "cell", "field", "bbox")

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import signal
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -45,42 +46,65 @@ def _classifier_checks(config: Config) -> list[Check]:
 
 
 class Deadline:
-    """Whether the per-file time budget ran out (even if a library swallowed the Timeout)."""
+    """Whether the per-file budget ran out (even if a library swallowed the Timeout).
 
-    def __init__(self, seconds: float) -> None:
+    ``seconds`` is CPU time (this process, all threads); ``wall_seconds`` a wall-clock ceiling.
+    """
+
+    def __init__(self, seconds: float, wall_seconds: float = 0.0) -> None:
         self.seconds = seconds
-        self.expired = False
+        self.wall_seconds = wall_seconds
+        self.expired: str | None = None  # "cpu" or "wall" once the budget ran out
 
     def error(self) -> ErrorInfo:
+        if self.expired == "wall":
+            return ErrorInfo(
+                "timeout",
+                f"处理超时（等待超过 {self.wall_seconds:.0f} 秒），文件可能结构异常",
+            )
         return ErrorInfo(
-            "timeout", f"处理超时（超过 {self.seconds:.0f} 秒），文件可能过大或结构异常"
+            "timeout",
+            f"处理超时（计算时间超过 {self.seconds:.0f} 秒），文件可能过大或结构异常",
         )
 
 
 @contextmanager
-def deadline(seconds: float) -> Iterator[Deadline]:
-    """Raise Timeout if the block runs longer than ``seconds`` (main thread only).
+def deadline(seconds: float, wall_seconds: float = 0.0) -> Iterator[Deadline]:
+    """Raise Timeout once the block has used ``seconds`` of CPU, or ``wall_seconds`` of wall
+    time (main thread only; 0 turns a limit off).
 
-    The alarm repeats every 0.2 s after it first fires, so a library that catches and
-    ignores the exception (pdfminer has broad ``except Exception`` blocks) gets it again;
+    CPU time is measured by ITIMER_PROF (SIGPROF), wall time by ITIMER_REAL (SIGALRM). Each
+    timer repeats every 0.2 s after it first fires, so a library that catches and ignores the
+    exception (pdfminer has broad ``except Exception`` blocks) gets it again;
     ``Deadline.expired`` tells the caller that whatever came out is not to be trusted.
     """
-    state = Deadline(seconds)
-    if seconds <= 0 or threading.current_thread() is not threading.main_thread():
+    state = Deadline(seconds, wall_seconds)
+    if threading.current_thread() is not threading.main_thread():
         yield state
         return
+    timers = [
+        (signal.SIGPROF, signal.ITIMER_PROF, seconds, "cpu"),
+        (signal.SIGALRM, signal.ITIMER_REAL, wall_seconds, "wall"),
+    ]
+    timers = [t for t in timers if t[2] > 0]
 
-    def _alarm(signum: int, frame: object) -> None:
-        state.expired = True
-        raise Timeout(state.error().message)
+    def handler(kind: str) -> Callable[[int, object], None]:
+        def _fire(signum: int, frame: object) -> None:
+            state.expired = state.expired or kind
+            raise Timeout(state.error().message)
 
-    old = signal.signal(signal.SIGALRM, _alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds, 0.2)
+        return _fire
+
+    old = [(sig, signal.signal(sig, handler(kind))) for sig, _, _, kind in timers]
+    for _, which, limit, _ in timers:
+        signal.setitimer(which, limit, 0.2)
     try:
         yield state
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)
+        for _, which, _, _ in timers:
+            signal.setitimer(which, 0)
+        for sig, previous in old:
+            signal.signal(sig, previous)
 
 
 def run_checks(doc: Document, checks: Sequence[Check]) -> tuple[list[Finding], ScanContext]:
@@ -96,9 +120,10 @@ def scan_bytes(
 ) -> Report:
     sha = hashlib.sha256(data).hexdigest()
     fmt: str | None = None
-    budget = Deadline(config.limits.seconds_per_file)
+    limits = config.limits
+    budget = Deadline(limits.seconds_per_file, limits.wall_seconds_per_file)
     try:
-        with deadline(config.limits.seconds_per_file) as budget:
+        with deadline(limits.seconds_per_file, limits.wall_seconds_per_file) as budget:
             fmt = detect_format(data, path) if data else None
             doc = extract_bytes(data, path, config.limits)
             fmt = doc.format
@@ -142,33 +167,34 @@ def scan_file(path: str | Path, config: Config, checks: Sequence[Check] | None =
     return scan_bytes(data, str(path), config, checks)
 
 
-SUPPORTED_SUFFIXES = frozenset(
-    (
-        ".txt .md .csv .tsv .htm .html .shtml .pdf .docx .docm .xlsx .xlsm .doc .wps .xls .et .rtf "
-        ".ofd .pptx .pptm .ppt .dps .pps .odt .ods .odp .eml .mht .mhtml .zip "
-        ".png .jpg .jpeg .tif .tiff .bmp .gif .webp"
-    ).split()
-)
-
-
 def expand_paths(paths: Sequence[str | Path], recursive: bool) -> list[Path]:
-    """Files in argument order; folders (with ``recursive``) expand to their documents, sorted."""
+    """Paths in argument order; with ``recursive`` a folder expands to every entry under it.
+
+    Nothing under a folder is left out: documents, files of other kinds, hidden files and
+    special files are all returned, so each is scanned or reported with its error code
+    (``unsupported_format``, ``not_regular_file`` …). Linked folders are listed, not entered.
+    """
     out: list[Path] = []
     for raw in paths:
         p = Path(raw)
-        if p.is_dir() and recursive:
-            out.extend(
-                sorted(
-                    f
-                    for f in p.rglob("*")
-                    if f.is_file()
-                    and f.suffix.lower() in SUPPORTED_SUFFIXES
-                    and not any(part.startswith(".") for part in f.relative_to(p).parts)
-                )
-            )
+        if recursive and p.is_dir():
+            out.extend(_entries_under(p))
         else:
             out.append(p)
     return out
+
+
+def _entries_under(root: Path) -> list[Path]:
+    found: list[Path] = []
+
+    def unreadable(err: OSError) -> None:  # a folder we may not list is reported, not dropped
+        found.append(Path(err.filename) if err.filename else root)
+
+    for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable):
+        here = Path(dirpath)
+        found.extend(here / d for d in dirnames if (here / d).is_symlink())
+        found.extend(here / f for f in filenames)
+    return sorted(found)
 
 
 __all__ = [

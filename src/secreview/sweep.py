@@ -234,12 +234,16 @@ def run_key(paths: Sequence[str | Path]) -> str:
 
 
 def _file_sha(path: Path) -> str | None:
+    """The file's sha256, or None for anything that is not a readable regular file."""
+    from secreview.errors import InputError
+    from secreview.extract import open_regular
+
     h = hashlib.sha256()
     try:
-        with path.open("rb") as fh:
+        with open_regular(path) as fh:
             for block in iter(lambda: fh.read(1 << 20), b""):
                 h.update(block)
-    except OSError:
+    except (InputError, OSError):
         return None
     return h.hexdigest()
 

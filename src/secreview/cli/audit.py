@@ -202,7 +202,10 @@ def sweep(state: AppState, paths: tuple[str, ...], jobs: int | None, fmt: str) -
 
 def _print_sweep(info: dict[str, Any]) -> None:
     out = stdout_console()
+    errors = info["verdicts"].get("error", 0)
     head = f"定期梳理 {info['run']}：共 {info['files']} 个文件，本次复查 {info['scanned']} 个"
+    if errors:
+        head += f"，其中无法读取 {errors} 个"
     if info["resumed"]:
         head += f"，续跑上次中断的梳理，跳过已记录的 {info['skipped']} 个"
     out.print(escape(head + f"（{info['jobs']} 个进程）"))

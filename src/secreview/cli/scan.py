@@ -119,4 +119,15 @@ def scan(
     else:
         for r in reports:
             render_report(r, show_all)
+        if len(reports) > 1 or recursive:
+            stdout_console().print(escape(summary_line(reports)))
     raise SystemExit(exit_code_for(reports))
+
+
+def summary_line(reports: list[Report]) -> str:
+    """How many files were found, scanned and refused — so no file goes missing unnoticed."""
+    refused = sum(r.verdict == "error" for r in reports)
+    line = f"共 {len(reports)} 个文件：已审查 {len(reports) - refused} 个"
+    if refused:
+        line += f"，无法审查 {refused} 个（见上方错误）"
+    return line

@@ -7,11 +7,15 @@ and yields located segments in reading order. ``extract_file`` is the one entry 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+import os
+import stat
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 from secreview.config import Limits
-from secreview.errors import CorruptFile, NotFound, TooLarge, UnsupportedFormat
+from secreview.errors import CorruptFile, NotFound, NotRegularFile, TooLarge, UnsupportedFormat
 from secreview.extract.detect import IMAGE_FORMATS, detect_format
 from secreview.model import Document
 
@@ -50,22 +54,69 @@ def extractor_for(fmt: str) -> Extractor | None:
     return module.extract  # type: ignore[no-any-return]
 
 
-def read_input(path: str | Path, limits: Limits) -> bytes:
-    """Read a file's bytes, refusing directories, missing paths and oversize files."""
+@contextmanager
+def open_regular(path: str | Path) -> Iterator[BinaryIO]:
+    """Open a regular file for reading; refuse folders, missing paths, FIFOs, devices, sockets.
+
+    The file is opened non-blocking (a FIFO without a writer cannot hang us) and checked with
+    fstat on the open descriptor, so a path swapped between the check and the open is caught.
+    """
     p = Path(path)
-    if not p.exists():
-        raise NotFound(f"找不到文件：{p}（file not found）")
-    if p.is_dir():
-        raise NotFound(f"这是一个文件夹，不是文件：{p}（use --recursive to scan a folder）")
-    size = p.stat().st_size
-    if size > limits.max_file_bytes:
-        raise TooLarge(
-            f"文件过大：{size / 1048576:.1f} MB，超过上限 {limits.max_file_bytes / 1048576:.0f} MB"
-        )
     try:
-        return p.read_bytes()
+        st = p.stat()
+    except FileNotFoundError:
+        raise NotFound(f"找不到文件：{p}（file not found）") from None
     except OSError as e:
         raise CorruptFile(f"无法读取文件：{p}（{e.strerror}）") from e
+    if stat.S_ISDIR(st.st_mode):
+        if not os.access(p, os.R_OK | os.X_OK):
+            raise NotFound(f"无法进入文件夹（没有读取权限）：{p}")
+        raise NotFound(
+            f"这是一个文件夹，不是文件：{p}（审查文件夹请加 --recursive；"
+            "文件夹里链接到其他文件夹的快捷方式不会展开）"
+        )
+    _require_regular(p, st.st_mode)
+    try:
+        fd = os.open(p, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
+    except OSError as e:
+        raise CorruptFile(f"无法读取文件：{p}（{e.strerror}）") from e
+    with os.fdopen(fd, "rb", buffering=0) as fh:
+        _require_regular(p, os.fstat(fd).st_mode)
+        yield fh
+
+
+def read_input(path: str | Path, limits: Limits) -> bytes:
+    """A regular file's bytes (see ``open_regular``); the size limit counts what is read."""
+    chunks: list[bytes] = []
+    size = 0
+    with open_regular(path) as fh:
+        while True:
+            try:
+                chunk = fh.read(min(1 << 20, limits.max_file_bytes + 1 - size))
+            except OSError as e:
+                raise CorruptFile(f"无法读取文件：{path}（{e.strerror}）") from e
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > limits.max_file_bytes:
+                raise TooLarge(f"文件过大：超过上限 {limits.max_file_bytes / 1048576:.0f} MB")
+    return b"".join(chunks)
+
+
+_SPECIAL_KINDS = (
+    (stat.S_ISFIFO, "命名管道（FIFO）"),
+    (stat.S_ISCHR, "字符设备"),
+    (stat.S_ISBLK, "块设备"),
+    (stat.S_ISSOCK, "套接字（socket）"),
+)
+
+
+def _require_regular(p: Path, mode: int) -> None:
+    if stat.S_ISREG(mode):
+        return
+    kind = next((name for test, name in _SPECIAL_KINDS if test(mode)), "特殊文件")
+    raise NotRegularFile(f"不是普通文件，而是{kind}，无法审查：{p}")
 
 
 def extract_bytes(data: bytes, path: str, limits: Limits) -> Document:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 from pathlib import Path
@@ -28,6 +29,52 @@ def find_soffice() -> str | None:
     return None
 
 
+def convert(soffice: str, src: Path, target: str, workdir: Path, seconds: float) -> None:
+    """``soffice --convert-to target`` with its own profile in ``workdir`` and a time limit.
+
+    A fresh profile per run means no lock shared with a running LibreOffice and no state
+    kept between files. LibreOffice runs in its own process group, so a timeout kills the
+    whole tree (soffice starts soffice.bin), not just the launcher.
+    """
+    profile = workdir / "profile"
+    cmd = [
+        soffice,
+        f"-env:UserInstallation={profile.as_uri()}",
+        "--headless",
+        "--invisible",
+        "--norestore",
+        "--nologo",
+        "--nodefault",
+        "--convert-to",
+        target,
+        "--outdir",
+        str(workdir),
+        str(src),
+    ]
+    proc = subprocess.Popen(
+        cmd,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "HOME": str(workdir)},
+        start_new_session=True,
+    )
+    try:
+        proc.wait(timeout=seconds)
+    except subprocess.TimeoutExpired as e:
+        raise Timeout(f"LibreOffice 转换超时（超过 {seconds:.0f} 秒）") from e
+    finally:  # also on success: no helper process of this conversion outlives it
+        _kill_group(proc.pid)
+        proc.wait()
+
+
+def _kill_group(pgid: int) -> None:
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
 def extract(data: bytes, path: str, limits: Limits) -> Document:
     fmt = detect_format(data, path)
     target = _TARGET[fmt]
@@ -40,29 +87,7 @@ def extract(data: bytes, path: str, limits: Limits) -> Document:
     with tempfile.TemporaryDirectory(prefix="secreview-") as tmp:
         src = Path(tmp) / f"input.{fmt}"
         src.write_bytes(data)
-        profile = Path(tmp) / "profile"
-        cmd = [
-            soffice,
-            f"-env:UserInstallation=file://{profile}",
-            "--headless",
-            "--norestore",
-            "--convert-to",
-            target,
-            "--outdir",
-            tmp,
-            str(src),
-        ]
-        try:
-            subprocess.run(
-                cmd,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                timeout=limits.convert_seconds,
-                check=False,
-                env={**os.environ, "HOME": tmp},
-            )
-        except subprocess.TimeoutExpired as e:
-            raise Timeout(f"LibreOffice 转换超时（超过 {limits.convert_seconds:.0f} 秒）") from e
+        convert(soffice, src, target, Path(tmp), limits.convert_seconds)
         out = Path(tmp) / f"input.{target}"
         if not out.exists():
             raise CorruptFile(f"LibreOffice 无法转换此 {fmt.upper()} 文件（文件可能已损坏）")

@@ -15,7 +15,9 @@ rm -rf "$OUT"
 mkdir -p "$OUT/published"
 export SECREVIEW_DB="$OUT/secreview.db"
 
-say() { printf '\n\033[1m== %s ==\033[0m\n' "$*"; }
+# Bold headings on a terminal only: a log or a pipe gets no escape codes.
+if [ -t 1 ]; then B=$'\033[1m' N=$'\033[0m'; else B='' N=''; fi
+say() { printf '\n%s== %s ==%s\n' "$B" "$*" "$N"; }
 field() { "$PY" -c "import json,sys; print(json.load(sys.stdin)[\"$1\"])"; }
 
 say "1. 试审查（scan，不写台账）：examples/"

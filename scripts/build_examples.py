@@ -1,7 +1,7 @@
 """Build the sample documents in examples/ (run by hand; the outputs are committed).
 
 All text here is written for secreview's demo; names, numbers and places are fictional.
-Usage: .venv/bin/python examples/build_examples.py
+Usage: .venv/bin/python scripts/build_examples.py
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
-HERE = Path(__file__).resolve().parent
+HERE = Path(__file__).resolve().parent.parent / "examples"
 
 NOTICE = """关于做好2026年冬季供暖服务保障工作的通知
 各街道办事处、区直有关部门：
