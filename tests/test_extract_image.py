@@ -43,8 +43,8 @@ def test_exif_author_and_gps_are_residue(monkeypatch) -> None:
     data = IB.to_bytes(_blank(), "JPEG", exif=IB.exif_bytes(artist="王建国", gps=(36.5, 117.25)))
     doc = extract_bytes(data, "照片.jpg", Limits())
     meta = {s.location.field: s.text for s in doc.segments if s.location.part == "metadata"}
-    assert meta["EXIF Artist"] == "王建国" and meta["EXIF XPAuthor"] == "王建国"
-    assert meta["EXIF GPS"] == "纬度 36.500000，经度 117.250000"
+    assert meta["Artist"] == "王建国" and meta["XPAuthor"] == "王建国"
+    assert meta["GPS"] == "36.50000°N, 117.25000°E"
     (note,) = [n for n in doc.residue if n.kind == "image_metadata"]
     assert note.severity == "review" and "GPS" in note.message and "王建国" in note.message
 
@@ -56,7 +56,7 @@ def test_png_text_chunk_author_is_residue(monkeypatch) -> None:
     info = PngInfo()
     info.add_itxt("Author", "李明")
     doc = extract_bytes(IB.to_bytes(_blank(), pnginfo=info), "a.png", Limits())
-    assert ("PNG Author", "李明") in {(s.location.field, s.text) for s in doc.segments}
+    assert ("PNG:Author", "李明") in {(s.location.field, s.text) for s in doc.segments}
 
 
 def _png_header_only(width: int, height: int) -> bytes:

@@ -169,3 +169,30 @@ def test_a_scanned_page_pasted_on_a_slide_is_read_by_ocr() -> None:
     assert (mark.location.part, mark.location.page) == ("ocr", 1)
     assert mark.location.field and mark.location.field.endswith(".png")
     assert "OCR 识别，请核对原图" in mark.reason
+
+
+def test_photo_with_gps_on_a_slide_is_residue() -> None:
+    import io
+
+    from PIL import Image
+    from pptx import Presentation
+    from pptx.util import Inches
+
+    from tests.helpers import image_builder as IB
+
+    prs = Presentation()
+    slide = prs.slides.add_slide(prs.slide_layouts[6])
+    photo = IB.to_bytes(
+        Image.new("RGB", (32, 32), "white"),
+        "JPEG",
+        exif=IB.exif_bytes(artist="王建国", gps=(36.5, 117.25)),
+    )
+    slide.shapes.add_picture(io.BytesIO(photo), Inches(1), Inches(1))
+    buf = io.BytesIO()
+    prs.save(buf)
+    note = next(
+        f
+        for f in scan_bytes(buf.getvalue(), "a.pptx", CFG).findings
+        if f.rule == "residue.image_metadata"
+    )
+    assert note.severity == "review" and "GPS" in note.reason

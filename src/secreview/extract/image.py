@@ -19,107 +19,28 @@ from secreview.config import Limits
 from secreview.errors import CorruptFile, TooLarge
 from secreview.extract import ocr
 from secreview.extract.detect import detect_format
+from secreview.extract.image_meta import read_image_meta
 from secreview.extract.people import looks_like_person_name
 from secreview.model import Document, Location, ResidueNote, Segment
 
-# EXIF tags (IFD0 and the Exif sub-IFD) a reader can see under Properties → Details.
-EXIF_TAGS = {
-    0x013B: "Artist",
-    0x9C9D: "XPAuthor",
-    0xA430: "CameraOwnerName",
-    0x8298: "Copyright",
-    0x010E: "ImageDescription",
-    0x9C9B: "XPTitle",
-    0x9C9C: "XPComment",
-    0x9C9F: "XPSubject",
-    0x9C9E: "XPKeywords",
-    0x9286: "UserComment",
-    0x010F: "Make",
-    0x0110: "Model",
-    0xA431: "BodySerialNumber",
-    0x0131: "Software",
-    0x9003: "DateTimeOriginal",
-}
-AUTHOR_FIELDS = frozenset({"EXIF Artist", "EXIF XPAuthor", "EXIF CameraOwnerName", "PNG Author"})
+AUTHOR_FIELDS = frozenset({"Artist", "XPAuthor", "CameraOwnerName", "PNG:Author"})
 PNG_KEYS = ("Author", "Title", "Description", "Comment", "Copyright", "Software", "Source")
 MULTI_PAGE = frozenset({"tiff"})
 
 
-def _text_value(value: Any, tag: int) -> str:
-    if isinstance(value, bytes):
-        if 0x9C9B <= tag <= 0x9C9F:  # Windows XP* tags: UTF-16LE
-            return value.decode("utf-16-le", "ignore").rstrip("\0").strip()
-        if tag == 0x9286 and len(value) >= 8:  # UserComment: 8-byte charset header
-            head, body = value[:8], value[8:]
-            enc = "utf-16-le" if head.startswith(b"UNICODE") else "utf-8"
-            return body.decode(enc, "ignore").rstrip("\0").strip()
-        return value.decode("utf-8", "ignore").rstrip("\0").strip()
-    if isinstance(value, str):
-        return _undo_latin1(value).rstrip("\0").strip()
-    return ""
-
-
-def _undo_latin1(value: str) -> str:
-    """Pillow reads EXIF ASCII fields as Latin-1; phones and editors put UTF-8 (or GBK) there."""
-    if value.isascii() or any(ord(c) > 0xFF for c in value):
-        return value
-    raw = value.encode("latin-1")
-    for enc in ("utf-8", "gb18030"):
-        try:
-            return raw.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    return value
-
-
-def _gps(exif: Any) -> str | None:
-    try:
-        gps = exif.get_ifd(0x8825)
-    except (KeyError, ValueError, TypeError, OSError):
-        return None
-    if not gps or 2 not in gps or 4 not in gps:
-        return None
-
-    def degrees(dms: Any, ref: Any) -> float | None:
-        try:
-            d, m, s = (float(x) for x in dms)
-        except (TypeError, ValueError, ZeroDivisionError):
-            return None
-        value = d + m / 60 + s / 3600
-        return -value if str(ref).upper() in ("S", "W") else value
-
-    lat, lon = degrees(gps.get(2), gps.get(1, "N")), degrees(gps.get(4), gps.get(3, "E"))
-    if lat is None or lon is None:
-        return None
-    return f"纬度 {lat:.6f}，经度 {lon:.6f}"
-
-
-def _metadata(im: Any) -> list[tuple[str, str]]:
-    fields: list[tuple[str, str]] = []
-    try:
-        exif = im.getexif()
-    except (OSError, ValueError, SyntaxError, TypeError):
-        exif = None
-    if exif:
-        try:
-            sub = dict(exif.get_ifd(0x8769))
-        except (KeyError, ValueError, TypeError, OSError):
-            sub = {}
-        for tag, name in EXIF_TAGS.items():
-            value = _text_value(exif.get(tag, sub.get(tag)), tag)
-            if value:
-                fields.append((f"EXIF {name}", value[:2000]))
-        where = _gps(exif)
-        if where:
-            fields.append(("EXIF GPS", where))
+def _metadata(im: Any, data: bytes, path: str) -> list[tuple[str, str]]:
+    """EXIF (read by ``image_meta``, as for pictures inside DOCX/XLSX), PNG text chunks and
+    the JPEG comment, as (field, value)."""
+    meta = read_image_meta(path, data)
+    fields: list[tuple[str, str]] = list(meta.fields) if meta is not None else []
     text = getattr(im, "text", None) if im.format == "PNG" else None
     for key in PNG_KEYS:
         chunk = (text or {}).get(key)
         if isinstance(chunk, str) and chunk.strip():
-            fields.append((f"PNG {key}", chunk.strip()[:2000]))
+            fields.append((f"PNG:{key}", chunk.strip()[:2000]))
     comment = im.info.get("comment")
     if isinstance(comment, bytes) and comment.strip():
-        fields.append(("JPEG Comment", comment.decode("utf-8", "ignore").strip()[:2000]))
+        fields.append(("JPEG:Comment", comment.decode("utf-8", "ignore").strip()[:2000]))
     return fields
 
 
@@ -129,7 +50,7 @@ def _metadata_note(doc: Document, fields: list[tuple[str, str]]) -> None:
     for name, value in fields:
         doc.metadata.setdefault(name, value)
         doc.segments.append(Segment(value, Location(part="metadata", field=name)))
-    gps = next((v for k, v in fields if k == "EXIF GPS"), None)
+    gps = next((v for k, v in fields if k == "GPS"), None)
     authors = [(k, v) for k, v in fields if k in AUTHOR_FIELDS]
     if gps or authors:
         bits = []
@@ -145,7 +66,7 @@ def _metadata_note(doc: Document, fields: list[tuple[str, str]]) -> None:
                 "image_metadata",
                 f"图片文件中保存有{'、'.join(bits)}，读者查看图片属性即可看到；"
                 "请在发布前清除图片的 EXIF 信息（属性→详细信息→删除属性和个人信息）",
-                Location(part="metadata", field="EXIF GPS" if gps else authors[0][0]),
+                Location(part="metadata", field="GPS" if gps else authors[0][0]),
                 count=len(fields),
                 severity="review",
                 sample=gps or authors[0][1],
@@ -365,7 +286,7 @@ def extract(data: bytes, path: str, limits: Limits) -> Document:
     doc = Document(path=path, format=fmt)
     im = open_image(data, limits)
     try:
-        _metadata_note(doc, _metadata(im))
+        _metadata_note(doc, _metadata(im, data, path))
         count = int(getattr(im, "n_frames", 1) or 1) if fmt in MULTI_PAGE else 1
         if count > limits.max_pages:
             raise TooLarge(f"图片页数超过上限 {limits.max_pages} 页，请拆分后提交")

@@ -21,6 +21,7 @@ from secreview.config import Limits
 from secreview.errors import CorruptFile, EncryptedFile, TooLarge
 from secreview.extract.detect import detect_format
 from secreview.extract.image import ocr_embedded
+from secreview.extract.image_meta import add_image_notes
 from secreview.extract.ooxml_props import add_property_segments
 from secreview.extract.safezip import check_all_xml, open_package, parse_xml, read_member
 from secreview.extract.tabular import row_segment, sheet_row_segment
@@ -270,7 +271,9 @@ def _read(zf: zipfile.ZipFile, path: str, fmt: str, limits: Limits) -> Document:
     doc.segments.extend(walker.hidden)
     _residue(doc, walker, deleted)
     add_property_segments(doc, _meta(zf, limits))
-    ocr_embedded(doc, _pictures(zf, body, limits), limits, "文档")
+    pictures = _pictures(zf, body, limits)
+    add_image_notes(doc, ((name, data) for _page, name, data in pictures))
+    ocr_embedded(doc, pictures, limits, "文档")
     return doc
 
 

@@ -25,7 +25,8 @@ from secreview.config import Limits
 from secreview.errors import CorruptFile, TooLarge
 from secreview.extract import nested
 from secreview.extract.image import ocr_embedded
-from secreview.extract.ooxml_props import add_property_segments, read_properties
+from secreview.extract.image_meta import IMAGE_SUFFIXES, add_image_notes
+from secreview.extract.ooxml_props import add_custom_xml, add_property_segments, read_properties
 from secreview.extract.safezip import check_all_xml, open_package, parse_xml, read_member
 from secreview.extract.tabular import row_segment
 from secreview.model import Document, Location, ResidueNote, Segment
@@ -313,6 +314,15 @@ def _read(pkg: _Package, path: str) -> Document:
     ocr_embedded(doc, pictures, pkg.limits, "演示文稿")
     _notes(doc, hidden, noted, comments)
     add_property_segments(doc, read_properties(pkg.zf, pkg.limits))
+    add_custom_xml(doc, pkg.zf, pkg.limits)
+    add_image_notes(
+        doc,
+        (
+            (n, read_member(pkg.zf, n, pkg.limits) or b"")
+            for n in sorted(pkg.names)
+            if n.startswith("ppt/media/") and n.lower().endswith(IMAGE_SUFFIXES)
+        ),
+    )
     _embedded(pkg, doc)
     doc.facts.update(pages=len(slides), slides=len(slides), hidden_slides=hidden)
     return doc
