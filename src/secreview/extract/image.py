@@ -10,7 +10,6 @@ readable (``review``), never passed.
 from __future__ import annotations
 
 import io
-import time
 import warnings
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -126,7 +125,7 @@ def ocr_embedded(
     read: list[str] = []
     left: list[str] = []
     for page, name, data in pictures:
-        if time.monotonic() > stop_at:
+        if ocr.now() >= stop_at:
             left.append(name)
             continue
         try:
@@ -199,7 +198,7 @@ def read_pages(
     done: set[int] = set()
     lines = 0
     for number, image in frames:
-        if time.monotonic() > stop_at:
+        if ocr.now() >= stop_at:
             break
         try:
             found = ocr.recognize(image)

@@ -28,8 +28,15 @@ log = logging.getLogger(__name__)
 ENGINE = "rapidocr-onnxruntime"
 MIN_SIDE = 16  # smaller pictures (icons, bullets) cannot hold legible text
 # When OCR time runs out for the file being scanned (one budget for a ZIP of 50 pictures,
-# not 50): set by ``shared_budget`` around a container's members.
+# not 50): set by ``shared_budget`` around a container's members. Measured in CPU time of
+# the process (all threads), like the pipeline's per-file budget, so OCR stops — and lists
+# the pages left — before the file's budget turns the whole scan into a time-out.
 _deadline: ContextVar[float | None] = ContextVar("secreview_ocr_deadline", default=None)
+
+
+def now() -> float:
+    """The clock OCR budgets are measured on: CPU seconds used by this process."""
+    return time.process_time()
 
 
 @contextmanager
@@ -38,7 +45,7 @@ def shared_budget(seconds: float) -> Iterator[None]:
     if _deadline.get() is not None:
         yield
         return
-    token = _deadline.set(time.monotonic() + seconds)
+    token = _deadline.set(now() + seconds)
     try:
         yield
     finally:
@@ -46,9 +53,9 @@ def shared_budget(seconds: float) -> Iterator[None]:
 
 
 def deadline(seconds: float) -> float:
-    """The monotonic time OCR must stop at: the shared budget's, else ``seconds`` from now."""
+    """The ``now()`` at which OCR must stop: the shared budget's, else ``seconds`` from now."""
     shared = _deadline.get()
-    return shared if shared is not None else time.monotonic() + seconds
+    return shared if shared is not None else now() + seconds
 
 
 @dataclass(frozen=True)
