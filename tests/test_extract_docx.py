@@ -303,8 +303,8 @@ def test_metadata_segments_and_person_name() -> None:
     assert fields["title"] == "征求意见稿"
     assert fields["company"] == "某某县人民政府"
     assert fields["manager"] == "李四"
-    assert fields["custom:承办人"] == "王小明"
-    assert fields["custom:密级"] == "秘密"
+    assert fields["custom:承办人"] == "承办人=王小明"  # name=value: rules see the field name
+    assert fields["custom:密级"] == "密级=秘密"
     assert doc.metadata["creator"] == "张三" and doc.metadata["custom:密级"] == "秘密"
     n = note(doc, "metadata")
     assert n.severity == "review"

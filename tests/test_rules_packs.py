@@ -8,20 +8,20 @@ import pytest
 
 from secreview.checks import ScanContext
 from secreview.rules import RulesCheck, load_ruleset
-from secreview.rules.selftest import MIN_EXAMPLES, allow_matches, one_segment_doc
+from secreview.rules.selftest import MIN_EXAMPLES, allow_matches, example_part, one_segment_doc
 
 SHIPPED = Path(__file__).resolve().parent.parent / "rules"
 RULESET = load_ruleset([SHIPPED])
 CHECK = RulesCheck(RULESET)
 
 
-def findings(text: str):
-    doc = one_segment_doc(text)
+def findings(text: str, part: str = "body"):
+    doc = one_segment_doc(text, part)
     return CHECK.run(doc, ScanContext(doc))
 
 
-def fired(text: str) -> set[str]:
-    return {f.rule for f in findings(text)}
+def fired(text: str, part: str = "body") -> set[str]:
+    return {f.rule for f in findings(text, part)}
 
 
 def _cases():
@@ -43,7 +43,7 @@ def test_shipped_rule_examples(rule_id: str, example: str, should_match: bool) -
     if rule_id in allow:
         assert allow_matches(allow[rule_id], example) is should_match
     else:
-        got = fired(example)
+        got = fired(example, example_part(RULESET.rule(rule_id)))
         assert (rule_id in got or f"{rule_id}.bulk" in got) is should_match, got
 
 
@@ -85,7 +85,8 @@ def test_benign_texts_raise_nothing_above_info(text: str) -> None:
     ("text", "original", "normalized"),
     [
         ("秘密★１年", "秘密★１年", "秘密★1年"),
-        ("机密☆10年 枣庄市", "机密☆10年", "机密☆10年"),
+        ("机密☆10年 枣庄市", "机密☆10年", "机密★10年"),  # star variants fold to ★
+        ("機密✭10年 枣庄市", "機密✭10年", "机密★10年"),  # and traditional characters
         ("绝 密 ★ 长 期", "绝 密 ★ 长 期", "绝密★长期"),
         ("秘密＊６个月", "秘密＊６个月", "秘密*6个月"),
         ("本页 秘\u200b密★ 正文", "秘\u200b密★", "秘密★"),
@@ -130,9 +131,12 @@ def test_masked_numbers_are_compliant(text: str) -> None:
     assert findings(text) == []
 
 
-def test_badly_masked_id_is_info_only() -> None:
+def test_badly_masked_id_is_review_saying_what_is_exposed() -> None:
     got = findings("身份证号 37040219******123X")
-    assert [(f.rule, f.severity) for f in got] == [("pii.masked_id_nonstandard", "info")]
+    assert [(f.rule, f.severity) for f in got] == [("pii.masked_id_nonstandard", "review")]
+    assert "出生日期" in got[0].reason and "部分可见" in got[0].reason
+    got = findings("身份证号 44052419800101****")
+    assert "出生日期（第7–14位）完整可见" in got[0].reason
 
 
 def test_probable_id_needs_context() -> None:

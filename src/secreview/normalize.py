@@ -2,6 +2,8 @@
 
 - NFKC per character (full-width → half-width: "１２３" → "123", "＊" → "*").
 - Zero-width characters and soft hyphens removed.
+- One-to-one folding (``secreview.fold``): traditional and variant characters → simplified
+  (機密 → 机密), star variants → ★, Greek/Cyrillic look-alikes → Latin.
 - Whitespace and line breaks next to CJK characters folded ("秘 密 ★ 1 年" → "秘密★1年"),
   because PDF extraction and Word line wrapping split words. Whitespace between two
   non-CJK characters is kept, so separate numbers never run together.
@@ -21,6 +23,8 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+from secreview.fold import fold
 
 ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e\u200e\u200f")
 
@@ -58,8 +62,10 @@ class Normalized:
         return self.original[s:e]
 
 
-def normalize(text: str) -> Normalized:
-    mapped, origin = _map_characters(text)
+def normalize(text: str, *, fold_characters: bool = True) -> Normalized:
+    """``fold_characters=False`` skips the one-to-one ``fold`` (the classifier's training
+    corpus: the shipped model was trained on text normalized without it)."""
+    mapped, origin = _map_characters(text, fold_characters)
     n = len(mapped)
     pieces: list[str] = []
     out_origin: list[int] = []
@@ -147,10 +153,17 @@ def _map_run(run: str) -> tuple[str, tuple[int, ...] | None]:
     return got
 
 
-def _map_characters(text: str) -> tuple[str, Sequence[int]]:
-    """Per-character NFKC with zero-width characters dropped; origin index of each output char."""
+def _map_characters(text: str, fold_characters: bool = True) -> tuple[str, Sequence[int]]:
+    """Per-character NFKC with zero-width characters dropped, then the one-to-one ``fold``
+    (traditional → simplified, star variants → ★, look-alike letters → Latin); origin index
+    of each output char."""
     if text.isascii():
         return text, range(len(text))
+    mapped, origin = _nfkc_characters(text)
+    return (fold(mapped) if fold_characters else mapped), origin
+
+
+def _nfkc_characters(text: str) -> tuple[str, Sequence[int]]:
     resized = False
 
     def mapped_run(m: re.Match[str]) -> str:

@@ -315,3 +315,66 @@ def with_alt_chunk(data: bytes, name: str, payload: bytes, ctype: str = "text/ht
         overrides=[(f"/word/{name}", ctype)],
         rels=[("word/_rels/document.xml.rels", "rIdAlt1", "aFChunk", name)],
     )
+
+
+def photo_jpeg(artist: str = "", gps: tuple[float, float] | None = None, size: int = 16) -> bytes:
+    """A small JPEG (Pillow) with an EXIF Artist/XPAuthor and optional GPS position."""
+    from PIL import Image
+
+    def dms(value: float) -> tuple[float, float, float]:
+        d = int(value)
+        m = int((value - d) * 60)
+        return (float(d), float(m), round(((value - d) * 60 - m) * 60, 2))
+
+    img = Image.new("RGB", (size, size), (180, 40, 40))
+    exif = Image.Exif()
+    if artist:
+        exif[40093] = artist.encode("utf-16-le") + b"\x00\x00"  # XPAuthor (Windows)
+    if gps is not None:
+        exif[0x8825] = {1: "N", 2: dms(gps[0]), 3: "E", 4: dms(gps[1])}
+    out = io.BytesIO()
+    img.save(out, "JPEG", exif=exif)
+    return out.getvalue()
+
+
+def with_photo(document: DocxDocument, jpeg: bytes) -> bytes:
+    """``document`` with a picture whose stored bytes are ``jpeg`` (EXIF kept as a camera
+    leaves it; python-docx's own image parser is given a plain copy to size the picture)."""
+    from PIL import Image
+
+    plain = io.BytesIO()
+    Image.open(io.BytesIO(jpeg)).save(plain, "JPEG")
+    document.add_picture(io.BytesIO(plain.getvalue()))
+    data = to_bytes(document)
+    names = [n for n in zipfile.ZipFile(io.BytesIO(data)).namelist() if n.startswith("word/media/")]
+    return repackage(data, replace={names[0]: jpeg})
+
+
+def with_custom_xml(data: bytes, xml: str, item: int = 1) -> bytes:
+    """Add customXml/item<N>.xml (as an OA system stores its data) and its itemProps part."""
+    props = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="no"?>'
+        f'<ds:datastoreItem ds:itemID="{{6C3C8BC8-F283-45AE-878A-BAB7291924A{item}}}" '
+        'xmlns:ds="http://schemas.openxmlformats.org/officeDocument/2006/customXml"/>'
+    )
+    return repackage(
+        data,
+        add={
+            f"customXml/item{item}.xml": xml.encode("utf-8"),
+            f"customXml/itemProps{item}.xml": props.encode("utf-8"),
+        },
+        overrides=[
+            (
+                f"/customXml/itemProps{item}.xml",
+                "application/vnd.openxmlformats-officedocument.customXmlProperties+xml",
+            )
+        ],
+        rels=[
+            (
+                "word/_rels/document.xml.rels",
+                f"rIdCx{item}",
+                "customXml",
+                f"../customXml/item{item}.xml",
+            )
+        ],
+    )

@@ -243,3 +243,100 @@ def encrypt_with_pypdf(pdf: bytes, user_password: str, owner_password: str = "ow
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def head_lines_pdf(lines: Sequence[str], body: str = "现将有关事项通知如下。") -> bytes:
+    """Page 1 opens with ``lines`` drawn one under the other (a mark alone, or broken up)."""
+
+    def page(c: canvas.Canvas) -> None:
+        y = TOP
+        for line in lines:
+            c.setFont(FONT, 14)
+            c.drawString(LEFT, y, line)
+            y -= 22
+        c.setFont(FONT, 18)
+        c.drawCentredString(WIDTH / 2, y - 20, "关于做好春季防汛准备工作的通知")
+        write_paragraphs(c, [body], y=y - 60)
+
+    return build([page])
+
+
+def spaced_glyphs_pdf(text: str, gap: float = 9.0) -> bytes:
+    """``text`` drawn one glyph at a time at explicit positions, ``gap`` pt apart."""
+
+    def page(c: canvas.Canvas) -> None:
+        x = LEFT
+        c.setFont(FONT, 14)
+        for ch in text:
+            c.drawString(x, TOP, ch)
+            x += c.stringWidth(ch, FONT, 14) + gap
+        write_paragraphs(c, ["各有关单位：请做好相关工作。"], y=TOP - 60)
+
+    return build([page])
+
+
+def incremental_update(pdf: bytes, new_page_pdf: bytes) -> bytes:
+    """``pdf`` with page 1 replaced by the page of ``new_page_pdf`` in an INCREMENTAL update
+    (pypdf appends the new objects after the old %%EOF; the old page stays in the file)."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(io.BytesIO(pdf), incremental=True)
+    newer = PdfReader(io.BytesIO(new_page_pdf)).pages[0]
+    page = writer.pages[0]
+    page.replace_contents(newer.get_contents())
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def with_javascript(pdf: bytes, code: str = 'app.alert("hello");') -> bytes:
+    """``pdf`` with a document-level JavaScript (/Names /JavaScript: runs when the file opens)."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+    action = DictionaryObject(
+        {NameObject("/S"): NameObject("/JavaScript"), NameObject("/JS"): TextStringObject(code)}
+    )
+    tree = DictionaryObject(
+        {NameObject("/Names"): ArrayObject([TextStringObject("init"), writer._add_object(action)])}
+    )
+    names = DictionaryObject({NameObject("/JavaScript"): writer._add_object(tree)})
+    writer._root_object[NameObject("/Names")] = writer._add_object(names)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _raw_pdf(objs: Sequence[bytes]) -> bytes:
+    out = bytearray(b"%PDF-1.5\n")
+    offsets = []
+    for i, body in enumerate(objs, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+    for off in offsets:
+        out += b"%010d 00000 n \n" % off
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+    return bytes(out)
+
+
+def hidden_layer_pdf(visible: str, hidden: str, *, base_off: bool = False) -> bytes:
+    """A page with ``visible`` text and ``hidden`` text in an optional-content group (layer)
+    that is OFF in the default view (Helvetica: ASCII text only)."""
+    content = (
+        b"BT /F1 12 Tf 72 760 Td (" + visible.encode("latin-1") + b") Tj ET\n"
+        b"/OC /MC0 BDC BT /F1 12 Tf 72 730 Td (" + hidden.encode("latin-1") + b") Tj ET EMC\n"
+    )
+    default = b"<< /BaseState /OFF /ON [] >>" if base_off else b"<< /OFF [6 0 R] >>"
+    objs = [
+        b"<< /Type /Catalog /Pages 2 0 R /OCProperties << /OCGs [6 0 R] /D " + default + b" >> >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> /Properties << /MC0 6 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Type /OCG /Name (Draft notes) >>",
+    ]
+    return _raw_pdf(objs)

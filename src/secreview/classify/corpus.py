@@ -96,7 +96,10 @@ class Dataset:
 
 
 def _norm(text: str) -> str:
-    return normalize(text).text.strip()
+    # Without the character fold (traditional → simplified …) the shipped model was trained
+    # with; prediction sees folded text, which only brings traditional text closer to it.
+    # TODO(issue 13): fold the training corpus too when the model is next retrained.
+    return normalize(text, fold_characters=False).text.strip()
 
 
 def long_enough(text: str) -> bool:

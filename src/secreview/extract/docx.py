@@ -24,7 +24,8 @@ import lxml.etree
 
 from secreview.config import Limits
 from secreview.errors import CorruptFile, InputError
-from secreview.extract.ooxml_props import add_property_segments, read_properties
+from secreview.extract.image_meta import IMAGE_SUFFIXES, add_image_notes
+from secreview.extract.ooxml_props import add_custom_xml, add_property_segments, read_properties
 from secreview.extract.safezip import check_all_xml, open_package, parse_xml, read_member
 from secreview.extract.tabular import row_segment
 from secreview.model import Document, Location, ResidueNote, Segment, Span
@@ -290,6 +291,8 @@ class _Walker:
                 self._text(child.text or "", st, hidden, deleted=True)
             elif tag in _TEXT_CHARS:  # tab, line/page break, carriage return
                 self._text(_TEXT_CHARS[tag], st, hidden)
+            elif tag == SYM:
+                self._text(_symbol(child), st, hidden)
             elif isinstance(tag, str) and tag not in _SKIP:
                 _find_boxes(child, st.boxes)  # w:drawing, w:pict, w:object, mc:AlternateContent
 
@@ -321,6 +324,27 @@ class _Walker:
         author = (el.get(W + "author") or "").strip()
         if author and author not in self.authors:
             self.authors.append(author)
+
+
+SYM = W + "sym"
+# Symbol-font characters Word stores as w:sym (Insert → Symbol): the stars of a marking.
+_STAR_SYMBOLS = {"wingdings": {0xAB, 0xB6}, "wingdings 2": {0xEA, 0xEB, 0xF3, 0xF4, 0xF5}}
+
+
+def _symbol(sym: lxml.etree._Element) -> str:
+    """The text of a w:sym: a symbol-font star as ★, a Symbol-font character as itself."""
+    font = (sym.get(W + "font") or "").strip().lower()
+    try:
+        code = int(sym.get(W + "char") or "", 16)
+    except ValueError:
+        return ""
+    if code >= 0xF000:
+        code -= 0xF000  # symbol fonts live in the private-use area F0xx
+    if code in _STAR_SYMBOLS.get(font, ()):
+        return "★"
+    if font == "symbol" and 0x20 < code < 0x7F:
+        return "*" if code == 0x2A else chr(code)
+    return ""
 
 
 def _close(cur: list[str], pieces: list[str], last_end: int, body_len: int) -> int:
@@ -572,6 +596,15 @@ def _read(pkg: _Package, path: str, depth: int) -> Document:
         )
 
     add_property_segments(doc, read_properties(pkg.zf, pkg.limits))
+    add_custom_xml(doc, pkg.zf, pkg.limits)
+    add_image_notes(
+        doc,
+        (
+            (n, read_member(pkg.zf, n, pkg.limits) or b"")
+            for n in sorted(pkg.names)
+            if n.startswith("word/media/") and n.lower().endswith(IMAGE_SUFFIXES)
+        ),
+    )
 
     _embedded(pkg, path, depth, doc)
     doc.facts.update(

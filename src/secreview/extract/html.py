@@ -86,13 +86,34 @@ class _Walker:
             self._buf.append(el.tail)
 
 
+_NOT_TEXT = re.compile(
+    r"<(script|style|noscript|template)\b.*?</\1\s*>|<!--.*?-->|<[^>]*>", re.I | re.S
+)
+_MIN_CHECKED = 100_000
+
+
+def _check_complete(text: str, walker: _Walker) -> None:
+    """Refuse (rather than pass) a page whose text the parser lost: markup-stripped text far
+    longer than everything extracted means a part of the page was never read."""
+    if len(text) < _MIN_CHECKED:
+        return
+    rough = len(_SPACE.sub("", _NOT_TEXT.sub("", text)))
+    got = sum(len(_SPACE.sub("", t)) for t in (*walker.body, *walker.hidden, *walker.comments))
+    if rough > _MIN_CHECKED and got < rough // 2:
+        raise CorruptFile(
+            f"网页结构异常，约 {rough - got} 个字符的文字未能解析，无法完整审查（请另存为 TXT 或 PDF 后提交）"
+        )
+
+
 def extract(data: bytes, path: str, limits: Limits) -> Document:
     text = decode_text(data)
     if not text.strip():
         raise CorruptFile("HTML 文件为空")
     # Drop an XML declaration with encoding: lxml refuses it on str input.
     text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
-    parser = lxml.html.HTMLParser(remove_comments=False, huge_tree=False, no_network=True)
+    # huge_tree: libxml2 otherwise DROPS any text node over 10 MB without a word (a marking
+    # at its start would pass); the size is bounded by Limits (file size, text length).
+    parser = lxml.html.HTMLParser(remove_comments=False, huge_tree=True, no_network=True)
     try:
         root = lxml.html.document_fromstring(text, parser=parser)
     except (lxml.etree.ParserError, ValueError) as e:
@@ -127,6 +148,7 @@ def extract(data: bytes, path: str, limits: Limits) -> Document:
         walker.walk(body)
         walker._flush()
 
+    _check_complete(text, walker)
     for n, para in enumerate(walker.body, start=1):
         segs.append(Segment(para, Location(part="body", paragraph=n)))
     for n, para in enumerate(walker.hidden, start=1):

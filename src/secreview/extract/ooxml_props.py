@@ -11,7 +11,10 @@ from __future__ import annotations
 import posixpath
 import zipfile
 
+import lxml.etree
+
 from secreview.config import Limits
+from secreview.errors import CorruptFile
 from secreview.extract.people import looks_like_person_name
 from secreview.extract.safezip import parse_xml, read_member
 from secreview.model import Document, Location, ResidueNote, Segment
@@ -137,7 +140,9 @@ def add_property_segments(doc: Document, props: list[tuple[str, str]]) -> None:
         return
     for name, value in props:
         doc.metadata.setdefault(name, value)
-        doc.segments.append(Segment(value, Location(part="metadata", field=name)))
+        # A custom property reads "name=value", so a rule sees what the value is ("密级=秘密")
+        text = f"{name[len('custom:') :]}={value}" if name.startswith("custom:") else value
+        doc.segments.append(Segment(text, Location(part="metadata", field=name)))
     people = [(n, v) for n, v in props if n in PERSON_FIELDS and looks_like_person_name(v)]
     if people:
         who = "、".join(f"{FIELD_NAMES_ZH[n]}「{v}」" for n, v in people)
@@ -168,3 +173,67 @@ def add_property_segments(doc: Document, props: list[tuple[str, str]]) -> None:
             sample=f"{props[0][0]}: {props[0][1]}",
         )
     )
+
+
+MAX_CUSTOM_XML_ITEMS = 200
+_BIBLIOGRAPHY = "{http://schemas.openxmlformats.org/officeDocument/2006/bibliography}"
+MAX_CUSTOM_XML_LINES = 20_000
+
+
+def custom_xml_lines(root: lxml.etree._Element) -> list[str]:
+    """ "name=value" for every element with text and every attribute of a custom XML part."""
+    lines: list[str] = []
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        local = el.tag.rsplit("}", 1)[-1]
+        if el is root and el.tag.startswith(_BIBLIOGRAPHY):
+            continue  # Word's citation style settings (SelectedStyle="/APA.XSL")
+        for key, value in el.attrib.items():
+            if value.strip() and not key.startswith("{"):
+                lines.append(f"{local}.{key.rsplit('}', 1)[-1]}={value.strip()}")
+        text = (el.text or "").strip()
+        if text:
+            lines.append(f"{local}={text}")
+        if len(lines) >= MAX_CUSTOM_XML_LINES:
+            break
+    return lines
+
+
+def add_custom_xml(doc: Document, zf: zipfile.ZipFile, limits: Limits) -> None:
+    """customXml/item*.xml: data an OA or records system stored in the package (密级, 文号,
+    拟稿人 …), invisible in Word but in the published file. One ``custom_xml`` segment per
+    value and one info note (the rules judge the values)."""
+    names = sorted(
+        n
+        for n in zf.namelist()
+        if n.startswith("customXml/")
+        and n.endswith(".xml")
+        and not posixpath.basename(n).lower().startswith("itemprops")
+    )[:MAX_CUSTOM_XML_ITEMS]
+    count = 0
+    sample = ""
+    for name in names:
+        data = read_member(zf, name, limits)
+        if not data:
+            continue
+        try:
+            root = parse_xml(data, name)
+        except CorruptFile:
+            continue  # an unreadable data part is not a broken document
+        for k, line in enumerate(custom_xml_lines(root), start=1):
+            doc.segments.append(Segment(line, Location(part="custom_xml", paragraph=k, field=name)))
+            count += 1
+            sample = sample or line
+    if count:
+        doc.residue.append(
+            ResidueNote(
+                "custom_xml",
+                f"文档含自定义 XML 数据（{count} 项，多由办公系统写入，如「{sample[:30]}」），"
+                "在 Word 中看不到但随文件公开，请确认其内容可以公开",
+                Location(part="custom_xml", field=names[0]),
+                count=count,
+                severity="info",
+                sample=sample,
+            )
+        )

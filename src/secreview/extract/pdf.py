@@ -7,8 +7,12 @@ Segments:
 - ``under_redaction`` — the text under each dark box / opaque image drawn over it, with the
   box as ``bbox`` (x0, top, x1, bottom in pt from the page's top-left corner).
 - ``invisible`` — render mode 3/7, white-on-white, sub-1pt or off-page text, per line.
-- ``annotation`` — annotation contents and authors (per page), form-field values (``field`` =
-  ``form:NAME``).
+- ``annotation`` — annotation contents and authors (per page).
+- ``form_field`` — AcroForm field values (``field`` = ``form:NAME``).
+- ``hidden`` — text in optional-content layers that are OFF by default (``field`` = ``layer``)
+  and JavaScript code (``field`` = ``javascript:WHERE``).
+- ``earlier_revision`` — text an earlier revision (left in the file by an incremental update)
+  holds and the current one does not.
 - ``metadata`` — Info dictionary and XMP properties (``field`` = property name).
 - embedded files of a supported format are extracted too (up to ``MAX_EMBED_DEPTH`` levels),
   their segments keep their own part with ``field`` = ``embedded:NAME``.
@@ -33,6 +37,7 @@ from secreview.config import Limits
 from secreview.errors import CorruptFile, EncryptedPdf, SecreviewError, TooLarge
 from secreview.extract import pdf_extras as extras
 from secreview.extract.pdf_layout import PageContent, interpret_page, lines, paragraphs
+from secreview.extract.pdf_ocr import ocr_image_pages
 from secreview.extract.people import looks_like_person_name
 from secreview.model import Document, Location, ResidueNote, Segment, Span
 
@@ -42,6 +47,9 @@ logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
 MAX_EMBED_DEPTH = 2
 _embed_depth: ContextVar[int] = ContextVar("secreview_pdf_embed_depth", default=0)
+# set while an earlier revision of a PDF is being read (its own revisions are not searched)
+_in_revision: ContextVar[bool] = ContextVar("secreview_pdf_in_revision", default=False)
+MAX_REVISIONS = 10
 
 
 def _cause(e: BaseException) -> BaseException:
@@ -95,10 +103,14 @@ def extract(data: bytes, path: str, limits: Limits) -> Document:
         pdf = _open(stream)
         pages = _guard("读取页面目录", _pages, pdf, limits)
         doc.facts["pages"] = len(pages)
+        catalog = pdf.doc.catalog if isinstance(pdf.doc.catalog, dict) else {}
+        hidden_groups, layer_names = _guard("读取图层", extras.hidden_layers, catalog)
         chars = 0
         contents: list[PageContent] = []
         for number, page in enumerate(pages, start=1):
-            content = _guard(f"解析第{number}页", interpret_page, pdf.rsrcmgr, page, number)
+            content = _guard(
+                f"解析第{number}页", interpret_page, pdf.rsrcmgr, page, number, hidden_groups
+            )
             contents.append(content)
             before = len(doc.segments)
             _page_segments(doc, content)
@@ -113,14 +125,129 @@ def extract(data: bytes, path: str, limits: Limits) -> Document:
                     )
                 )
         _page_notes(doc, contents)
-        catalog = pdf.doc.catalog if isinstance(pdf.doc.catalog, dict) else {}
+        if not _in_revision.get():  # an earlier revision's scans are the same pictures
+            ocr_image_pages(doc, data, limits)
+        _layer_note(doc, contents, layer_names)
         forms = _guard("读取表单", extras.form_fields, catalog)
         for name, value in forms:
-            doc.segments.append(Segment(value, Location(part="annotation", field=f"form:{name}")))
+            doc.segments.append(Segment(value, Location(part="form_field", field=f"form:{name}")))
         _annotation_note(doc)
+        _javascript(doc, _guard("读取脚本", extras.javascript, catalog, [p.annots for p in pages]))
         _metadata(doc, _guard("读取文档属性", extras.info_fields, pdf.doc.info), catalog)
         _embedded(doc, catalog, limits)
+    if not _in_revision.get():
+        _earlier_revisions(doc, data, limits)
     return doc
+
+
+def _layer_note(doc: Document, contents: list[PageContent], names: list[str]) -> None:
+    pages = [c.number for c in contents if c.hidden_layer]
+    if not pages:
+        return
+    first = _first(doc, "hidden")
+    count = sum(len(lines(c.hidden_layer)) for c in contents)
+    layers = "、".join(f"「{n}」" for n in names[:5])
+    doc.residue.append(
+        ResidueNote(
+            "hidden_layer",
+            f"第{_page_list(pages)}页含隐藏图层{layers}中的文字（{count} 行）：阅读器默认不显示，"
+            "但打开图层面板或复制即可得到，请删除隐藏图层后重新生成PDF",
+            Location(part="hidden", page=pages[0]),
+            count=count,
+            sample=first.text if first else "",
+        )
+    )
+
+
+def _javascript(doc: Document, scripts: list[tuple[str, str]]) -> None:
+    if not scripts:
+        return
+    for k, (where, code) in enumerate(scripts, start=1):
+        doc.segments.append(
+            Segment(code[:4000], Location(part="hidden", paragraph=k, field=f"javascript:{where}"))
+        )
+    doc.residue.append(
+        ResidueNote(
+            "javascript",
+            f"PDF含 JavaScript 脚本（{len(scripts)} 处，如打开文件或点击时自动运行），"
+            "公开发布的文件不应包含脚本，请用“打印为PDF”或另存为PDF/A重新生成",
+            Location(part="hidden", field=f"javascript:{scripts[0][0]}"),
+            count=len(scripts),
+            severity="review",
+            sample=scripts[0][1][:80],
+        )
+    )
+
+
+def _earlier_revisions(doc: Document, data: bytes, limits: Limits) -> None:
+    """Text that earlier revisions (left by incremental updates) hold and this one does not.
+
+    Each earlier revision is read as the PDF it was; any of its text that the current
+    revision no longer shows (a deleted ID number, a replaced page) becomes an
+    ``earlier_revision`` segment for the rules, and one residue note tells the drafter.
+    """
+    from secreview.normalize import normalize
+
+    ends = extras.earlier_revisions(data, MAX_REVISIONS)
+    if not ends:
+        return
+    current = {normalize(s.text).text for s in doc.segments}
+    token = _in_revision.set(True)
+    found: list[tuple[int, Segment]] = []
+    read = 0
+    try:
+        for k, end in enumerate(ends, start=1):
+            try:
+                old = extract(data[:end], f"{doc.path}#revision{k}", limits)
+            except (TooLarge, CorruptFile, EncryptedPdf):
+                continue  # e.g. a linearized file's first section is no whole document
+            read += 1
+            for seg in old.segments:
+                norm = normalize(seg.text).text
+                if norm.strip() and norm not in current:
+                    current.add(norm)
+                    found.append((k, seg))
+    finally:
+        _in_revision.reset(token)
+    doc.facts["earlier_revisions"] = read
+    if not read:
+        return
+    for k, seg in found:
+        loc = seg.location
+        doc.segments.append(
+            Segment(
+                seg.text,
+                Location(
+                    part="earlier_revision",
+                    page=loc.page,
+                    paragraph=loc.paragraph,
+                    field=f"revision{k}:{loc.part}" + (f":{loc.field}" if loc.field else ""),
+                ),
+            )
+        )
+    if found:
+        doc.residue.append(
+            ResidueNote(
+                "earlier_revision",
+                f"PDF经过增量保存，文件中仍保留 {read} 个早期版本，其中 {len(found)} 段文字在当前"
+                f"版本中已看不到（如「{found[0][1].text[:30]}」），但用工具即可恢复；"
+                "请“另存为”或重新导出生成一个新文件（不要增量保存）后再提交",
+                Location(part="earlier_revision", page=found[0][1].location.page),
+                count=len(found),
+                severity="review",
+                sample=found[0][1].text,
+            )
+        )
+    else:
+        doc.residue.append(
+            ResidueNote(
+                "earlier_revision",
+                f"PDF经过增量保存，文件中保留 {read} 个早期版本（文字与当前版本相同）",
+                Location(part="earlier_revision"),
+                count=read,
+                severity="info",
+            )
+        )
 
 
 def _page_segments(doc: Document, content: PageContent) -> None:
@@ -137,6 +264,10 @@ def _page_segments(doc: Document, content: PageContent) -> None:
         bbox = (round(ln.x0, 1), round(ln.top, 1), round(ln.x1, 1), round(ln.bottom, 1))
         doc.segments.append(
             Segment(ln.text, Location(part="invisible", page=n, paragraph=k, bbox=bbox))
+        )
+    for k, ln in enumerate(lines(content.hidden_layer), start=1):
+        doc.segments.append(
+            Segment(ln.text, Location(part="hidden", page=n, paragraph=k, field="layer"))
         )
 
 
@@ -184,6 +315,7 @@ def _page_notes(doc: Document, contents: list[PageContent]) -> None:
             )
         )
     image_pages = [c.number for c in contents if not c.has_text and (c.images or c.paths >= 100)]
+    doc.facts["image_only_pages"] = image_pages
     if image_pages:
         doc.residue.append(
             ResidueNote(
@@ -211,10 +343,10 @@ def _page_notes(doc: Document, contents: list[PageContent]) -> None:
 
 
 def _annotation_note(doc: Document) -> None:
-    found = [s for s in doc.segments if s.location.part == "annotation"]
+    found = [s for s in doc.segments if s.location.part in ("annotation", "form_field")]
     if not found:
         return
-    forms = sum(1 for s in found if (s.location.field or "").startswith("form:"))
+    forms = sum(1 for s in found if s.location.part == "form_field")
     doc.residue.append(
         ResidueNote(
             "annotations",

@@ -168,3 +168,106 @@ def embedded_files(catalog: dict[str, Any], max_bytes: int) -> Iterator[tuple[st
                 continue
             data = stream.get_data()
             yield name or "?", (None if len(data) > max_bytes else data)
+
+
+def hidden_layers(catalog: dict[str, Any]) -> tuple[frozenset[int], list[str]]:
+    """Object ids and names of the optional-content groups (layers) OFF in the default view.
+
+    /OCProperties /D: /BaseState /OFF turns every group off except those in /ON; otherwise
+    the groups listed in /OFF are off.
+    """
+    from pdfminer.pdftypes import PDFObjRef
+
+    ocp = resolve1(catalog.get("OCProperties"))
+    if not isinstance(ocp, dict):
+        return frozenset(), []
+    default = resolve1(ocp.get("D"))
+    default = default if isinstance(default, dict) else {}
+    groups = [g for g in (resolve1(ocp.get("OCGs")) or [])[:MAX_ITEMS] if isinstance(g, PDFObjRef)]
+    base = to_text(default.get("BaseState")) or "ON"
+    listed = {
+        g.objid
+        for g in (resolve1(default.get("ON" if base == "OFF" else "OFF")) or [])[:MAX_ITEMS]
+        if isinstance(g, PDFObjRef)
+    }
+    if base == "OFF":
+        off = {g.objid for g in groups} - listed
+    else:
+        off = listed
+    names = []
+    for g in groups:
+        if g.objid in off:
+            group = resolve1(g)
+            names.append(to_text(group.get("Name")) if isinstance(group, dict) else "")
+    return frozenset(off), [n or "?" for n in names]
+
+
+def _js_of(action: Any, depth: int = 0) -> Iterator[str]:
+    """JavaScript code of an action dictionary and of the actions chained after it (/Next)."""
+    action = resolve1(action)
+    if not isinstance(action, dict) or depth > MAX_TREE_DEPTH:
+        return
+    if to_text(action.get("S")) == "JavaScript":
+        js = resolve1(action.get("JS"))
+        if isinstance(js, PDFStream):
+            try:
+                yield decode_text(js.get_data()[:65536]).strip() or "(脚本)"
+            except Exception:  # noqa: BLE001 — undecodable script: still a script
+                yield "(脚本)"
+        else:
+            yield to_text(js) or "(脚本)"
+    nxt = resolve1(action.get("Next"))
+    for a in nxt if isinstance(nxt, list) else [nxt] if nxt is not None else []:
+        yield from _js_of(a, depth + 1)
+
+
+def javascript(catalog: dict[str, Any], page_annots: list[Any]) -> list[tuple[str, str]]:
+    """(where, code) of every JavaScript: document-level scripts (/Names /JavaScript), the
+    open action, additional actions (/AA) of the catalog, and actions of annotations."""
+    out: list[tuple[str, str]] = []
+    names = resolve1(catalog.get("Names"))
+    if isinstance(names, dict):
+        for node in _kids(names.get("JavaScript"), "Kids", 0):
+            pairs = resolve1(node.get("Names")) or []
+            for i in range(1, len(pairs), 2):
+                out.extend(("document", code) for code in _js_of(pairs[i]))
+    out.extend(("open", code) for code in _js_of(catalog.get("OpenAction")))
+    aa = resolve1(catalog.get("AA"))
+    if isinstance(aa, dict):
+        for key, action in list(aa.items())[:MAX_ITEMS]:
+            out.extend((f"AA {key}", code) for code in _js_of(action))
+    for annots in page_annots:
+        for raw in (resolve1(annots) or [])[:MAX_ITEMS]:
+            annot = resolve1(raw)
+            if not isinstance(annot, dict):
+                continue
+            out.extend(("annotation", code) for code in _js_of(annot.get("A")))
+            aa = resolve1(annot.get("AA"))
+            if isinstance(aa, dict):
+                for action in list(aa.values())[:MAX_ITEMS]:
+                    out.extend(("annotation", code) for code in _js_of(action))
+        if len(out) >= MAX_ITEMS:
+            break
+    return out[:MAX_ITEMS]
+
+
+def earlier_revisions(data: bytes, limit: int = 10) -> list[int]:
+    """End offsets of the earlier revisions an incremental update left in the file.
+
+    Each incremental save appends objects, a new xref and a trailer ending in %%EOF; the bytes
+    up to an earlier %%EOF are the document as it was then. A %%EOF followed only by
+    whitespace is the end of the file; linearized files have a first-page section whose
+    %%EOF is followed by the rest of the file and come out as one "revision" that only
+    repeats what the file shows (the caller compares texts).
+    """
+    ends: list[int] = []
+    pos = 0
+    while True:
+        i = data.find(b"%%EOF", pos)
+        if i < 0:
+            break
+        end = i + 5
+        pos = end
+        if data[end:].strip(b"\r\n \t\x00"):
+            ends.append(end)
+    return ends[-limit:]

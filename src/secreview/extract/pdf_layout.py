@@ -51,11 +51,32 @@ INVISIBLE_MODES = frozenset((3, 7))
 
 
 class _RenderModeDevice(PDFPageAggregator):
-    """pdfminer's page aggregator, stamping every character with the text render mode."""
+    """pdfminer's page aggregator, stamping every character with the text render mode and
+    whether it lies in a marked-content section of a hidden optional-content layer
+    (``/OC /MC0 BDC … EMC`` whose group is OFF in the document's default view)."""
 
-    def __init__(self, rsrcmgr: PDFResourceManager, pageno: int) -> None:
+    def __init__(
+        self,
+        rsrcmgr: PDFResourceManager,
+        pageno: int,
+        properties: dict[str, Any] | None = None,
+        hidden_groups: frozenset[int] = frozenset(),
+    ) -> None:
         super().__init__(rsrcmgr, pageno=pageno, laparams=None)
         self._render_mode = 0
+        self._properties = properties or {}
+        self._hidden_groups = hidden_groups
+        self._oc_stack: list[bool] = []
+
+    def begin_tag(self, tag: Any, props: Any = None) -> None:
+        hidden = False
+        if self._hidden_groups and getattr(tag, "name", None) == "OC":
+            hidden = _oc_hidden(props, self._properties, self._hidden_groups)
+        self._oc_stack.append(hidden)
+
+    def end_tag(self) -> None:
+        if self._oc_stack:
+            self._oc_stack.pop()
 
     def render_string(self, textstate: Any, seq: Any, ncs: Any, graphicstate: Any) -> None:
         self._render_mode = int(getattr(textstate, "render", 0) or 0)
@@ -63,8 +84,28 @@ class _RenderModeDevice(PDFPageAggregator):
 
     def render_char(self, *args: Any, **kwargs: Any) -> float:
         adv = super().render_char(*args, **kwargs)
-        self.cur_item._objs[-1].render_mode = self._render_mode  # type: ignore[attr-defined]
+        item = self.cur_item._objs[-1]
+        item.render_mode = self._render_mode  # type: ignore[attr-defined]
+        item.oc_hidden = any(self._oc_stack)  # type: ignore[attr-defined]
         return adv
+
+
+def _oc_hidden(props: Any, properties: dict[str, Any], hidden: frozenset[int]) -> bool:
+    """Does the marked content's optional-content group (or membership dict) hide it?"""
+    from pdfminer.pdftypes import PDFObjRef, resolve1
+
+    ref = properties.get(props.name) if hasattr(props, "name") else props
+    groups: list[Any] = []
+    target = resolve1(ref)
+    if isinstance(target, dict) and "OCGs" in target:  # an OCMD: hidden if any group is OFF
+        ocgs = target["OCGs"]
+        groups = list(ocgs) if isinstance(ocgs, list) else [ocgs]
+    else:
+        groups = [ref]
+    for g in groups:
+        if isinstance(g, PDFObjRef) and g.objid in hidden:
+            return True
+    return False
 
 
 def luminance(color: Any) -> float | None:
@@ -101,6 +142,7 @@ class Glyph:
     render_mode: int
     lum: float | None
     upright: bool
+    hidden_layer: bool = False
 
     @property
     def area(self) -> float:
@@ -172,6 +214,8 @@ class PageContent:
     invisible: list[Glyph] = field(default_factory=list)
     # one entry per covering box: (box, glyphs under it)
     covered: list[tuple[Box, list[Glyph]]] = field(default_factory=list)
+    # glyphs in an optional-content layer that is OFF by default (a hidden layer)
+    hidden_layer: list[Glyph] = field(default_factory=list)
     images: int = 0
     paths: int = 0
     ocr_layer: bool = False
@@ -185,7 +229,7 @@ class PageContent:
 
     @property
     def has_text(self) -> bool:
-        return bool(self.visible or self.invisible or self.covered)
+        return bool(self.visible or self.invisible or self.covered or self.hidden_layer)
 
 
 def _stream_has_mask(obj: LTImage) -> bool:
@@ -225,6 +269,7 @@ def _walk(
                     mode,
                     lum,
                     bool(obj.upright),
+                    bool(getattr(obj, "oc_hidden", False)),
                 )
             )
         elif isinstance(obj, LTImage):
@@ -261,9 +306,24 @@ def _walk(
     return images, paths
 
 
-def interpret_page(rsrcmgr: PDFResourceManager, page: PDFPage, number: int) -> PageContent:
-    """Interpret one page and sort its glyphs into visible / invisible / covered."""
-    device = _RenderModeDevice(rsrcmgr, number)
+def interpret_page(
+    rsrcmgr: PDFResourceManager,
+    page: PDFPage,
+    number: int,
+    hidden_groups: frozenset[int] = frozenset(),
+) -> PageContent:
+    """Interpret one page and sort its glyphs into visible / invisible / covered / hidden layer.
+
+    ``hidden_groups``: object ids of the optional-content groups that are OFF by default.
+    """
+    properties: dict[str, Any] = {}
+    if hidden_groups:
+        from pdfminer.pdftypes import resolve1
+
+        res = resolve1(page.resources) if page.resources else {}
+        props = resolve1(res.get("Properties")) if isinstance(res, dict) else None
+        properties = props if isinstance(props, dict) else {}
+    device = _RenderModeDevice(rsrcmgr, number, properties, hidden_groups)
     try:
         PDFPageInterpreter(rsrcmgr, device).process_page(page)
         layout = device.get_result()
@@ -303,6 +363,10 @@ def classify(
     covered: dict[int, list[Glyph]] = {}
     px0, ptop, px1, pbottom = page_box
     for g in glyphs:
+        if g.hidden_layer:
+            if g.text.strip():
+                content.hidden_layer.append(g)
+            continue
         hider = next(
             (i for i in _candidates(bands, g) if hiders[i].seq > g.seq and _covers(hiders[i], g)),
             None,
@@ -405,6 +469,8 @@ def _join(a: str, b: str) -> str:
     if not a:
         return b
     if is_cjk(a[-1]) or is_cjk(b[0]):
+        return a + b
+    if a[-1].isdigit() and b[0].isdigit():  # a number wrapped at the margin (an ID, a phone)
         return a + b
     return a + " " + b
 

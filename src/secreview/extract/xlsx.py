@@ -32,7 +32,8 @@ from openpyxl.utils.cell import coordinate_to_tuple
 
 from secreview.config import Limits
 from secreview.errors import CorruptFile, SecreviewError, TooLarge
-from secreview.extract.ooxml_props import add_property_segments, read_properties
+from secreview.extract.image_meta import IMAGE_SUFFIXES, add_image_notes
+from secreview.extract.ooxml_props import add_custom_xml, add_property_segments, read_properties
 from secreview.extract.safezip import check_all_xml, open_package, parse_xml, read_member
 from secreview.extract.tabular import sheet_row_segment
 from secreview.model import Document, Location, ResidueNote, Segment
@@ -344,6 +345,34 @@ def _row_hidden(attrs: dict[str, str] | None, zero_height_default: bool) -> bool
 _ROW_TAG = f"{{{_MAIN_NS}}}row"
 _COL_TAG = f"{{{_MAIN_NS}}}col"
 _FORMAT_TAG = f"{{{_MAIN_NS}}}sheetFormatPr"
+_HEADER_FOOTER_TAG = f"{{{_MAIN_NS}}}headerFooter"
+
+# Print header/footer codes (ECMA-376 §18.3.1.46): &L &C &R start a section; &"font,style",
+# &K colour, &NN size and &P/&N/&D/&T/&F/&A/&Z/&G fields and &B/&I/&U/&E/&S/&X/&Y/&O/&H
+# toggles carry no text; && is a literal "&".
+_HF_CODE = re.compile(
+    r'&&|&"[^"]*"|&K(?:[0-9A-Fa-f]{6}|\d{2}[+-]\d{3})|&\d+|&[LCR]|&[PNDTFAZGBIUESXYOH]'
+)
+_HF_KINDS = {
+    "oddHeader": ("header", "页眉"),
+    "evenHeader": ("header", "偶数页页眉"),
+    "firstHeader": ("header", "首页页眉"),
+    "oddFooter": ("footer", "页脚"),
+    "evenFooter": ("footer", "偶数页页脚"),
+    "firstFooter": ("footer", "首页页脚"),
+}
+
+
+def header_footer_sections(code: str) -> list[str]:
+    """The text sections (left, centre, right) of a print header/footer string."""
+
+    def sub(m: re.Match[str]) -> str:
+        token = m.group()
+        if token == "&&":
+            return "&"
+        return "\n" if token in ("&L", "&C", "&R") else ""
+
+    return [line.strip() for line in _HF_CODE.sub(sub, code).split("\n") if line.strip()]
 
 
 @dataclass
@@ -353,7 +382,7 @@ class _Sheet:
     part: str  # path of the worksheet XML in the package
 
 
-def _rows(src: Any, parser: Any) -> Any:
+def _rows(src: Any, parser: Any, headers: list[tuple[str, str]] | None = None) -> Any:
     """(row number, cells, row attributes, hidden columns, zeroHeight) for each <row>.
 
     openpyxl's own loop uses defusedxml's pure-Python tree builder (slow); lxml's iterparse
@@ -367,7 +396,7 @@ def _rows(src: Any, parser: Any) -> Any:
     for _, el in lxml.etree.iterparse(
         src,
         events=("end",),
-        tag=(_ROW_TAG, _COL_TAG, _FORMAT_TAG),
+        tag=(_ROW_TAG, _COL_TAG, _FORMAT_TAG, _HEADER_FOOTER_TAG),
         resolve_entities=False,
         load_dtd=False,
         no_network=True,
@@ -381,6 +410,11 @@ def _rows(src: Any, parser: Any) -> Any:
             yield idx, cells, attrs, hidden_cols, zero_height
         elif el.tag == _COL_TAG:
             hidden_cols |= _hidden_columns({"c": dict(el.attrib)})
+        elif el.tag == _HEADER_FOOTER_TAG:
+            if headers is not None:
+                for child in el:
+                    if isinstance(child.tag, str) and child.text:
+                        headers.append((child.tag.rsplit("}", 1)[-1], child.text))
         else:
             zero_height = el.get("zeroHeight") in _TRUE
         el.clear()
@@ -488,9 +522,10 @@ def _read_sheet(
 ) -> None:
     name = sheet.name
     sheet_hidden = sheet.state in ("hidden", "veryHidden")
+    headers: list[tuple[str, str]] = []
     with reader.archive.open(sheet.part) as src:
         parser = _cell_parser(src, reader)
-        for idx, cells, row_attrs, hidden_cols, zero_height in _rows(src, parser):
+        for idx, cells, row_attrs, hidden_cols, zero_height in _rows(src, parser, headers):
             found.cells += len(cells)
             if found.cells > limits.max_xlsx_cells:
                 raise TooLarge(
@@ -525,6 +560,15 @@ def _read_sheet(
                 if not sheet_hidden:
                     found.hidden_cells.extend(span.location for span in seg.spans)
                     found.hidden_sample = found.hidden_sample or seg.text
+    # Print headers/footers: on every printed page, and where a marking may stand alone.
+    for kind, code in headers:
+        part, label = _HF_KINDS.get(kind, ("header", kind))
+        if sheet_hidden:
+            part = "hidden"
+        for k, text in enumerate(header_footer_sections(code), start=1):
+            doc.segments.append(
+                Segment(text, Location(part=part, sheet=name, paragraph=k, field=label))
+            )
 
 
 def _add_comments(
@@ -668,6 +712,15 @@ def extract(data: bytes, path: str, limits: Limits) -> Document:
                 )
             _residue_notes(doc, found, names)
             add_property_segments(doc, read_properties(zf, limits))
+            add_custom_xml(doc, zf, limits)
+            add_image_notes(
+                doc,
+                (
+                    (n, read_member(zf, n, limits) or b"")
+                    for n in sorted(zf.namelist())
+                    if n.startswith("xl/media/") and n.lower().endswith(IMAGE_SUFFIXES)
+                ),
+            )
             doc.facts["sheets"] = len(sheets)
             doc.facts["cells"] = found.cells
             return doc

@@ -17,13 +17,14 @@ from dataclasses import dataclass, field, replace
 
 from secreview.checks import ScanContext
 from secreview.model import SEVERITY_RANK, Document, Finding, Location, Segment
+from secreview.normalize import normalize
 from secreview.rules.allow import AllowSpan, neutralised_by
 from secreview.rules.keywords import KeywordHit, KeywordMatcher
 from secreview.rules.model import Rule, RuleSet
-from secreview.rules.regex import DIGIT_RUN, RegexMatcher
+from secreview.rules.regex import DIGIT_RUN, RegexMatcher, find
 from secreview.rules.validators import compact
 
-HEAD_PARTS = frozenset({"body", "header", "textbox", "table"})
+HEAD_PARTS = frozenset({"body", "header", "textbox", "table", "slide", "ocr"})
 NAME_HEADERS = frozenset(
     "姓名 名字 户主 户主姓名 申请人 申请人姓名 收款人 持卡人 户名 账户名 联系人 救助对象 "
     "补助对象 人员姓名 被保险人 患者 学生姓名 家长姓名 监护人 举报人 信访人 当事人".split()
@@ -48,6 +49,9 @@ def is_name_like(cell: str) -> bool:
 
 
 SEGMENT_SEPARATOR = "\x00"
+# Lines this short may be pieces of one mark broken over lines ("秘" / "密★" / "5年"); a
+# sentence is longer, so prose never joins with the next paragraph.
+JOIN_MAX_CHARS = 24
 
 
 @dataclass
@@ -67,6 +71,8 @@ class _Hit:
     order: int
     severity: str = ""
     reason_suffix: str = ""
+    detail: str = ""  # the validator's word on the value ("{detail}" in the reason)
+    text: str = ""  # the matched text when it reaches past this segment (joined lines)
 
 
 @dataclass
@@ -139,6 +145,24 @@ class _Tables:
             return ""
         return self.headers.get(_table_key(seg.location), {}).get(col, "")
 
+    def is_header_row(self, seg: Segment) -> bool:
+        """The row is its table's first row (the column headers)."""
+        cells = {
+            sp.location.col: seg.text[sp.start : sp.end].strip()
+            for sp in seg.spans
+            if sp.location.col is not None
+        }
+        return self.headers.get(_table_key(seg.location)) == cells
+
+    def row_has_named_person(self, seg: Segment) -> bool:
+        """A value in a column headed 姓名/户主/申请人 … (stricter than ``row_has_name``)."""
+        name_cols = self.name_cols.get(_table_key(seg.location), set())
+        return any(
+            sp.location.col in name_cols
+            and seg.text[sp.start : sp.end].strip() not in ("", *NAME_HEADERS)
+            for sp in seg.spans
+        )
+
     def row_has_name(self, seg: Segment, exclude_col: int | None) -> bool:
         name_cols = self.name_cols.get(_table_key(seg.location), set())
         for sp in seg.spans:
@@ -166,6 +190,7 @@ class RulesCheck:
         positions = [r.position for r in ruleset.rules if r.position is not None]
         self._max_lines = max((p.first_lines or 0 for p in positions), default=0)
         self._max_chars = max((p.first_chars or 0 for p in positions), default=0)
+        self._cell_rules = [r for r in ruleset.rules if r.scope == "cell"]
 
     # -- document-wide passes ----------------------------------------------------------------
     def _doc_pass(self, doc: Document, ctx: ScanContext) -> _DocPass:
@@ -207,11 +232,11 @@ class RulesCheck:
         tables: _Tables,
         found: _DocPass,
     ) -> list[_Hit]:
-        raw: list[tuple[Rule, int, int]] = []
+        raw: list[tuple[Rule, int, int, str]] = []
         allow: list[AllowSpan] = []
         for kh in found.keywords.get(i, ()):
             if kh.rule is not None:
-                raw.append((kh.rule, kh.start, kh.end))
+                raw.append((kh.rule, kh.start, kh.end, ""))
             elif kh.allow is not None:
                 allow.append(AllowSpan(kh.start, kh.end, kh.allow))
         digit_rules, other_rules = found.active
@@ -226,14 +251,14 @@ class RulesCheck:
             for rule, rh in self.regex.rule_hits(
                 text, headers, None, (digit_rules, other_rules), seen
             ):
-                raw.append((rule, rh.start, rh.end))
+                raw.append((rule, rh.start, rh.end, rh.detail))
         if not raw:
             return []
         for entry, rh in self.regex.allow_hits(text):
             allow.append(AllowSpan(rh.start, rh.end, entry))
         norm = ctx.normalized(i)
         hits: list[_Hit] = []
-        for rule, start, end in raw:
+        for rule, start, end, detail in raw:
             orig_start, _ = norm.span(start, end)
             loc = seg.location_at(orig_start)
             if rule.parts is not None and loc.part not in rule.parts:
@@ -246,7 +271,9 @@ class RulesCheck:
                 continue
             if neutralised_by(rule, start, end, allow) is not None:
                 continue
-            hits.append(_Hit(i, start, end, rule, self._order[rule.id], rule.severity))
+            hits.append(
+                _Hit(i, start, end, rule, self._order[rule.id], rule.severity, detail=detail)
+            )
         return _dedupe(hits)
 
     @staticmethod
@@ -329,14 +356,149 @@ class RulesCheck:
                     if tables.row_has_name(seg, col):
                         h.severity = h.rule.with_name_severity
                         h.reason_suffix = NAME_REASON_SUFFIX
+            if row and self._cell_rules:
+                seg_hits = self._cell_hits(i, seg, ctx, tables, seg_hits)
             out.extend(seg_hits)
+        return out
+
+    def _cell_hits(
+        self, i: int, seg: Segment, ctx: ScanContext, tables: _Tables, have: list[_Hit]
+    ) -> list[_Hit]:
+        """``scope = "cell"`` rules over each cell of a row: ``context.require`` words must be in
+        the column's header, a cell that is exactly one of ``context.exclude`` is skipped; the
+        header row is never a hit, and ``with_name_severity`` needs a value in a column
+        headed 姓名/户主/申请人 … (not merely a name-like cell: "门诊统筹" is no person)."""
+        norm = ctx.normalized(i)
+        out = list(have)
+        if tables.is_header_row(seg):
+            return out
+        named = tables.row_has_named_person(seg)
+        for sp in seg.spans:
+            col = sp.location.col
+            header = tables.header_of(seg, col)
+            cell = normalize(seg.text[sp.start : sp.end])
+            for rule in self._cell_rules:
+                if rule.parts is not None and sp.location.part not in rule.parts:
+                    continue
+                if rule.require and not any(w in header for w in rule.require):
+                    continue
+                if rule.exclude and cell.text.strip() in rule.exclude:
+                    continue  # the cell says "无" / "健康" / "-": nothing disclosed
+                assert rule.pattern is not None
+                for rh in find(rule.pattern, rule.validator, cell.text):
+                    o_start, o_end = cell.span(rh.start, rh.end)
+                    start = bisect_right(norm.offsets, sp.start + o_start) - 1
+                    end = bisect_right(norm.offsets, sp.start + o_end - 1)
+                    if any(
+                        h.rule.category == rule.category and h.start < end and start < h.end
+                        for h in out
+                    ):
+                        continue
+                    hit = _Hit(
+                        i, start, end, rule, self._order[rule.id], rule.severity, detail=rh.detail
+                    )
+                    if rule.with_name_severity is not None and named:
+                        hit.severity = rule.with_name_severity
+                        hit.reason_suffix = NAME_REASON_SUFFIX
+                    out.append(hit)
+        return out
+
+    def joined_hits(self, doc: Document, ctx: ScanContext, have: list[_Hit]) -> list[_Hit]:
+        """Hits of ``join_lines`` rules in runs of consecutive short lines joined together
+        (same part, page and field; table rows excluded) that reach over a line break.
+
+        A hit is reported at the line where it starts; its text is the whole joined match.
+        """
+        rules = [r for r in self.ruleset.rules if r.join_lines and r.pattern is not None]
+        if not rules:
+            return []
+        head: _Head | None = None
+        out: list[_Hit] = []
+        run: list[tuple[int, int, str]] = []  # (segment, offset of the stripped text, text)
+
+        def flush() -> None:
+            nonlocal head
+            if len(run) < 2:
+                run.clear()
+                return
+            joined = "".join(t for _i, _o, t in run)
+            starts: list[int] = []
+            pos = 0
+            for _i, _o, t in run:
+                starts.append(pos)
+                pos += len(t)
+            for rule in rules:
+                if isinstance(rule.prefilter, tuple) and not any(
+                    w in joined for w in rule.prefilter
+                ):
+                    continue
+                assert rule.pattern is not None
+                for rh in find(rule.pattern, rule.validator, joined):
+                    first = bisect_right(starts, rh.start) - 1
+                    last = bisect_right(starts, rh.end - 1) - 1
+                    if first == last or rh.start != starts[first]:
+                        # inside one line (the per-line pass has it), or not standing at the
+                        # start of its line ("…商业秘密" + "*注：…" is prose, not a mark)
+                        continue
+                    seg, offset, text = run[first]
+                    start = offset + rh.start - starts[first]
+                    end = offset + len(text)
+                    if rule.position is not None:
+                        if head is None:
+                            head = _head(doc, ctx, self._max_lines, self._max_chars)
+                        if not self._position_ok(
+                            replace(rule, position=replace(rule.position, line_max_chars=None)),
+                            seg,
+                            start,
+                            text,
+                            head,
+                        ):
+                            continue
+                    if (rule.require or rule.exclude) and not self._context_ok(
+                        rule, joined, rh.start, rh.end, ""
+                    ):
+                        continue
+                    if any(
+                        h.seg == seg and h.rule.category == rule.category and h.end > start
+                        for h in have
+                    ):
+                        continue
+                    out.append(
+                        _Hit(
+                            seg,
+                            start,
+                            end,
+                            rule,
+                            self._order[rule.id],
+                            rule.severity,
+                            detail=rh.detail,
+                            text=rh.value,
+                        )
+                    )
+            run.clear()
+
+        prev_key: tuple[object, ...] | None = None
+        for i, seg in enumerate(doc.segments):
+            loc = seg.location
+            key = (loc.part, loc.page, loc.field, loc.sheet)
+            text = ctx.normalized(i).text
+            stripped = text.strip()
+            short = bool(stripped) and len(stripped) <= JOIN_MAX_CHARS and not seg.spans
+            if not short or key != prev_key:
+                flush()
+            if short:
+                run.append((i, text.index(stripped[0]), stripped))
+            prev_key = key
+        flush()
         return out
 
     def run(self, doc: Document, ctx: ScanContext) -> list[Finding]:
         hits = self.hits(doc, ctx)
+        hits.extend(self.joined_hits(doc, ctx, hits))
         findings: list[Finding] = []
         for h in hits:
-            matched = ctx.normalized(h.seg).text[h.start : h.end]
+            matched = h.text or ctx.normalized(h.seg).text[h.start : h.end]
+            reason = h.rule.reason.replace("{text}", matched).replace("{detail}", h.detail)
             f = ctx.finding(
                 h.seg,
                 h.start,
@@ -344,7 +506,7 @@ class RulesCheck:
                 rule=h.rule.id,
                 category=h.rule.category,
                 severity=h.severity,
-                reason=h.rule.reason.replace("{text}", matched) + h.reason_suffix,
+                reason=reason + h.reason_suffix,
                 basis=h.rule.basis,
             )
             findings.append(f)

@@ -43,6 +43,8 @@ RULE_KEYS = {
     "with_name_severity",
     "prefilter",
     "bulk",
+    "join_lines",
+    "scope",
     "examples",
 }
 ALLOW_KEYS = {
@@ -255,6 +257,16 @@ def _build_rule(data: dict[str, Any], file: str, line: int) -> Rule:
         assert breason is not None
         bulk = Bulk(threshold, _severity(b.get("severity"), "bulk.severity"), breason)
 
+    join_lines = data.get("join_lines", False)
+    if not isinstance(join_lines, bool):
+        raise _Problem("「join_lines」必须是 true 或 false")
+    if join_lines and kind != "regex":
+        raise _Problem('「join_lines」只用于 kind = "regex" 的规则')
+    scope = data.get("scope", "text")
+    if scope not in ("text", "cell"):
+        raise _Problem('「scope」只能是 "text" 或 "cell"')
+    if scope == "cell" and kind != "regex":
+        raise _Problem('scope = "cell" 只用于 kind = "regex" 的规则')
     match, no_match = _examples(data)
     return Rule(
         id=rule_id,
@@ -276,6 +288,8 @@ def _build_rule(data: dict[str, Any], file: str, line: int) -> Rule:
         parts=parts,
         with_name_severity=with_name,
         bulk=bulk,
+        join_lines=join_lines,
+        scope=str(scope),
         examples_match=match,
         examples_no_match=no_match,
     )

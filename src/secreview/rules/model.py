@@ -53,6 +53,11 @@ class Rule:
     prefilter: str | tuple[str, ...] | None = None
     with_name_severity: str | None = None
     bulk: Bulk | None = None
+    # regex rules: also match across consecutive short lines (a mark broken over lines)
+    join_lines: bool = False
+    # "cell": the pattern runs on each table/sheet cell alone (never outside rows), and the
+    # column's header is the context (a roster's 病情 or 年龄 column)
+    scope: str = "text"
     examples_match: tuple[str, ...] = ()
     examples_no_match: tuple[str, ...] = ()
 

@@ -21,7 +21,8 @@ from secreview.rules.model import AllowEntry, Rule
 from secreview.rules.validators import REGISTRY
 
 # digits with the separators/marks numbers carry: "+86 138-1234-5678", "370402****123X"
-DIGIT_RUN = re.compile(r"[+0-9][0-9Xx*+ \-]{9,}[0-9Xx*]")
+# (tabs too: a number split over adjacent table cells, "110105\t19491231\t002X")
+DIGIT_RUN = re.compile(r"[+0-9(][0-9Xx*+ \t\-–—()]{9,}[0-9Xx*]")
 _BEFORE = 1  # the boundary look-behind sees one character before a run
 _AFTER = 1  # … and the look-ahead one character after it
 
@@ -31,6 +32,7 @@ class RegexHit:
     start: int
     end: int
     value: str
+    detail: str = ""  # what the validator said about the value (shown via "{detail}")
 
 
 def _span(m: re.Match[str]) -> tuple[int, int]:
@@ -49,14 +51,25 @@ def find(
     check = REGISTRY[validator] if validator else None
     ranges = windows if windows is not None else ((0, len(text)),)
     for lo, hi in ranges:
-        for m in pattern.finditer(text, lo, hi):
+        pos = lo
+        while pos <= hi:
+            m = pattern.search(text, pos, hi)
+            if m is None:
+                break
             s, e = _span(m)
             if e <= s:
+                pos = m.end() + 1 if m.end() == m.start() else m.end()
                 continue
             value = text[s:e]
-            if check is not None and not check(value):
+            verdict = check(value) if check is not None else True
+            if not verdict:
+                # A shape that fails validation may have started too early ("1 110105…"
+                # read as one spaced number): look again one character later, so a valid
+                # number inside it is still found.
+                pos = m.start() + 1
                 continue
-            yield RegexHit(s, e, value)
+            yield RegexHit(s, e, value, verdict if isinstance(verdict, str) else "")
+            pos = m.end() if m.end() > m.start() else m.end() + 1
 
 
 def digit_run_windows(text: str) -> list[tuple[int, int]]:
@@ -84,7 +97,7 @@ def _gate_words(rule: Rule) -> tuple[tuple[str, ...], ...]:
 
 class RegexMatcher:
     def __init__(self, rules: Sequence[Rule], allow: Sequence[AllowEntry]) -> None:
-        self.rules = [r for r in rules if r.pattern is not None]
+        self.rules = [r for r in rules if r.pattern is not None and r.scope == "text"]
         self.allow = [a for a in allow if a.pattern is not None]
         self.digit_rules = [r for r in self.rules if r.prefilter == "digit_run"]
         self.other_rules = [r for r in self.rules if r.prefilter != "digit_run"]
