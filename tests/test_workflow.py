@@ -145,6 +145,7 @@ def test_only_admins_add_users_and_names_must_be_distinguishable() -> None:
         ("王领导\u3000", "已登记"),  # ideographic space: NFKC, then trimmed
         ("王 领导", "难以区分"),  # a space inside
         ("王ニ", "难以区分"),  # katakana ニ for 二
+        ("王领導", "难以区分"),  # traditional 導 for 导
         ("wаng li", "难以区分"),  # Cyrillic а
         ("Wang  Li", "难以区分"),  # case and doubled space
         ("王领\u200b导", "不可见字符"),  # zero-width space

