@@ -8,17 +8,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from secreview.mask import mask_numbers
+from secreview.model import CATEGORY_NAMES_ZH
 
-CATEGORY_ZH = {
-    "state_secret": "国家秘密",
-    "work_secret": "工作秘密",
-    "personal_info": "个人信息",
-    "trade_secret": "商业秘密",
-    "internal_affairs": "内部事务",
-    "process_info": "过程性信息",
-    "enforcement_case": "执法案卷",
-    "residue": "文档残留",
-}
+CATEGORY_ZH = CATEGORY_NAMES_ZH
 
 STATUS_ZH = {
     "pending_review": "待审查",
