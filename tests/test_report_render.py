@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from pathlib import Path
 
 import openpyxl
 import pdfplumber
@@ -14,6 +15,7 @@ from secreview.report.render_html import render_html
 from secreview.report.render_pdf import render_pdf
 from secreview.report.render_tabular import render_csv, render_xlsx
 from secreview.report.render_text import render_text
+from tests.helpers.pdf_fonts import pdf_fonts, require_cjk_font
 
 FULL_ID = "110105196503120216"
 HEAD = "ab" * 32
@@ -64,6 +66,12 @@ def make_audit(n: int = 3, unsigned: list[str] | None = None) -> Audit:
         head_hash=HEAD,
         verify_ok=True,
     )
+
+
+@pytest.fixture(autouse=True)
+def _cjk_font(request) -> None:
+    if "pdf" in request.node.name:
+        require_cjk_font()
 
 
 def test_pdf_has_chinese_headers_rows_pages_and_head_hash(tmp_path) -> None:
@@ -153,3 +161,89 @@ def test_terminal_table(tmp_path) -> None:
 )
 def test_median_hours(pairs, expected) -> None:
     assert median_hours(pairs) == expected
+
+
+# -- the embedded font (issue 18) ----------------------------------------------------------------
+
+
+def test_pdf_embeds_every_font_it_uses(tmp_path) -> None:
+    path = render_pdf(make_audit(3, unsigned=["2026-0007 某通知"]), tmp_path / "a.pdf")
+    fonts = pdf_fonts(path)
+    assert fonts, "no font at all"
+    assert [f["line"] for f in fonts if f["emb"] != "yes"] == []
+    assert all(f["sub"] == "yes" for f in fonts)  # a subset, not the 20 MB font
+    assert path.stat().st_size < 400_000
+
+
+OPINION = (
+    "同意，排除 2 项（pii.resident_id：已取得本人书面同意；marking.secret_level："
+    "系引用法规原文），意见：删除附件后公开 https://example.gov.cn/a.html"
+)
+IDS = ("pii.resident_id", "marking.secret_level", "https://example.gov.cn/a.html")
+
+
+@pytest.mark.parametrize("width", range(60, 200, 7))
+def test_wrap_keeps_ids_whole_and_loses_nothing(width: int) -> None:
+    from secreview.report.fonts import audit_font
+    from secreview.report.render_pdf import _wrapper
+
+    require_cjk_font()
+    font = audit_font().name
+    lines = _wrapper(font, 7.5)(OPINION, width).split("\n")
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    for ident in IDS:
+        if stringWidth(ident, font, 7.5) <= width:
+            assert any(ident in ln for ln in lines), (ident, lines)
+    assert all(stringWidth(ln, font, 7.5) <= width + 0.01 for ln in lines)
+    assert "".join(lines).replace(" ", "") == OPINION.replace(" ", "")
+    for before, ln in zip(lines, lines[1:], strict=False):
+        # closing punctuation starts a line only after a word that alone filled one
+        assert ln[:1] not in "，。；：）" or before in IDS or before.endswith(IDS), lines
+
+
+def test_pdf_rule_ids_are_never_broken_mid_word(tmp_path) -> None:
+    audit = make_audit(1)
+    audit.rows[0].review_opinion = OPINION
+    path = render_pdf(audit, tmp_path / "a.pdf")
+    with pdfplumber.open(path) as pdf:
+        lines = [
+            ln.replace(" ", "") for p in pdf.pages for ln in (p.extract_text() or "").split("\n")
+        ]
+    assert any("pii.resident_id" in ln for ln in lines)
+    assert any("marking.secret_level" in ln for ln in lines)
+
+
+def test_pdf_without_a_cjk_font_fails_clearly(tmp_path, monkeypatch) -> None:
+    from secreview.errors import MissingTool, UsageError
+    from secreview.report import fonts
+
+    monkeypatch.delenv(fonts.ENV, raising=False)
+    monkeypatch.setattr(fonts, "DEBIAN_FONTS", ())
+    monkeypatch.setattr(fonts, "BUNDLED_DIR", tmp_path / "none")
+    out = tmp_path / "a.pdf"
+    with pytest.raises(MissingTool) as info:
+        render_pdf(make_audit(1), out)
+    assert "fonts-arphic-uming" in info.value.message and "pdf_font" in info.value.message
+    assert not out.exists()
+    with pytest.raises(UsageError, match="找不到配置的 PDF 字体文件"):
+        render_pdf(make_audit(1), out, font_path=tmp_path / "无此字体.ttf")
+    latin = next(
+        (p for p in ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",) if Path(p).is_file()),
+        None,
+    )
+    if latin:  # a font without Chinese would print boxes: refused
+        with pytest.raises(UsageError, match="缺少中文字符"):
+            render_pdf(make_audit(1), out, font_path=latin)
+
+
+def test_pdf_font_from_a_configured_path(tmp_path, monkeypatch) -> None:
+    from secreview.report import fonts
+
+    found = fonts.audit_font()
+    monkeypatch.setenv(fonts.ENV, f"{found.path}#{found.index}")
+    path = render_pdf(make_audit(1), tmp_path / "a.pdf")
+    names = [f["name"] for f in pdf_fonts(path)]
+    assert names and all(
+        n.split("+", 1)[-1].startswith(names[0].split("+", 1)[-1][:4]) for n in names
+    )
