@@ -17,10 +17,55 @@ from rich.table import Table
 
 from secreview.cli.common import FORMAT, AppState, print_json, stderr_console, stdout_console
 from secreview.cli.ledger_cmds import handled, open_ledger
+from secreview.config import Config
 from secreview.errors import UsageError
 from secreview.report.audit import Audit
 
 FILE_FORMATS = ("csv", "xlsx", "html", "pdf")
+AUDIT_FORMATS = ("text", "csv", "xlsx", "html", "pdf", "json")
+SUFFIX_FORMATS = {
+    ".pdf": "pdf",
+    ".xlsx": "xlsx",
+    ".csv": "csv",
+    ".html": "html",
+    ".htm": "html",
+    ".txt": "text",
+    ".json": "json",
+}
+
+
+def name_rules(result: Audit, config: Config) -> None:
+    """Chinese names for the rule ids the audit mentions (from the loaded packs)."""
+    from secreview.rules import load_ruleset
+    from secreview.rules.names import rule_names
+
+    result.rule_names = rule_names(result.rule_ids(), load_ruleset(config.rules_dirs))
+
+
+def output_format(fmt: str | None, output: str | None) -> str:
+    """The audit's format: ``--format``, else the ``-o`` file's suffix, else text.
+
+    A suffix that names another format than ``--format`` is a usage error (writing text
+    into 台账.pdf would look like success); so is ``-o`` with a suffix we cannot read and
+    no ``--format``.
+    """
+    if not output:
+        return fmt or "text"
+    suffix = Path(output).suffix.lower()
+    inferred = SUFFIX_FORMATS.get(suffix)
+    if fmt is None:
+        if inferred is None:
+            known = " ".join(SUFFIX_FORMATS)
+            raise UsageError(
+                f"无法从输出文件名「{output}」判断格式：请使用扩展名 {known}，或用 --format 指定"
+            )
+        return inferred
+    if inferred is not None and inferred != fmt:
+        raise UsageError(
+            f"输出文件「{output}」的扩展名 {suffix} 与 --format {fmt} 不一致："
+            f"请改用 .{'txt' if fmt == 'text' else fmt} 扩展名，或去掉 --format"
+        )
+    return fmt
 VERDICT_ZH = {
     "ok": ("复查无新问题", "green"),
     "attention": ("发现新问题", "yellow"),
@@ -63,10 +108,10 @@ def _default_name(audit: Audit, fmt: str) -> Path:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "csv", "xlsx", "html", "pdf", "json"]),
-    default="text",
-    show_default=True,
-    help="text: terminal table; csv/xlsx/html/pdf: a file; json for scripts.",
+    type=click.Choice(AUDIT_FORMATS),
+    default=None,
+    help="text: terminal table; csv/xlsx/html/pdf: a file; json for scripts "
+    "(default: from the -o suffix, else text).",
 )
 @click.option(
     "-o",
@@ -74,7 +119,8 @@ def _default_name(audit: Audit, fmt: str) -> Path:
     "output",
     type=click.Path(dir_okay=False),
     default=None,
-    help="输出文件 (file formats; default 保密审查台账-<period>.<fmt> in the current folder).",
+    help="输出文件；格式按扩展名（.pdf .xlsx .csv .html .txt .json）确定 "
+    "(default 保密审查台账-<period>.<fmt> in the current folder).",
 )
 @click.pass_obj
 def audit(
@@ -83,7 +129,7 @@ def audit(
     period_to: str | None,
     dept: str | None,
     office: str | None,
-    fmt: str,
+    fmt: str | None,
     output: str | None,
 ) -> None:
     """保密审查台账（审计员/管理员）— the inspection audit of the ledger.
@@ -96,11 +142,14 @@ def audit(
     \b
     Example:
       secreview --as 孙审计 audit --from 2026-01-01 --to 2026-12-31
-      secreview --as 孙审计 audit --from 2026-01-01 --to 2026-12-31 --format pdf -o 台账.pdf
+      secreview --as 孙审计 audit --from 2026-01-01 --to 2026-12-31 -o 台账.pdf
     """
+    with handled():
+        fmt = output_format(fmt, output)
     with handled(), open_ledger(state) as ledger:
         result = ledger.audit(state.user, period_from, period_to, dept, office, fmt)
     with handled():
+        name_rules(result, state.config())
         if fmt == "json" and output:
             Path(output).write_text(
                 json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"

@@ -145,7 +145,7 @@ def render_pdf(audit: Audit, path: str | Path, font_path: str | Path | None = No
         story.append(Paragraph("本期间无提交事项。", st["text"]))
     for start in range(0, len(rows), ROWS_PER_TABLE):
         body = [
-            [wrap(c, w) for c, w in zip(row.cells(), inner, strict=True)]
+            [wrap(c, w) for c, w in zip(audit.cells(row), inner, strict=True)]
             for row in rows[start : start + ROWS_PER_TABLE]
         ]
         table = LongTable([header, *body], colWidths=widths, repeatRows=1)
