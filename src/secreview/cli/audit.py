@@ -77,7 +77,7 @@ VERDICT_ZH = {
 }
 
 
-def _write(audit: Audit, fmt: str, path: Path) -> Path:
+def _write(audit: Audit, fmt: str, path: Path, pdf_font: str | None = None) -> Path:
     from secreview.report.render_html import render_html
     from secreview.report.render_pdf import render_pdf
     from secreview.report.render_tabular import render_csv, render_xlsx
@@ -89,6 +89,8 @@ def _write(audit: Audit, fmt: str, path: Path) -> Path:
         "pdf": render_pdf,
     }
     path.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "pdf":
+        return render_pdf(audit, path, pdf_font)
     return renderers[fmt](audit, path)
 
 
@@ -104,7 +106,11 @@ def _default_name(audit: Audit, fmt: str) -> Path:
 )
 @click.option("--to", "period_to", default=None, metavar="DATE", help="截止日期 YYYY-MM-DD（含）.")
 @click.option("--dept", default=None, help="只列此部门 (one department).")
-@click.option("--office", default=None, help="单位名称，印在标题中 (default: 本单位).")
+@click.option(
+    "--office",
+    default=None,
+    help="单位名称，印在标题中 (default: office in secreview.toml, else the ledger's, else 本单位).",
+)
 @click.option(
     "--format",
     "fmt",
@@ -146,10 +152,12 @@ def audit(
     """
     with handled():
         fmt = output_format(fmt, output)
+        config = state.config()
+        office = office or config.office
     with handled(), open_ledger(state) as ledger:
         result = ledger.audit(state.user, period_from, period_to, dept, office, fmt)
     with handled():
-        name_rules(result, state.config())
+        name_rules(result, config)
         if fmt == "json" and output:
             Path(output).write_text(
                 json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
@@ -165,7 +173,8 @@ def audit(
             else:
                 _text(result, stdout_console())
         else:
-            path = _write(result, fmt, Path(output) if output else _default_name(result, fmt))
+            target = Path(output) if output else _default_name(result, fmt)
+            path = _write(result, fmt, target, config.pdf_font)
             stdout_console().print(
                 f"已写入{fmt.upper()}：{escape(str(path))}（{len(result.rows)} 项，"
                 f"链头哈希 {result.head_hash}）"
