@@ -16,6 +16,7 @@ from rich.markup import escape
 
 from secreview.config import Config
 from secreview.errors import SecreviewError
+from secreview.roles import parse_role
 from secreview.settings import Settings, load_settings
 
 T = TypeVar("T")
@@ -52,6 +53,21 @@ class AppState:
         if self.model_dir is not None:
             changes["model_dir"] = self.model_dir
         return replace(base, **changes)
+
+
+class RoleType(click.ParamType):
+    """A role typed in Chinese or English (secreview.roles); the English value comes out."""
+
+    name = "role"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        try:
+            return str(parse_role(str(value)))
+        except SecreviewError as e:
+            self.fail(e.message, param, ctx)
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
+        return "角色"
 
 
 def format_option(help_text: str = "text for people, json for scripts.") -> Any:
