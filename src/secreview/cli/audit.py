@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -66,6 +67,8 @@ def output_format(fmt: str | None, output: str | None) -> str:
             f"请改用 .{'txt' if fmt == 'text' else fmt} 扩展名，或去掉 --format"
         )
     return fmt
+
+
 VERDICT_ZH = {
     "ok": ("复查无新问题", "green"),
     "attention": ("发现新问题", "yellow"),
@@ -253,12 +256,47 @@ def sweep(state: AppState, paths: tuple[str, ...], jobs: int | None, fmt: str) -
     if fmt == "json":
         print_json(info)
     else:
-        _print_sweep(info)
+        with handled():
+            names = _sweep_rule_names(info, state.config())
+        _print_sweep(info, names)
     if info["attention"]:
         raise SystemExit(1)
 
 
-def _print_sweep(info: dict[str, Any]) -> None:
+def _sweep_rule_names(info: dict[str, Any], config: Config) -> dict[str, str]:
+    from secreview.rules import load_ruleset
+    from secreview.rules.names import rule_names
+
+    ids = {str(i["rule"]) for r in info["attention"] for i in r.get("items", [])}
+    return rule_names(ids, load_ruleset(config.rules_dirs))
+
+
+SEVERITY_TAG = {"block": ("禁止", "red"), "review": ("复核", "yellow"), "info": ("提示", "cyan")}
+
+
+def _print_items(out: Console, result: dict[str, Any], names: dict[str, str]) -> None:
+    """The problems behind one file's verdict: severity, where, which rule (never the text)."""
+    from secreview.cli.common import first_per_rule, print_hidden
+    from secreview.model import Location
+    from secreview.rules.names import label
+
+    items = result.get("items") or []
+    if not items:
+        return
+    shown, hidden = first_per_rule(
+        items, lambda i: str(i["rule"]), lambda i: str(i["severity"]), False
+    )
+    for item in shown:
+        tag, colour = SEVERITY_TAG.get(item["severity"], (item["severity"], ""))
+        where = Location.from_dict(item.get("location") or {"part": "body"}).label()
+        out.print(
+            f"    [{colour}]■ {tag}[/{colour}] {escape(where)}  "
+            f"{escape(label(str(item['rule']), names))}"
+        )
+    print_hidden(out, Counter({names.get(r, r): n for r, n in hidden.items()}))
+
+
+def _print_sweep(info: dict[str, Any], names: dict[str, str] | None = None) -> None:
     out = stdout_console()
     errors = info["verdicts"].get("error", 0)
     head = f"定期梳理 {info['run']}：共 {info['files']} 个文件，本次复查 {info['scanned']} 个"
@@ -288,6 +326,13 @@ def _print_sweep(info: dict[str, Any]) -> None:
             escape(r["detail"]),
         )
     out.print(table)
+    listed = [r for r in info["attention"] if r.get("items")]
+    if listed:
+        out.print("[bold]发现的问题[/bold]（只列规则和位置，不显示原文）：")
+    for r in listed:
+        label_text, _style = VERDICT_ZH.get(r["verdict"], (r["verdict"], ""))
+        out.print(f"  {escape(_short(r['path']))} — {escape(label_text)}")
+        _print_items(out, r, names or {})
 
 
 def _short(path: str) -> str:
