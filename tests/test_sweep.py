@@ -239,8 +239,7 @@ def test_issue_18_sweep_text_lists_each_problem_without_the_numbers(
     web = tmp_path / "网站"
     web.mkdir()
     (web / "名单.html").write_text(
-        f"<html><body><p>补贴名单</p><p>张三 身份证号 {full_id}</p>"
-        "<p>秘密★1年</p></body></html>",
+        f"<html><body><p>补贴名单</p><p>张三 身份证号 {full_id}</p><p>秘密★1年</p></body></html>",
         encoding="utf-8",
     )
     r = cli(runner, office, AUDITOR, "sweep", str(web), "--jobs", "1")
