@@ -13,6 +13,7 @@ from secreview.config import Limits
 from secreview.errors import UsageError
 from secreview.settings import (
     find_settings_file,
+    is_beijing_time,
     load_settings,
     load_settings_file,
     parse_time_zone,
@@ -68,6 +69,7 @@ def test_no_file_means_defaults(tmp_path, monkeypatch) -> None:
         ("office = 3\n", "office", "一行非空文字"),
         ('time_zone = "Mars/Base"\n', "time_zone", "未知的时区"),
         ('pdf_font = "/无此/字体.ttf"\n', "pdf_font", "不存在"),
+        ('time_zone = "Europe/Berlin"\n', "time_zone", "只支持北京时间"),
         ("limits = 3\n", "limits", "必须是表"),
     ],
 )
@@ -116,6 +118,9 @@ def test_time_zones() -> None:
     assert time_zone_label("Asia/Shanghai") == "北京时间"
     assert time_zone_label("+08:00") == "北京时间"
     assert time_zone_label("Asia/Urumqi") == "Asia/Urumqi 时间"
+    assert is_beijing_time(parse_time_zone("Asia/Shanghai"))
+    assert is_beijing_time(parse_time_zone("+08:00"))
+    assert not is_beijing_time(parse_time_zone("Asia/Urumqi"))
 
 
 def test_office_name_and_channel_need_not_be_retyped(office: Path, runner, tmp_path) -> None:

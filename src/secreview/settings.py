@@ -13,7 +13,7 @@ options win over the file. Format (every key optional)::
 
     office = "示例县人民政府办公室"      # printed in the 台账 title (audit --office)
     default_channel = "政府门户网站"      # submit --channel when not given
-    time_zone = "Asia/Shanghai"          # the office's clock for times shown to people
+    time_zone = "Asia/Shanghai"          # the office's clock (only UTC+8 is accepted so far)
     pdf_font = "/usr/share/fonts/truetype/arphic/uming.ttc"   # the audit PDF's CJK font
 
     [limits]                             # bounds for hostile input (config.Limits)
@@ -84,6 +84,14 @@ def parse_time_zone(name: str) -> tzinfo:
         raise UsageError(f"未知的时区「{name}」（如 Asia/Shanghai 或 +08:00）") from e
 
 
+def is_beijing_time(tz: tzinfo) -> bool:
+    """Whether ``tz`` is UTC+8 all year (China has had no daylight saving since 1991)."""
+    from datetime import datetime
+
+    moments = (datetime(2026, 1, 15, 12), datetime(2026, 7, 15, 12))
+    return all(tz.utcoffset(m) == timedelta(hours=8) for m in moments)
+
+
 def time_zone_label(name: str) -> str:
     """How times in this zone are labelled for people: 北京时间 for UTC+8."""
     return "北京时间" if name.strip() in _UTC8_NAMES else f"{name.strip()} 时间"
@@ -144,9 +152,13 @@ def load_settings_file(path: Path) -> Settings:
         raise _problem(path, unknown[0], f"是未知的键（可用：{'、'.join(sorted(TOP_KEYS))}）")
     zone = _text(data, "time_zone", path) or DEFAULT_TIME_ZONE
     try:
-        parse_time_zone(zone)
+        tz = parse_time_zone(zone)
     except UsageError as e:
         raise _problem(path, "time_zone", f"无效：{e.message}") from e
+    if not is_beijing_time(tz):
+        # every printed time is Beijing time (DESIGN §4); another clock is not applied yet,
+        # so it is refused rather than silently ignored
+        raise _problem(path, "time_zone", "目前只支持北京时间（Asia/Shanghai 或 +08:00）")
     font = _text(data, "pdf_font", path)
     if font is not None and not Path(font.rpartition("#")[0] or font).expanduser().is_file():
         raise _problem(path, "pdf_font", f"指向的字体文件不存在：{font}")
