@@ -61,12 +61,39 @@ def test_encrypted_office_file_is_refused() -> None:
         detect_format(data, "名单.xlsx")
 
 
-def test_pptx_is_unsupported_with_advice() -> None:
+def test_pptx_is_recognised_by_its_package_part() -> None:
     import io
     import zipfile
 
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:
         zf.writestr("ppt/presentation.xml", "<p/>")
-    with pytest.raises(UnsupportedFormat, match="PDF"):
-        detect_format(buf.getvalue(), "a.pptx")
+    assert detect_format(buf.getvalue(), "a.docx") == "pptx"
+
+
+def test_a_plain_zip_is_a_bundle_and_rar_gets_advice() -> None:
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("附件1.txt", "正文")
+    assert detect_format(buf.getvalue(), "附件.zip") == "zip"
+    with pytest.raises(UnsupportedFormat, match="ZIP"):
+        detect_format(b"Rar!\x1a\x07\x01\x00" + b"\0" * 64, "附件.rar")
+
+
+def test_legacy_powerpoint_and_mime_messages() -> None:
+    data = OLE_MAGIC + b"\x00" * 100 + "PowerPoint Document".encode("utf-16-le") + b"\x00" * 100
+    assert detect_format(data, "x.bin") == "ppt"
+    assert (
+        detect_format(b"From: a@example.cn\r\nTo: b@example.cn\r\nSubject: x\r\n\r\nbody", "x.txt")
+        == "eml"
+    )
+    assert (
+        detect_format(
+            b"MIME-Version: 1.0\nContent-Type: multipart/related; boundary=b\n\n--b--", "x"
+        )
+        == "mht"
+    )
+    assert detect_format("主题: 不是邮件\n正文".encode(), "x.eml") == "txt"

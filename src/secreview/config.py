@@ -54,6 +54,11 @@ class Limits:
     wall_seconds_per_file: float = 1200.0
     convert_seconds: float = 120.0
     max_xlsx_cells: int = 5_000_000
+    # Images: refuse a picture larger than this before decoding it (decompression bombs);
+    # OCR stops after ``ocr_seconds`` of CPU time per file (half of ``seconds_per_file``) and
+    # lists the pages left for a person.
+    max_image_pixels: int = 90_000_000
+    ocr_seconds: float = 60.0
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,9 @@ PARTS = (
     "custom_xml",
     "form_field",
     "attachment",
+    "ocr",
+    "slide",
+    "notes",
 )
 
 CATEGORIES = (
@@ -74,6 +77,9 @@ PART_NAMES_ZH = {
     "custom_xml": "自定义XML数据",
     "form_field": "表单域",
     "attachment": "附件",
+    "ocr": "图片文字（OCR）",
+    "slide": "幻灯片",
+    "notes": "演讲者备注",
 }
 
 _LOCATION_KEYS = ("page", "paragraph", "row", "col", "sheet", "cell", "field", "bbox")
@@ -117,7 +123,8 @@ class Location:
         """A short Chinese description for people: "第1页 正文 第3段"."""
         bits: list[str] = []
         if self.page is not None:
-            bits.append(f"第{self.page}页")
+            unit = "张" if self.part in ("slide", "notes") else "页"
+            bits.append(f"第{self.page}{unit}")
         if self.cell is not None:
             bits.append(f"{self.sheet}!{self.cell}" if self.sheet else f"单元格{self.cell}")
         elif self.sheet is not None:

@@ -15,6 +15,7 @@ from secreview.model import Document, Finding, Location, Segment
 from secreview.normalize import Normalized, normalize
 
 CONTEXT_CHARS = 24
+OCR_NOTE = "OCR 识别，请核对原图"
 
 
 def fingerprint(rule: str, normalized_match: str, location: Location) -> str:
@@ -66,6 +67,8 @@ class ScanContext:
         matched = seg.text[s:e]
         lo, hi = max(0, s - CONTEXT_CHARS), min(len(seg.text), e + CONTEXT_CHARS)
         context = ("…" if lo > 0 else "") + seg.text[lo:hi] + ("…" if hi < len(seg.text) else "")
+        if _from_ocr(location):  # recognised, not read: a person checks the picture
+            reason = f"{reason}（{OCR_NOTE}）"
         return Finding(
             rule=rule,
             category=category,
@@ -78,6 +81,11 @@ class ScanContext:
             basis=basis,
             fingerprint=fingerprint(rule, norm.text[start:end], location),
         )
+
+
+def _from_ocr(location: Location) -> bool:
+    """OCR text, also inside an attachment (field "附件.zip|scan.png|ocr")."""
+    return location.part == "ocr" or "|ocr" in (location.field or "")
 
 
 class Check(Protocol):

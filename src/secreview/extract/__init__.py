@@ -16,7 +16,7 @@ from typing import BinaryIO
 
 from secreview.config import Limits
 from secreview.errors import CorruptFile, NotFound, NotRegularFile, TooLarge, UnsupportedFormat
-from secreview.extract.detect import detect_format
+from secreview.extract.detect import IMAGE_FORMATS, detect_format
 from secreview.model import Document
 
 Extractor = Callable[[bytes, str, Limits], Document]
@@ -32,7 +32,17 @@ FORMAT_MODULES = {
     "xlsx": "xlsx",
     "doc": "legacy",
     "xls": "legacy",
-    "rtf": "legacy",
+    "ppt": "legacy",
+    "rtf": "rtf",
+    "pptx": "pptx",
+    "odt": "odf",
+    "ods": "odf",
+    "odp": "odf",
+    "ofd": "ofd",
+    "eml": "mail",
+    "mht": "mail",
+    "zip": "bundle",
+    **{fmt: "image" for fmt in IMAGE_FORMATS},
 }
 
 

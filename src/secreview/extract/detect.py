@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from pathlib import Path
 
@@ -10,18 +11,34 @@ from secreview.errors import CorruptFile, EncryptedFile, UnsupportedFormat
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
+# ODF package mimetype → format (the first member, stored uncompressed).
+ODF_TYPES = {
+    "application/vnd.oasis.opendocument.text": "odt",
+    "application/vnd.oasis.opendocument.text-template": "odt",
+    "application/vnd.oasis.opendocument.spreadsheet": "ods",
+    "application/vnd.oasis.opendocument.spreadsheet-template": "ods",
+    "application/vnd.oasis.opendocument.presentation": "odp",
+    "application/vnd.oasis.opendocument.presentation-template": "odp",
+}
+IMAGE_FORMATS = ("png", "jpg", "tiff", "bmp", "gif", "webp")
+
 
 def _ole_kind(data: bytes, path: str) -> str:
-    """A legacy OLE2 compound file: Word 97 (.doc/.wps), Excel 97 (.xls/.et), or encrypted OOXML."""
+    """A legacy OLE2 compound file: Word 97 (.doc/.wps), PowerPoint 97 (.ppt/.dps),
+    Excel 97 (.xls/.et), or encrypted OOXML."""
     if "EncryptionInfo".encode("utf-16-le") in data:
         raise EncryptedFile("文件已加密（password-protected Office file），请解除密码后再提交")
     if "WordDocument".encode("utf-16-le") in data:
         return "doc"
+    if "PowerPoint Document".encode("utf-16-le") in data:
+        return "ppt"
     if "Workbook".encode("utf-16-le") in data or "Book".encode("utf-16-le") in data:
         return "xls"
     suffix = Path(path).suffix.lower()
     if suffix in (".doc", ".wps", ".dot"):
         return "doc"
+    if suffix in (".ppt", ".dps", ".pps", ".pot"):
+        return "ppt"
     if suffix in (".xls", ".et"):
         return "xls"
     raise UnsupportedFormat("不支持的旧版 Office 文件（unknown OLE2 document）")
@@ -31,17 +48,82 @@ def _zip_kind(data: bytes) -> str:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             names = set(zf.namelist())
-    except (zipfile.BadZipFile, EOFError, ValueError, OSError) as e:
+            mimetype = b""
+            if "mimetype" in names and zf.getinfo("mimetype").file_size < 256:
+                mimetype = zf.read("mimetype")
+    except (zipfile.BadZipFile, EOFError, ValueError, OSError, NotImplementedError) as e:
         raise CorruptFile(f"文件已损坏，无法作为压缩包打开（{e}）") from e
+    except RuntimeError as e:  # an encrypted mimetype member
+        raise EncryptedFile("压缩包已加密（需要密码），无法审查，请解除密码后重新提交") from e
     if "word/document.xml" in names or any(n.startswith("word/") for n in names):
         return "docx"
     if "xl/workbook.xml" in names or any(n.startswith("xl/") for n in names):
         return "xlsx"
-    if any(n.startswith("ppt/") for n in names):
-        raise UnsupportedFormat("不支持演示文稿（PPTX），请另存为 PDF 后提交")
-    if "mimetype" in names:
-        raise UnsupportedFormat("不支持 OpenDocument 文件，请另存为 DOCX/XLSX/PDF 后提交")
-    raise UnsupportedFormat("压缩包（ZIP）不是可审查的文档，请解压后逐个提交")
+    if "ppt/presentation.xml" in names or any(n.startswith("ppt/") for n in names):
+        return "pptx"
+    if any(n.lower() == "ofd.xml" for n in names):
+        return "ofd"
+    odf = ODF_TYPES.get(mimetype.decode("ascii", "replace").strip())
+    if odf is not None and "content.xml" in names:
+        return odf
+    return "zip"  # a bundle of attachments (附件.zip): each member is reviewed
+
+
+_HEADER_LINE = re.compile(rb"^([!-9;-~]+):[ \t]*(.*)$")
+_MIME_HEADERS = frozenset(
+    b"from to cc bcc subject date message-id mime-version content-type received return-path "
+    b"reply-to sender x-mailer content-transfer-encoding snapshot-content-location".split()
+)
+
+
+def _mime_kind(data: bytes) -> str | None:
+    """An RFC 5322 message: an e-mail (.eml) or a saved web page (.mht, multipart/related)."""
+    head = data[:16384]
+    if head.startswith(b"\xef\xbb\xbf"):
+        head = head[3:]
+    lines = head.replace(b"\r\n", b"\n").split(b"\n")
+    if lines and lines[0].startswith(b"From "):  # mbox separator line
+        lines = lines[1:]
+    headers: dict[bytes, bytes] = {}
+    for line in lines[:200]:
+        if not line.strip():
+            break
+        if line[:1] in (b" ", b"\t"):  # folded continuation
+            continue
+        m = _HEADER_LINE.match(line)
+        if m is None:
+            return None
+        headers.setdefault(m.group(1).lower(), m.group(2))
+    else:
+        return None  # no blank line after the headers in the first 16 KB
+    known = _MIME_HEADERS & headers.keys()
+    if len(known) < 2 or not (
+        b"mime-version" in known or b"from" in known or b"content-type" in known
+    ):
+        return None
+    ctype = headers.get(b"content-type", b"").lower()
+    saved = b"saved by" in headers.get(b"from", b"").lower()
+    if b"multipart/related" in ctype or saved or b"snapshot-content-location" in known:
+        return "mht"
+    return "eml"
+
+
+def _image_kind(data: bytes) -> str | None:
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "jpg"
+    if data[:4] in (b"II*\x00", b"MM\x00*"):
+        return "tiff"
+    if data[:6] in (b"GIF87a", b"GIF89a"):
+        return "gif"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "webp"
+    if data[:2] == b"BM" and len(data) >= 26:
+        dib = int.from_bytes(data[14:18], "little")
+        if dib in (12, 16, 40, 52, 56, 64, 108, 124):
+            return "bmp"
+    return None
 
 
 def _looks_like_html(head: str) -> bool:
@@ -59,8 +141,16 @@ def detect_format(data: bytes, path: str = "") -> str:
         return _zip_kind(data)
     if head.startswith(OLE_MAGIC):
         return _ole_kind(data, path)
-    if data.startswith(b"{\\rtf"):
+    if data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{\\rtf"):
         return "rtf"
+    image = _image_kind(data)
+    if image is not None:
+        return image
+    if head.startswith((b"Rar!\x1a\x07", b"7z\xbc\xaf\x27\x1c")):
+        raise UnsupportedFormat("不支持 RAR/7z 压缩包，请解压后提交，或改用 ZIP 格式打包")
+    mime = _mime_kind(data)
+    if mime is not None:
+        return mime
     # Text-like: decide text / csv / html after decoding.
     from secreview.extract.text import decode_text
 
