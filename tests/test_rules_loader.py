@@ -187,3 +187,23 @@ def test_rules_test_notes_unnamed_user_rules(runner) -> None:
     res = runner.invoke(main, ["--rules", str(DATA / "rules_custom"), "rules", "test"])
     assert res.exit_code == 0
     assert "没有中文名称" in res.stderr and "office.project_code" in res.stderr
+
+
+def test_every_residue_kind_an_extractor_notes_has_a_chinese_name() -> None:
+    import ast
+
+    import secreview.extract as extract_pkg
+    from secreview.rules.names import RESIDUE_NAMES_ZH
+
+    kinds: set[str] = set()
+    for path in Path(extract_pkg.__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "id", getattr(node.func, "attr", "")) == "ResidueNote"
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+            ):
+                kinds.add(node.args[0].value)
+    assert len(kinds) >= 20
+    assert sorted(kinds - set(RESIDUE_NAMES_ZH)) == []

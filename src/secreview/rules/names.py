@@ -15,6 +15,18 @@ from secreview.rules.model import RuleSet
 
 RESIDUE_NAMES_ZH = {
     "annotations": "注释或表单内容",
+    "attachments_unread": "无法自动审查的附件",
+    "email_attachments": "邮件附件",
+    "email_headers": "邮件头中的姓名和邮箱",
+    "empty_bundle": "没有可审查文件的压缩包",
+    "hidden_slides": "隐藏幻灯片",
+    "image_unread": "未经识别的图片文字",
+    "ocr": "经 OCR 识别的图片文字",
+    "ocr_empty": "未识别出文字的图片页",
+    "ocr_skipped": "未经 OCR 识别的图片",
+    "rtf_residue": "RTF 中无法提取的批注或修订",
+    "signatures": "电子签章或签名",
+    "speaker_notes": "演讲者备注",
     "comments": "批注",
     "custom_xml": "自定义XML数据",
     "defined_names": "工作簿定义的名称",
