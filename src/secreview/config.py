@@ -71,6 +71,11 @@ class Config:
     )
     user: str | None = None
     use_classifier: bool = True
+    # from secreview.toml (settings.py); None: not set
+    office: str | None = None
+    default_channel: str | None = None
+    time_zone: str = "Asia/Shanghai"
+    pdf_font: str | None = None
     # The auditor's checkpoint file (outside the ledger); None: $SECREVIEW_HOME or ~/.secreview.
     checkpoints: Path | None = None
 

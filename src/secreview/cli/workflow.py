@@ -77,6 +77,8 @@ def submit(
         if not revises and (not title or not dept):
             raise UsageError("提交新稿件须写明 --title 和 --dept")
         with open_ledger(state) as ledger:
+            if not revises:  # a revision keeps its item's channel unless one is given
+                channel = channel or state.config().default_channel
             signer = signer_for(ledger, state, "提交稿件")
             info = ledger.submit(file, title, dept, channel, revises, signer)
     if fmt == "json":
