@@ -20,6 +20,12 @@ os.environ.pop("SECREVIEW_CONFIG", None)
 SHARED = Path(os.environ.get("SECREVIEW_SHARED", REPO.parent / "shared"))
 SHARED_DATA = Path(os.environ.get("SECREVIEW_SHARED_DATA") or SHARED / "data")
 
+# Nothing a test does may touch the real ~/.secreview (the auditor's checkpoint file): a
+# session-wide fallback here, and each test gets its own home (a machine of its own) below.
+os.environ["SECREVIEW_HOME"] = tempfile.mkdtemp(prefix="secreview-home-")
+os.environ.pop("SECREVIEW_PASSPHRASE", None)
+os.environ.pop("SECREVIEW_CHECKPOINTS", None)
+
 
 def shared_file(*parts: str) -> Path:
     """A file under ../shared/data, or skip the test with a reason when it is absent."""
@@ -27,6 +33,14 @@ def shared_file(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"../shared/data not present here ({path} missing)")
     return path
+
+
+@pytest.fixture(autouse=True)
+def own_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """This test's $SECREVIEW_HOME (where `ledger checkpoint` keeps its file)."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("SECREVIEW_HOME", str(home))
+    return home
 
 
 @pytest.fixture

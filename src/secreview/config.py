@@ -76,3 +76,10 @@ class Config:
     default_channel: str | None = None
     time_zone: str = "Asia/Shanghai"
     pdf_font: str | None = None
+    # The auditor's checkpoint file (outside the ledger); None: $SECREVIEW_HOME or ~/.secreview.
+    checkpoints: Path | None = None
+
+    def checkpoints_path(self) -> Path:
+        from secreview.ledger.checkpoints import default_path
+
+        return self.checkpoints or default_path()

@@ -283,3 +283,8 @@ class Event:
     version: int | None
     payload: dict[str, Any]
     hash: str = ""
+
+
+# A raw ledger row as storage stores and yields it, in this column order:
+# (seq, ts, actor, action, submission_id, version, payload text, prev_hash, hash, signature hex)
+RawRow = tuple[int, str, str, str, "str | None", "int | None", str, str, str, str]

@@ -36,7 +36,7 @@ from secreview import workflow as wf
 from secreview.checks import Check
 from secreview.config import Config
 from secreview.errors import UsageError
-from secreview.ledger.chain import canonical
+from secreview.ledger.canonical import canonical
 from secreview.ledger.storage import Storage
 from secreview.model import Event
 
@@ -281,24 +281,14 @@ def _unfinished_run(sweeps: list[Event], key: str) -> tuple[str | None, set[tupl
     return run, done
 
 
-def _append(
-    storage: Storage,
-    actor: str,
-    action: str,
-    sid: str | None,
-    version: int | None,
-    payload: dict[str, Any],
-) -> Event:
-    with storage.write() as tx:
-        ev = tx.append(actor, action, sid, version, payload)
-        tx.set_projection_seq(tx.head()[0])  # sweep events change no projection
-    return ev
+# Records one event (signed by the sweeping auditor) and returns it.
+Record = Callable[[str, "str | None", "int | None", dict[str, Any]], Event]
 
 
 def run_sweep(
     storage: Storage,
     config: Config,
-    actor: str,
+    append: Record,
     paths: Sequence[str | Path],
     *,
     jobs: int | None = None,
@@ -324,9 +314,7 @@ def run_sweep(
         else:
             todo.append(f)
     rules, model = provenance
-    _append(
-        storage,
-        actor,
+    append(
         "sweep_start",
         None,
         None,
@@ -349,7 +337,7 @@ def run_sweep(
         res = index.classify(Path(scan["path"]).name, scan)
         # the ledger keeps the verdict and counts; the per-finding items are for the report
         payload = {"run": run, **{k: v for k, v in res.items() if k not in ("title", "items")}}
-        _append(storage, actor, "sweep_result", res["submission_id"], res["version"], payload)
+        append("sweep_result", res["submission_id"], res["version"], payload)
         results.append(res)
         if progress:
             progress(len(results), total)
@@ -363,9 +351,7 @@ def run_sweep(
     else:
         _pooled(todo, config, jobs, record)
     counts = Counter(r["verdict"] for r in results)
-    _append(
-        storage,
-        actor,
+    append(
         "sweep_end",
         None,
         None,

@@ -98,7 +98,22 @@ class SafeGroup(click.Group):
     "user",
     envvar="SECREVIEW_USER",
     default=None,
-    help="以哪个用户身份操作 (default: the OS login).",
+    help="以哪个用户身份操作 (default: the OS login); a claim only: writes need the passphrase.",
+)
+@click.option(
+    "--passphrase-file",
+    "passphrase_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="从文件读取口令 (owner-only file; else env SECREVIEW_PASSPHRASE, else a prompt).",
+)
+@click.option(
+    "--checkpoints",
+    "checkpoints",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="SECREVIEW_CHECKPOINTS",
+    default=None,
+    help="审计员的检查点文件 (default: ~/.secreview/checkpoints.json or $SECREVIEW_HOME).",
 )
 @click.option(
     "--rules",
@@ -121,6 +136,8 @@ def main(
     ctx: click.Context,
     db: str,
     user: str | None,
+    passphrase_file: Path | None,
+    checkpoints: Path | None,
     rules: tuple[str, ...],
     model: str | None,
     verbose: int,
@@ -146,6 +163,8 @@ def main(
         user=user,
         extra_rules=tuple(Path(r) for r in rules),
         model_dir=Path(model) if model else None,
+        passphrase_file=passphrase_file,
+        checkpoints=checkpoints,
     )
 
 

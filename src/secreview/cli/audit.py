@@ -18,6 +18,7 @@ from rich.table import Table
 
 from secreview.cli.common import FORMAT, AppState, print_json, stderr_console, stdout_console
 from secreview.cli.ledger_cmds import handled, open_ledger
+from secreview.cli.passphrase import signer_for
 from secreview.config import Config
 from secreview.errors import UsageError
 from secreview.report.audit import Audit
@@ -158,7 +159,8 @@ def audit(
         config = state.config()
         office = office or config.office
     with handled(), open_ledger(state) as ledger:
-        result = ledger.audit(state.user, period_from, period_to, dept, office, fmt)
+        signer = signer_for(ledger, state, "生成保密审查台账")
+        result = ledger.audit(signer, period_from, period_to, dept, office, fmt)
     with handled():
         name_rules(result, config)
         if fmt == "json" and output:
@@ -197,6 +199,8 @@ def _alarm(result: Audit) -> None:
         click.echo(
             f"警告：{len(bad)} 项未经完整签批即已公开，必须立即整改：" + "；".join(bad), err=True
         )
+    if result.stats.key_resets:
+        click.echo("注意：管理员重置过用户密钥：" + "；".join(result.stats.key_resets), err=True)
     if not result.verify_ok:
         click.echo(f"警告：台账校验未通过：{result.verify_message}", err=True)
     if bad or not result.verify_ok:
@@ -251,8 +255,9 @@ def sweep(state: AppState, paths: tuple[str, ...], jobs: int | None, fmt: str) -
         with handled():
             raise UsageError("请指定要梳理的文件或文件夹（sweep PATH...）")
     with handled(), open_ledger(state) as ledger:
+        signer = signer_for(ledger, state, "对已公开文件进行定期梳理")
         with _progress(fmt == "text" and sys.stderr.isatty()) as update:
-            info = ledger.sweep(state.user, paths, jobs=jobs, progress=update)
+            info = ledger.sweep(signer, paths, jobs=jobs, progress=update)
     if fmt == "json":
         print_json(info)
     else:

@@ -28,6 +28,8 @@ class AppState:
     user: str | None
     extra_rules: tuple[Path, ...] = ()
     model_dir: Path | None = None
+    passphrase_file: Path | None = None
+    checkpoints: Path | None = None
     _settings: Settings | None = None
 
     def settings(self) -> Settings:
@@ -42,6 +44,7 @@ class AppState:
         changes: dict[str, Any] = {
             "db_path": self.db_path,
             "user": self.user,
+            "checkpoints": self.checkpoints,
             "limits": s.limits,
             "office": s.office,
             "default_channel": s.default_channel,

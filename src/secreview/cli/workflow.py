@@ -18,6 +18,7 @@ from secreview.cli.common import (
     stdout_console,
 )
 from secreview.cli.ledger_cmds import handled, open_ledger
+from secreview.cli.passphrase import signer_for
 from secreview.cli.scan import SEVERITY_STYLE, VERDICT_STYLE
 from secreview.errors import UsageError
 from secreview.model import CATEGORIES, Location
@@ -78,7 +79,8 @@ def submit(
         with open_ledger(state) as ledger:
             if not revises:  # a revision keeps its item's channel unless one is given
                 channel = channel or state.config().default_channel
-            info = ledger.submit(file, title, dept, channel, revises, state.user)
+            signer = signer_for(ledger, state, "提交稿件")
+            info = ledger.submit(file, title, dept, channel, revises, signer)
     if fmt == "json":
         print_json(info)
         return
@@ -184,7 +186,12 @@ def show(
       secreview --as 李审 show 2026-0001 --reveal
     """
     with handled(), open_ledger(state) as ledger:
-        info = ledger.show(submission_id, state.user, reveal=reveal, version=version)
+        signer = (
+            signer_for(ledger, state, f"查看 {submission_id} 中未遮盖的个人信息")
+            if reveal
+            else None
+        )
+        info = ledger.show(submission_id, state.user, reveal=reveal, version=version, signer=signer)
     if fmt == "json":
         print_json(info)
         return
@@ -262,9 +269,10 @@ def review(
         if len(dismiss) != len(reasons):
             raise UsageError("每个 --dismiss 都须紧跟一个 --reason（排除理由）")
         with open_ledger(state) as ledger:
+            signer = signer_for(ledger, state, f"审查 {submission_id}")
             info = ledger.review(
                 submission_id,
-                state.user,
+                signer,
                 decision,
                 list(zip(dismiss, reasons, strict=True)),
                 comment,
@@ -303,7 +311,8 @@ def sign(
     with handled():
         decision = _decision(approve)
         with open_ledger(state) as ledger:
-            info = ledger.sign(submission_id, state.user, decision, accept_dismissals, comment)
+            signer = signer_for(ledger, state, f"签批 {submission_id}")
+            info = ledger.sign(submission_id, signer, decision, accept_dismissals, comment)
     if fmt == "json":
         print_json(info)
         return
@@ -325,14 +334,15 @@ def publish(
     """登记公开（拟稿人/管理员）— record publication of the signed-off bytes.
 
     Refused unless the current version was signed off and its archived bytes still hash as
-    signed.
+    signed — and unless the item's events verify (chain, signatures, policy, checkpoints).
 
     \b
     Example:
       secreview publish 2026-0001 --channel 政府网站 --url https://www.example.gov.cn/a/1.html
     """
     with handled(), open_ledger(state) as ledger:
-        info = ledger.publish(submission_id, state.user, channel, url)
+        signer = signer_for(ledger, state, f"公开 {submission_id}")
+        info = ledger.publish(submission_id, signer, channel, url)
     if fmt == "json":
         print_json(info)
         return

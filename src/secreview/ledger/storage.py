@@ -4,8 +4,11 @@ The workflow and service code talk only to the protocol, so a PostgreSQL backend
 on one ledger) can implement the same methods without touching them. :class:`SQLiteStorage` is
 the embedded default:
 
-- ``events`` is append-only: triggers RAISE on UPDATE and DELETE; each row carries the hash of
-  the previous one (see chain.py).
+- A backend only stores and reads rows: the chain (hashes) and the signatures are computed
+  above it (chain.py), so a PostgreSQL backend reuses them unchanged.
+- ``events`` is append-only: triggers RAISE on UPDATE and DELETE (:meth:`SQLiteStorage.self_check`
+  reports them missing); each row carries the previous hash, its own hash and its signature.
+- Created owner-only: the database file (and so its -wal/-shm files) 0600.
 - Journal mode WAL, ``busy_timeout`` 30 s, and every append inside ``BEGIN IMMEDIATE`` so
   concurrent CLI processes queue for the write lock instead of failing or interleaving.
 - ``synchronous=FULL``: in WAL mode NORMAL may lose the last commits on power loss (the WAL is
@@ -13,15 +16,19 @@ the embedded default:
   is fsynced.
 - Projection tables (users, submissions, versions) are derived from events in the same
   transaction as the append and can be rebuilt from the events at any time.
+- ``auth_failures`` (wrong passphrases, for slowing down guessing) is not part of the chain;
+  a summary is signed into the chain by the user's next action.
 - ``schema_version`` + :data:`MIGRATIONS`: each migration runs once, in order.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
+import os
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -29,8 +36,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from secreview.errors import Refused, UsageError
-from secreview.ledger.chain import GENESIS, RawRow, canonical, canonical_event, event_hash
-from secreview.model import Event
+from secreview.ledger.canonical import GENESIS
+from secreview.model import Event, RawRow
 
 log = logging.getLogger(__name__)
 
@@ -90,10 +97,23 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
         ],
     ),
+    (
+        2,
+        "signed events (sig column), wrong-passphrase log",
+        [
+            "ALTER TABLE events ADD COLUMN sig TEXT NOT NULL DEFAULT ''",
+            """CREATE TABLE auth_failures (
+                name TEXT NOT NULL,
+                ts TEXT NOT NULL
+            )""",
+            "CREATE INDEX auth_failures_name ON auth_failures(name, ts)",
+        ],
+    ),
 ]
+TRIGGERS = ("events_no_update", "events_no_delete")
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
-_EVENT_COLS = "seq, ts, actor, action, submission_id, version, payload, prev_hash, hash"
+_EVENT_COLS = "seq, ts, actor, action, submission_id, version, payload, prev_hash, hash, sig"
 
 
 @dataclass(frozen=True)
@@ -113,37 +133,64 @@ class SubmissionRow:
 
 
 class Storage(Protocol):
-    """What the service needs from a ledger backend."""
+    """What the core needs from a ledger backend: store and read rows, nothing more.
+
+    Hashes and signatures are computed above (chain.py); a backend never interprets them.
+    """
 
     def write(self) -> AbstractContextManager[Storage]:
         """A write transaction; appends inside it are serialised across processes."""
         ...
 
-    def head(self) -> tuple[int, str]: ...
+    def reading(self) -> AbstractContextManager[Storage]:
+        """One consistent snapshot for several reads (writers may go on meanwhile)."""
+        ...
 
-    def append(
-        self,
-        actor: str,
-        action: str,
-        submission_id: str | None,
-        version: int | None,
-        payload: dict[str, Any],
-        ts: str | None = None,
-    ) -> Event: ...
+    def head(self) -> tuple[int, str]:
+        """(seq, hash) of the newest event, (0, GENESIS) when empty."""
+        ...
+
+    def insert_event(self, row: RawRow) -> None:
+        """Store one event row (inside :meth:`write`); its seq must follow :meth:`head`."""
+        ...
 
     def events_for(self, submission_id: str) -> list[Event]: ...
 
     def events_with_actions(self, actions: Iterable[str]) -> list[Event]: ...
 
+    def raw_with_actions(self, actions: Iterable[str]) -> list[RawRow]: ...
+
     def iter_events(self) -> Iterator[Event]: ...
 
-    def iter_raw(self) -> Iterator[RawRow]: ...
-
-    def reading(self) -> AbstractContextManager[Storage]: ...
+    def iter_raw(self, start: int = 1, stop: int | None = None) -> Iterator[RawRow]:
+        """Rows ordered by seq, ``start <= seq`` (and ``seq < stop``)."""
+        ...
 
     def iter_blob_refs(self, actions: Iterable[str]) -> Iterator[tuple[int, object]]: ...
 
+    def submits_naming(self, sha256: str) -> list[str]:
+        """Submission ids whose ``submit`` events name this sha256 (a search hint only)."""
+        ...
+
     def next_submission_id(self, year: int) -> str: ...
+
+    def reader(self) -> Callable[[], Storage]:
+        """A picklable factory of a read-only handle on the same ledger (worker processes)."""
+        ...
+
+    def self_check(self) -> list[str]:
+        """The backend's own safeguards that are missing (e.g. append-only triggers)."""
+        ...
+
+    # -- wrong passphrases (not part of the chain) --
+
+    def record_auth_failure(self, name: str, ts: str) -> None: ...
+
+    def auth_failures(self, name: str) -> list[str]: ...
+
+    def clear_auth_failures(self, name: str) -> None: ...
+
+    # -- projections (derived from the events; never trusted for a decision) --
 
     def put_user(
         self, name: str, roles: list[str], depts: list[str], active: bool, seq: int
@@ -155,7 +202,9 @@ class Storage(Protocol):
 
     def list_submissions(self, statuses: Iterable[str] | None = None) -> list[SubmissionRow]: ...
 
-    def versions_with_sha(self, sha256: str) -> list[tuple[str, int]]: ...
+    def dump_projections(self) -> dict[str, list[tuple[Any, ...]]]:
+        """Every projection row (for verify's comparison with a fresh fold)."""
+        ...
 
     def clear_projections(self) -> None: ...
 
@@ -171,23 +220,34 @@ def utc_now() -> str:
 
 
 def _row_event(row: RawRow) -> Event:
-    seq, ts, actor, action, sid, version, payload, _prev, digest = row
+    seq, ts, actor, action, sid, version, payload, _prev, digest, _sig = row
     return Event(seq, ts, actor, action, sid, version, json.loads(payload), digest)
+
+
+def _create_owner_only(path: Path) -> None:
+    """Create the database file 0600 before SQLite opens it (its -wal/-shm inherit the mode)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(path, flags, 0o600)
+    except FileExistsError:
+        return
+    os.close(fd)
 
 
 class SQLiteStorage:
     """The embedded SQLite ledger."""
 
-    def __init__(self, path: Path, *, create: bool = False) -> None:
+    def __init__(self, path: Path, *, create: bool = False, migrate: bool = True) -> None:
         self.path = path
         if not create and not path.exists():
             raise UsageError(
-                f"台账不存在：{path}（请先运行 secreview init，或用 --db 指定台账文件）",
+                f"台账不存在：{path}（请先运行 secreview init --admin 姓名，或用 --db 指定台账文件）",
                 code="no_ledger",
             )
         try:
             if create:
-                path.parent.mkdir(parents=True, exist_ok=True)
+                _create_owner_only(path)
             self._conn = sqlite3.connect(
                 str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000
             )
@@ -198,7 +258,8 @@ class SQLiteStorage:
             # FULL: every commit is fsynced, so a committed event survives power loss
             # (NORMAL in WAL mode can drop the last transactions on a power cut).
             self._conn.execute("PRAGMA synchronous=FULL")
-            self._migrate()
+            if migrate:
+                self._migrate()
         except sqlite3.DatabaseError as e:
             raise UsageError(
                 f"无法打开台账 {path}：{e}（不是有效的台账文件？）", code="bad_ledger"
@@ -206,6 +267,13 @@ class SQLiteStorage:
         self._in_tx = False
         self._in_read = False
         self._head: tuple[int, str] | None = None
+
+    @classmethod
+    def open_reader(cls, path: str) -> SQLiteStorage:
+        return cls(Path(path), migrate=False)
+
+    def reader(self) -> Callable[[], SQLiteStorage]:
+        return functools.partial(SQLiteStorage.open_reader, str(self.path))
 
     # -- schema -----------------------------------------------------------------------------
 
@@ -281,30 +349,14 @@ class SQLiteStorage:
             self._head = head
         return head
 
-    def append(
-        self,
-        actor: str,
-        action: str,
-        submission_id: str | None,
-        version: int | None,
-        payload: dict[str, Any],
-        ts: str | None = None,
-    ) -> Event:
+    def insert_event(self, row: RawRow) -> None:
         if not self._in_tx:
-            raise RuntimeError("append outside a write transaction")
+            raise RuntimeError("insert outside a write transaction")
         seq, prev = self.head()
-        seq += 1
-        ts = ts or utc_now()
-        text = canonical(payload)
-        digest = event_hash(
-            prev, canonical_event(seq, ts, actor, action, submission_id, version, text)
-        )
-        self._conn.execute(
-            f"INSERT INTO events({_EVENT_COLS}) VALUES (?,?,?,?,?,?,?,?,?)",
-            (seq, ts, actor, action, submission_id, version, text, prev, digest),
-        )
-        self._head = (seq, digest)
-        return Event(seq, ts, actor, action, submission_id, version, payload, digest)
+        if row[0] != seq + 1 or row[7] != prev:
+            raise RuntimeError(f"event {row[0]} does not follow the head {seq}")
+        self._conn.execute(f"INSERT INTO events({_EVENT_COLS}) VALUES (?,?,?,?,?,?,?,?,?,?)", row)
+        self._head = (row[0], row[8])
 
     def events_for(self, submission_id: str) -> list[Event]:
         rows = self._conn.execute(
@@ -321,13 +373,25 @@ class SQLiteStorage:
         ).fetchall()
         return [_row_event(r) for r in rows]
 
+    def raw_with_actions(self, actions: Iterable[str]) -> list[RawRow]:
+        acts = list(actions)
+        marks = ",".join("?" * len(acts))
+        return self._conn.execute(  # type: ignore[no-any-return]
+            f"SELECT {_EVENT_COLS} FROM events WHERE action IN ({marks}) ORDER BY seq", acts
+        ).fetchall()
+
     def iter_events(self) -> Iterator[Event]:
         for row in self.iter_raw():
             yield _row_event(row)
 
-    def iter_raw(self) -> Iterator[RawRow]:
+    def iter_raw(self, start: int = 1, stop: int | None = None) -> Iterator[RawRow]:
         # The cursor itself: iterating it is C code, no generator layer (verify's hot loop).
-        return self._conn.execute(f"SELECT {_EVENT_COLS} FROM events ORDER BY seq")  # type: ignore[no-any-return]
+        if start <= 1 and stop is None:
+            return self._conn.execute(f"SELECT {_EVENT_COLS} FROM events ORDER BY seq")  # type: ignore[no-any-return]
+        return self._conn.execute(  # type: ignore[no-any-return]
+            f"SELECT {_EVENT_COLS} FROM events WHERE seq >= ? AND seq < ? ORDER BY seq",
+            (start, stop if stop is not None else 2**62),
+        )
 
     @contextmanager
     def reading(self) -> Iterator[SQLiteStorage]:
@@ -362,6 +426,54 @@ class SQLiteStorage:
                     yield seq, None
             return
         yield from cur
+
+    def submits_naming(self, sha256: str) -> list[str]:
+        try:
+            rows = self._conn.execute(
+                "SELECT DISTINCT submission_id FROM events WHERE action = 'submit' AND"
+                " json_valid(payload) AND json_extract(payload, '$.sha256') = ?",
+                (sha256,),
+            ).fetchall()
+        except sqlite3.OperationalError:  # SQLite built without JSON functions
+            needle = f'"sha256":"{sha256}"'
+            rows = [
+                (sid,)
+                for sid, payload in self._conn.execute(
+                    "SELECT submission_id, payload FROM events WHERE action = 'submit'"
+                )
+                if needle in payload
+            ]
+        return sorted({str(r[0]) for r in rows if r[0] is not None})
+
+    def self_check(self) -> list[str]:
+        have = {
+            r[0]
+            for r in self._conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'events'"
+            )
+        }
+        return [
+            f"台账的只追加保护（触发器 {t}）已被删除——有人绕过程序直接改过数据库"
+            for t in TRIGGERS
+            if t not in have
+        ]
+
+    # -- wrong passphrases ------------------------------------------------------------------
+
+    def record_auth_failure(self, name: str, ts: str) -> None:
+        with self.write():
+            self._conn.execute("INSERT INTO auth_failures(name, ts) VALUES (?, ?)", (name, ts))
+
+    def auth_failures(self, name: str) -> list[str]:
+        return [
+            str(r[0])
+            for r in self._conn.execute(
+                "SELECT ts FROM auth_failures WHERE name = ? ORDER BY ts", (name,)
+            )
+        ]
+
+    def clear_auth_failures(self, name: str) -> None:
+        self._conn.execute("DELETE FROM auth_failures WHERE name = ?", (name,))
 
     def count(self) -> int:
         return int(self._conn.execute("SELECT COUNT(*) FROM events").fetchone()[0])
@@ -427,12 +539,19 @@ class SQLiteStorage:
         rows = self._conn.execute(sql + " ORDER BY id", args).fetchall()
         return [SubmissionRow(*r) for r in rows]
 
-    def versions_with_sha(self, sha256: str) -> list[tuple[str, int]]:
-        rows = self._conn.execute(
-            "SELECT submission_id, version FROM versions WHERE sha256 = ? ORDER BY submission_id, version",
-            (sha256,),
-        ).fetchall()
-        return [(str(s), int(v)) for s, v in rows]
+    def dump_projections(self) -> dict[str, list[tuple[Any, ...]]]:
+        return {
+            "users": self._conn.execute(
+                "SELECT name, roles, depts, active FROM users ORDER BY name"
+            ).fetchall(),
+            "submissions": self._conn.execute(
+                "SELECT id, title, dept, drafter, version, status, verdict, waiting_for,"
+                " updated_seq, updated_ts FROM submissions ORDER BY id"
+            ).fetchall(),
+            "versions": self._conn.execute(
+                "SELECT submission_id, version, sha256, status FROM versions ORDER BY 1, 2"
+            ).fetchall(),
+        }
 
     def clear_projections(self) -> None:
         for table in ("users", "submissions", "versions"):

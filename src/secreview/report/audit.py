@@ -127,6 +127,8 @@ class AuditStats:
     findings_by_month: dict[str, int] = field(default_factory=dict)  # "2026-03" → count
     median_hours_to_signoff: float | None = None
     published_without_signoff: list[str] = field(default_factory=list)
+    key_resets: list[str] = field(default_factory=list)  # admin resets of a user's key (loud)
+    auth_failures: list[str] = field(default_factory=list)  # wrong passphrases, as reported
     sweep: SweepSummary = field(default_factory=SweepSummary)
 
 
@@ -143,6 +145,26 @@ class Audit:
     verify_ok: bool
     verify_message: str = ""
     dept: str | None = None
+    checkpoint: str = ""  # the ledger's last checkpoint, for people ("" when none)
+
+    def alarms(self) -> list[str]:
+        """The lines every rendering shows first, loudly."""
+        s = self.stats
+        out = []
+        if s.published_without_signoff:
+            out.append(
+                "警告：下列事项未经完整签批即已公开，必须立即整改："
+                + "；".join(s.published_without_signoff)
+            )
+        if s.key_resets:
+            out.append(
+                "注意：管理员重置过下列用户的密钥（此后以其名义的操作须由本人确认）："
+                + "；".join(s.key_resets)
+            )
+        if s.auth_failures:
+            out.append("注意：下列用户的口令曾被多次输错：" + "；".join(s.auth_failures))
+        return [mask_numbers(x) for x in out]
+
     # Chinese names of the rule ids the audit mentions (rules/names.py); ids shown as notes
     rule_names: dict[str, str] = field(default_factory=dict)
 
@@ -166,9 +188,11 @@ class Audit:
 
     def footer_line(self) -> str:
         result = "通过" if self.verify_ok else f"未通过：{self.verify_message}"
+        checkpoint = f"最近检查点：{self.checkpoint}；" if self.checkpoint else "尚无检查点；"
         return (
-            f"台账事件数 {self.event_count}；链头哈希 {self.head_hash}；校验结果：{result}。"
-            f"核对方法：secreview ledger verify --expect-head {self.head_hash}"
+            f"台账事件数 {self.event_count}；链头哈希 {self.head_hash}；校验结果：{result}；"
+            f"{checkpoint}"
+            f"核对方法：secreview ledger verify --expect-head {self.head_hash[:16]}"
         )
 
     def to_dict(self) -> dict[str, object]:
@@ -198,6 +222,8 @@ class Audit:
                 "findings_by_month": s.findings_by_month,
                 "median_hours_to_signoff": s.median_hours_to_signoff,
                 "published_without_signoff": [mask_numbers(x) for x in s.published_without_signoff],
+                "key_resets": [mask_numbers(x) for x in s.key_resets],
+                "auth_failures": [mask_numbers(x) for x in s.auth_failures],
                 "sweep": vars(s.sweep),
             },
             "ledger": {
@@ -205,6 +231,7 @@ class Audit:
                 "head": self.head_hash,
                 "verify_ok": self.verify_ok,
                 "verify_message": self.verify_message,
+                "checkpoint": self.checkpoint,
             },
         }
 
@@ -228,6 +255,9 @@ class Audit:
                 "；".join(s.published_without_signoff),
             )
         )
+        items.append(("管理员重置密钥", len(s.key_resets), "次"))
+        items.append(("口令多次输错的报告", len(s.auth_failures), "次"))
+        items.append(("最近检查点", self.checkpoint or "—", ""))
         for cat, n in sorted(s.findings_by_category.items(), key=lambda kv: -kv[1]):
             items.append((f"发现：{CATEGORY_ZH.get(cat, cat)}", n, "处"))
         for rule, n in sorted(s.findings_by_rule.items(), key=lambda kv: (-kv[1], kv[0]))[:15]:

@@ -21,6 +21,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from secreview import workflow as wf
+from secreview.directory import IDENTITY_ACTIONS, Directory
 from secreview.mask import mask_numbers
 from secreview.model import Event
 from secreview.report.audit import (
@@ -84,23 +85,35 @@ class _Collected:
     depts: dict[str, str] = field(default_factory=dict)  # sid → department at last submit
     office: str | None = None
     events: int = 0
+    key_resets: list[Event] = field(default_factory=list)
+    auth_failures: list[Event] = field(default_factory=list)
+    checkpoint: Event | None = None
+
+
+def _security(out: _Collected, ev: Event) -> None:
+    if ev.action == "key_reset":
+        out.key_resets.append(ev)
+    elif ev.action == "auth_failures":
+        out.auth_failures.append(ev)
+    elif ev.action == "checkpoint":
+        out.checkpoint = ev
 
 
 def _collect(events: Iterable[Event]) -> _Collected:
     """One pass over all events: group by submission, check every publish as it comes."""
     out = _Collected()
-    users: dict[str, wf.User] = {}
+    directory = Directory()
     facts: dict[tuple[str, int], _VersionFacts] = {}
     for ev in events:
         out.events += 1
         p = ev.payload
-        if ev.action == "init":
-            out.office = p.get("office") or out.office
-        elif ev.action == "user_add":
-            users[p["name"]] = wf.User(p["name"], tuple(p["roles"]), tuple(p.get("depts", ())))
-        elif ev.action == "user_disable" and p.get("name") in users:
-            u = users[p["name"]]
-            users[u.name] = wf.User(u.name, u.roles, u.depts, False)
+        if ev.action in IDENTITY_ACTIONS:
+            directory.apply_event(ev)
+            if ev.action == "init":
+                out.office = p.get("office") or out.office
+            _security(out, ev)
+        elif ev.action in ("auth_failures", "checkpoint"):
+            _security(out, ev)
         elif ev.action in SWEEP_ACTIONS:
             out.sweeps.append(ev)
         if ev.submission_id is None or ev.action in SWEEP_ACTIONS:
@@ -121,8 +134,8 @@ def _collect(events: Iterable[Event]) -> _Collected:
         elif ev.action == "review":
             f.review_ok_by = None
         elif ev.action == "sign" and p.get("decision") == "approve":
-            signer = users.get(ev.actor)
-            leader = signer is not None and signer.active and signer.has("leader")
+            acct = directory.accounts.get(ev.actor)
+            leader = acct is not None and acct.active and "leader" in acct.roles
             f.sign_ok = (ev.actor, p.get("sha256", f.sha256), leader)
         elif ev.action == "sign":
             f.sign_ok = None
@@ -348,6 +361,25 @@ def build_audit(
                 )
             )
     stats.sweep = _sweep_summary(got.sweeps, start, end)
+    for ev in got.key_resets:
+        if _in_period(ev.ts, start, end):
+            stats.key_resets.append(
+                f"{ev.payload.get('name')}（{show_time(ev.ts)} 由管理员「{ev.actor}」重置，"
+                f"第 {ev.seq} 条记录）"
+            )
+    for ev in got.auth_failures:
+        if _in_period(ev.ts, start, end):
+            p = ev.payload
+            stats.auth_failures.append(
+                f"{p.get('name')}：{p.get('count')} 次（{show_time(p.get('first'))} 至 "
+                f"{show_time(p.get('last'))}，第 {ev.seq} 条记录）"
+            )
+    cp = got.checkpoint
+    checkpoint = (
+        f"第 {cp.seq} 条，{show_time(cp.ts)} 由「{cp.actor}」记录（哈希 {cp.hash[:16]}…）"
+        if cp is not None
+        else ""
+    )
     return Audit(
         office=office or got.office or DEFAULT_OFFICE,
         period_from=period_from or "",
@@ -360,6 +392,7 @@ def build_audit(
         verify_ok=verify_ok,
         verify_message=verify_message,
         dept=dept,
+        checkpoint=checkpoint,
     )
 
 

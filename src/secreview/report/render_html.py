@@ -51,13 +51,7 @@ def render_html(audit: Audit, path: str | Path) -> Path:
         "<tr>" + "".join(f"<td>{escape(c)}</td>" for c in audit.cells(row)) + "</tr>"
         for row in audit.rows
     )
-    alarm = ""
-    if s.published_without_signoff:
-        alarm = (
-            '<p class="alarm">警告：下列事项未经完整签批即已公开，必须立即整改：'
-            + escape("；".join(s.published_without_signoff))
-            + "</p>"
-        )
+    alarm = "".join(f'<p class="alarm">{escape(a)}</p>' for a in audit.alarms())
     by_cat = {
         CATEGORY_ZH.get(k, k): v
         for k, v in sorted(s.findings_by_category.items(), key=lambda kv: -kv[1])

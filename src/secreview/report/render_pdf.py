@@ -117,10 +117,7 @@ def render_pdf(audit: Audit, path: str | Path, font_path: str | Path | None = No
         Paragraph(escape(f"统计期间：{audit.period}    生成时间：{audit.generated_at}"), st["sub"]),
         Spacer(1, 4 * mm),
     ]
-    if audit.stats.published_without_signoff:
-        alarm = "警告：下列事项未经完整签批即已公开，必须立即整改：" + "；".join(
-            audit.stats.published_without_signoff
-        )
+    for alarm in audit.alarms():
         lines = _wrapper(font, 11)(alarm, usable)
         story.append(Paragraph(escape(lines).replace("\n", "<br/>"), st["alarm"]))
         story.append(Spacer(1, 3 * mm))

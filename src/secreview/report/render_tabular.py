@@ -150,7 +150,8 @@ def render_xlsx(audit: Audit, path: str | Path) -> Path:
     last_col = len(XLSX_COLUMNS)
     ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
     ws.auto_filter.ref = f"A{header_row}:{get_column_letter(last_col)}{last_row}"
-    _put(ws, last_row + 2, 1, audit.footer_line())
+    for i, line in enumerate([*audit.alarms(), audit.footer_line()]):
+        _put(ws, last_row + 2 + i, 1, line)
     _print_setup(ws, header_row, last_row, last_col)
 
     stats = wb.create_sheet("统计")

@@ -43,12 +43,8 @@ def _cards(audit: Audit, console: Console) -> None:
 
 
 def render_text(audit: Audit, console: Console) -> None:
-    if audit.stats.published_without_signoff:
-        console.print(
-            "[bold red]警告：下列事项未经完整签批即已公开，必须立即整改："
-            + escape("；".join(audit.stats.published_without_signoff))
-            + "[/bold red]"
-        )
+    for alarm in audit.alarms():
+        console.print(f"[bold red]{escape(alarm)}[/bold red]")
     if console.width >= WIDE:
         console.print(_table(audit))
     else:
