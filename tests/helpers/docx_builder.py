@@ -87,6 +87,17 @@ def textbox_run(text: str) -> str:
     )
 
 
+def picture_in_textbox(document: DocxDocument, image: bytes) -> None:
+    """A floating text box (``textbox_run``) holding a picture, as when a scan is dropped
+    into a text box: python-docx places the picture, which is then moved into the box."""
+    host = document.add_paragraph()
+    host.add_run().add_picture(io.BytesIO(image))
+    append_xml_paragraph(document, textbox_run("见下图"))
+    box = document.element.body[-2].find(f".//{{{W_NS}}}txbxContent")
+    assert box is not None
+    box.append(host._p)  # moved out of the body into the text box
+
+
 def footnote_ref(note_id: int) -> str:
     return f'<w:r><w:footnoteReference w:id="{note_id}"/></w:r>'
 

@@ -213,6 +213,7 @@ def read_pictures(doc: Document, pictures: Iterable[Picture], limits: Limits, wh
         if ocr.now() >= stop_at:
             left.append(pic)
             continue
+        doc.facts.setdefault("ocr_pictures", []).append(pic.name)
         try:
             im = open_image(pic.data, limits)
             with im:
