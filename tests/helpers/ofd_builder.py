@@ -44,6 +44,12 @@ class OfdSpec:
     image_only_pages: Sequence[int] = ()  # 0-based pages holding only an ImageObject
     scan_png: bytes = b""  # the picture those pages show (a MultiMedia resource)
     white_lines: Sequence[tuple[int, str]] = ()  # (0-based page, text) drawn white on white
+    # (0-based page, glyph indices): text kept only as glyph numbers (CGTransform), with an
+    # empty TextCode, as some PDF→OFD converters write CID-font text
+    glyph_lines: Sequence[tuple[int, Sequence[int]]] = ()
+    # GM/T 0099-2020 encryption: Encryptions.xml at the root; page content replaced by
+    # ciphertext at the EPath its EncryptEntries map names
+    encrypted: bool = False
     namespace: str = NS
 
 
@@ -126,6 +132,16 @@ def build(spec: OfdSpec) -> bytes:
                 if page == n:
                     white, oid = _text_objects([text], oid, top=250.0)
                     body += white.replace('Value="0 0 0"', 'Value="255 255 255"')
+            for page, glyphs in spec.glyph_lines:
+                if page == n:
+                    body += (
+                        f'<ofd:TextObject ID="{oid}" Boundary="{LEFT} 200 {WIDTH} 8" Font="2" '
+                        f'Size="{SIZE}"><ofd:CGTransform CodePosition="0" CodeCount="0" '
+                        f'GlyphCount="{len(glyphs)}"><ofd:Glyphs>{" ".join(map(str, glyphs))}'
+                        f'</ofd:Glyphs></ofd:CGTransform><ofd:TextCode X="0" Y="{SIZE:.4f}"/>'
+                        "</ofd:TextObject>"
+                    )
+                    oid += 1
         files[f"Doc_0/Pages/Page_{n}/Content.xml"] = _page(body, ns, bool(spec.template))
     common = (
         "<ofd:CommonData><ofd:MaxUnitID>9999</ofd:MaxUnitID><ofd:PageArea>"
@@ -227,8 +243,36 @@ def build(spec: OfdSpec) -> bytes:
             f'{HEAD}<ofd:Signatures xmlns:ofd="{ns}"><ofd:MaxSignId>{spec.seals}</ofd:MaxSignId>'
             f"{''.join(sigs)}</ofd:Signatures>"
         )
+    if spec.encrypted:
+        _encrypt(files, ns)
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, content in files.items():
             zf.writestr(name, content.encode("utf-8") if isinstance(content, str) else content)
     return buf.getvalue()
+
+
+def _encrypt(files: dict[str, str | bytes], ns: str) -> None:
+    """GM/T 0099-2020 layout: each page's Content.xml moved to ciphertext (random bytes
+    here) at its EPath, the plaintext removed, Encryptions.xml → EncryptInfo →
+    DecryptSeed + EncryptEntries (the plain path → cipher path map)."""
+    import os
+
+    entries = []
+    for name in [n for n in files if n.endswith("/Content.xml") and "/Pages/" in n]:
+        cipher = name.replace("Content.xml", "Content.xml.enc")
+        files[cipher] = os.urandom(256)
+        del files[name]
+        entries.append(f'<ofd:EncryptEntry Path="/{name}" EPath="/{cipher}"/>')
+    files["Encrypt_0/EncryptEntries.xml"] = (
+        f'{HEAD}<ofd:EncryptEntries xmlns:ofd="{ns}">{"".join(entries)}</ofd:EncryptEntries>'
+    )
+    files["Encrypt_0/DecryptSeed.xml"] = os.urandom(64)
+    files["Encryptions.xml"] = (
+        f'{HEAD}<ofd:Encryptions xmlns:ofd="{ns}"><ofd:EncryptInfo ID="1">'
+        '<ofd:Provider ProviderName="测试加密组件" Version="1.0"/>'
+        "<ofd:EncryptScope>Part</ofd:EncryptScope><ofd:EncryptDate>2024-04-12T09:00:00"
+        "</ofd:EncryptDate><ofd:DecryptSeedLoc>/Encrypt_0/DecryptSeed.xml</ofd:DecryptSeedLoc>"
+        "<ofd:EntriesMapLoc>/Encrypt_0/EncryptEntries.xml</ofd:EntriesMapLoc>"
+        "</ofd:EncryptInfo></ofd:Encryptions>"
+    )

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import lxml.etree
 
 from secreview.config import Limits
-from secreview.errors import CorruptFile, TooLarge
+from secreview.errors import CorruptFile, EncryptedFile, TooLarge
 from secreview.extract import nested, ocr
 from secreview.extract.image import read_pages
 from secreview.extract.pdf_layout import Glyph, lines, paragraphs
@@ -140,9 +140,26 @@ def _invisible(obj: lxml.etree._Element, size_mm: float) -> bool:
     return 0 < size_mm < 0.35
 
 
-def _glyphs(root: lxml.etree._Element, seq_start: int = 0) -> list[Glyph]:
+def _glyph_only(obj: lxml.etree._Element) -> int:
+    """How many glyphs a TextObject draws from glyph numbers alone (CGTransform/Glyphs with
+    no characters in its TextCode): text a reader sees but no character code tells."""
+    if any((code.text or "").strip() for code in _children(obj, "TextCode")):
+        return 0
+    return sum(
+        len(_text(g).split())
+        for cg in _children(obj, "CGTransform")
+        for g in _children(cg, "Glyphs")
+    )
+
+
+def _glyphs(
+    root: lxml.etree._Element,
+    seq_start: int = 0,
+    unread: list[tuple[float, float, float, float]] | None = None,
+) -> list[Glyph]:
     """Each character of every TextObject/TextCode, positioned in pt from the top-left;
-    ``render_mode`` 3 marks text a reader does not see (see ``_invisible``)."""
+    ``render_mode`` 3 marks text a reader does not see (see ``_invisible``). The boxes of
+    text drawn only by glyph number (``_glyph_only``) go to ``unread``."""
     out: list[Glyph] = []
     seq = seq_start
     for obj in root.iter("{*}TextObject"):
@@ -150,6 +167,11 @@ def _glyphs(root: lxml.etree._Element, seq_start: int = 0) -> list[Glyph]:
             raise TooLarge("OFD 页面中的文字对象过多，疑似恶意构造的文件")
         box = _floats(obj.get("Boundary"))
         bx, by = (box[0], box[1]) if len(box) >= 2 else (0.0, 0.0)
+        if unread is not None and _glyph_only(obj):
+            w, h = (box[2], box[3]) if len(box) == 4 else (0.0, 0.0)
+            x0, y0 = round(bx * MM_TO_PT, 1), round(by * MM_TO_PT, 1)
+            unread.append((x0, y0, round((bx + w) * MM_TO_PT, 1), round((by + h) * MM_TO_PT, 1)))
+            continue
         size = _floats(obj.get("Size"))
         font = size[0] if size else 3.5
         ctm = _floats(obj.get("CTM"))
@@ -220,7 +242,9 @@ class _Reader:
         self.pages = 0
 
     def read(self) -> None:
+        self._refuse_encrypted(None)
         root = self.pkg.xml(self.pkg.resolve("", "OFD.xml"))
+        self._refuse_encrypted(root)
         if root is None or _local(root.tag) != "OFD":
             raise CorruptFile("不是有效的 OFD 文件（缺少 OFD.xml 根元素）")
         bodies = list(_children(root, "DocBody"))
@@ -235,6 +259,21 @@ class _Reader:
             sign_list = self.pkg.resolve("OFD.xml", _text(_child(body, "Signatures")))
             self._signatures(sign_list)
         self.doc.facts["pages"] = self.pages
+
+    def _refuse_encrypted(self, root: lxml.etree._Element | None) -> None:
+        """GM/T 0099-2020 encryption: ``Encryptions.xml`` beside OFD.xml (the plain parts are
+        removed or replaced by harmless text), or an Encrypt… entry in OFD.xml (``root``)."""
+        if root is None and self.pkg.resolve("", "Encryptions.xml") is not None:
+            raise EncryptedFile(
+                "OFD 文件已加密（GM/T 0099 密码应用：Encryptions.xml），内容无法审查；"
+                "请解除加密后重新导出再提交"
+            )
+        for el in root.iter() if root is not None else ():
+            if _local(el.tag).startswith("Encrypt"):
+                raise EncryptedFile(
+                    f"OFD 文件已加密（OFD.xml 中有加密信息 {_local(el.tag)}），内容无法审查；"
+                    "请解除加密后重新导出再提交"
+                )
 
     # --- document info -------------------------------------------------------------------
     def _info(self, info: lxml.etree._Element | None, body: int | None) -> None:
@@ -301,6 +340,7 @@ class _Reader:
             pages.append(_Page(self.pages, part))
             self.page_numbers[page.get("ID") or ""] = self.pages
         used: dict[str, int] = {}
+        glyph_only: list[tuple[int, tuple[float, float, float, float]]] = []
         image_pages: list[int] = []
         invisible_pages: list[int] = []
         scans: dict[int, lxml.etree._Element] = {}  # page → its largest ImageObject
@@ -312,7 +352,9 @@ class _Reader:
                 used.setdefault(tpl.get("TemplateID") or "", page.number)
             own = _page_width(proot) or width
             content = _child(proot, "Content")
-            glyphs = _glyphs(content if content is not None else proot)
+            unread: list[tuple[float, float, float, float]] = []
+            glyphs = _glyphs(content if content is not None else proot, unread=unread)
+            glyph_only += [(page.number, box) for box in unread]
             unseen = [g for g in glyphs if g.render_mode == 3]
             glyphs = [g for g in glyphs if g.render_mode != 3]
             _page_segments(self.doc, glyphs, own, Location(part="body", page=page.number))
@@ -342,6 +384,18 @@ class _Reader:
                     Location(part="invisible", page=shown_pages[0]),
                     count=len(invisible_pages),
                     sample=first.text,
+                )
+            )
+        if glyph_only:
+            pages = sorted({n for n, _box in glyph_only})
+            self.doc.residue.append(
+                ResidueNote(
+                    "glyph_only_text",
+                    f"第{'、'.join(str(p) for p in pages[:20])}页有 {len(glyph_only)} 处文字只以字形编号"
+                    "保存（CGTransform，没有文字编码），无法自动读出，需人工核对；"
+                    "请用生成 OFD 的软件重新导出（保留文字信息）后再提交",
+                    Location(part="body", page=glyph_only[0][0], bbox=glyph_only[0][1]),
+                    count=len(glyph_only),
                 )
             )
         if image_pages and ocr.available():
