@@ -50,6 +50,7 @@ class OfdSpec:
     # GM/T 0099-2020 encryption: Encryptions.xml at the root; page content replaced by
     # ciphertext at the EPath its EncryptEntries map names
     encrypted: bool = False
+    glyph_font: bytes = b""  # a TrueType font embedded as resource Font 3 for glyph_lines
     namespace: str = NS
 
 
@@ -135,7 +136,8 @@ def build(spec: OfdSpec) -> bytes:
             for page, glyphs in spec.glyph_lines:
                 if page == n:
                     body += (
-                        f'<ofd:TextObject ID="{oid}" Boundary="{LEFT} 200 {WIDTH} 8" Font="2" '
+                        f'<ofd:TextObject ID="{oid}" Boundary="{LEFT} 200 {WIDTH} 8" '
+                        f'Font="{3 if spec.glyph_font else 2}" '
                         f'Size="{SIZE}"><ofd:CGTransform CodePosition="0" CodeCount="0" '
                         f'GlyphCount="{len(glyphs)}"><ofd:Glyphs>{" ".join(map(str, glyphs))}'
                         f'</ofd:Glyphs></ofd:CGTransform><ofd:TextCode X="0" Y="{SIZE:.4f}"/>'
@@ -163,9 +165,16 @@ def build(spec: OfdSpec) -> bytes:
             "<ofd:MediaFile>image_900.png</ofd:MediaFile></ofd:MultiMedia></ofd:MultiMedias>"
         )
         files["Doc_0/Res/image_900.png"] = spec.scan_png
+    embedded = ""
+    if spec.glyph_font:
+        embedded = (
+            '<ofd:Font ID="3" FontName="EmbeddedSubset"><ofd:FontFile>font_3.ttf</ofd:FontFile>'
+            "</ofd:Font>"
+        )
+        files["Doc_0/Res/font_3.ttf"] = spec.glyph_font
     files["Doc_0/DocumentRes.xml"] = (
         f'{HEAD}<ofd:Res xmlns:ofd="{ns}" BaseLoc="Res"><ofd:Fonts>'
-        f'<ofd:Font ID="2" FontName="宋体" FamilyName="宋体"/></ofd:Fonts>{media}</ofd:Res>'
+        f'<ofd:Font ID="2" FontName="宋体" FamilyName="宋体"/>{embedded}</ofd:Fonts>{media}</ofd:Res>'
     )
     extra = ""
     if spec.annotations:
@@ -276,3 +285,33 @@ def _encrypt(files: dict[str, str | bytes], ns: str) -> None:
         "<ofd:EntriesMapLoc>/Encrypt_0/EncryptEntries.xml</ofd:EntriesMapLoc>"
         "</ofd:EncryptInfo></ofd:Encryptions>"
     )
+
+
+def subset_font(chars: str) -> tuple[bytes, dict[str, int]]:
+    """A TrueType font (fontTools FontBuilder) with one box glyph per character of
+    ``chars``, numbered in reverse order as a subsetting converter would renumber them;
+    returns the font and each character's glyph number."""
+    from fontTools.fontBuilder import FontBuilder
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+
+    unique = list(dict.fromkeys(chars))
+    names = [".notdef"] + [f"glyph{n}" for n in range(1, len(unique) + 1)]
+    gid = {ch: len(unique) - k for k, ch in enumerate(unique)}  # reversed numbering
+    fb = FontBuilder(1000, isTTF=True)
+    fb.setupGlyphOrder(names)
+    fb.setupCharacterMap({ord(ch): names[gid[ch]] for ch in unique})
+    pen = TTGlyphPen(None)
+    pen.moveTo((50, 0))
+    pen.lineTo((550, 0))
+    pen.lineTo((550, 700))
+    pen.closePath()
+    box = pen.glyph()
+    fb.setupGlyf({name: box for name in names})
+    fb.setupHorizontalMetrics({name: (600, 50) for name in names})
+    fb.setupHorizontalHeader(ascent=800, descent=-200)
+    fb.setupNameTable({"familyName": "EmbeddedSubset", "styleName": "Regular"})
+    fb.setupOS2()
+    fb.setupPost()
+    buf = io.BytesIO()
+    fb.save(buf)
+    return buf.getvalue(), gid
