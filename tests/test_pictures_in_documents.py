@@ -144,6 +144,15 @@ def test_docx_alt_text_is_scanned(monkeypatch) -> None:
     )
 
 
+def test_docx_text_watermark_is_read() -> None:
+    d = DB.new_document()
+    d.add_paragraph("关于开展安全检查的通知")
+    DB.watermark(d, "内部资料 注意保存")
+    report = scan_bytes(DB.to_bytes(d), "a.docx", CFG)
+    hit = next(f for f in report.findings if "内部资料" in f.text)
+    assert (hit.location.part, hit.location.field) == ("header", "watermark")
+
+
 # --- XLSX -----------------------------------------------------------------------------------
 def _workbook_with_picture(png: bytes) -> bytes:
     from openpyxl.drawing.image import Image as XImage

@@ -93,7 +93,8 @@ class _Para:
         self.dels: list[str] = []
         self.boxes: list[lxml.etree._Element] = []
         self.pictures: list[str] = []  # relationship ids of the pictures placed here
-        self.alts: list[str] = []  # their alternative text (descr/title)
+        # (field, text): pictures' alternative text (descr/title), WordArt/watermark text
+        self.alts: list[tuple[str, str]] = []
         self.ins_depth = 0
         self.del_depth = 0
         # Body length when the last ins/del piece closed: adjacent pieces (no visible text
@@ -177,12 +178,8 @@ class _Walker:
         """Pictures placed in a paragraph (for OCR) and their alternative text."""
         for rid in st.pictures:
             self.pictures.append((self.part_name, rid, host))
-        for alt in dict.fromkeys(st.alts):
-            emit(
-                Segment(
-                    alt, host.with_(field=f"{host.field}|alt_text" if host.field else "alt_text")
-                )
-            )
+        for kind, text in dict.fromkeys(st.alts):
+            emit(Segment(text, host.with_(field=f"{host.field}|{kind}" if host.field else kind)))
 
     def _residue(self, st: _Para, host: Location) -> None:
         for kind, pieces in (("revision_insert", st.ins), ("revision_delete", st.dels)):
@@ -410,11 +407,14 @@ def _drawing(el: lxml.etree._Element, st: _Para) -> None:
         rid = el.get(R_NS + "id")
         if rid:
             st.pictures.append(rid)
-        st.alts.extend(t for t in (el.get(O_TITLE) or "",) if t.strip())
+        st.alts.extend(("alt_text", t) for t in (el.get(O_TITLE) or "",) if t.strip())
     elif tag in (WP_DOC_PR, PIC_NV_PR):
-        st.alts.extend(t for t in (el.get("descr") or "", el.get("title") or "") if t.strip())
+        pair = (el.get("descr") or "", el.get("title") or "")
+        st.alts.extend(("alt_text", t) for t in pair if t.strip())
     elif tag == V_NS + "shape":
-        st.alts.extend(t for t in (el.get("alt") or "",) if t.strip())
+        st.alts.extend(("alt_text", t) for t in (el.get("alt") or "",) if t.strip())
+    elif tag == V_NS + "textpath":  # WordArt, and the text watermark of 设计→水印
+        st.alts.extend(("watermark", t) for t in (el.get("string") or "",) if t.strip())
     for child in el:
         _drawing(child, st)
 
