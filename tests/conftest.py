@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,11 @@ from click.testing import CliRunner
 from secreview.config import Config
 
 REPO = Path(__file__).resolve().parent.parent
+
+# A secreview.toml in the developer's own config folder must not change test results
+# (settings.py reads $XDG_CONFIG_HOME/secreview/secreview.toml); subprocesses inherit this.
+os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="secreview-test-config-")
+os.environ.pop("SECREVIEW_CONFIG", None)
 # ../shared next to the repository; SECREVIEW_SHARED (or SECREVIEW_SHARED_DATA for the data
 # folder itself) points elsewhere, e.g. from a git worktree.
 SHARED = Path(os.environ.get("SECREVIEW_SHARED", REPO.parent / "shared"))

@@ -11,6 +11,7 @@ import pdfplumber
 import pytest
 from click.testing import CliRunner
 
+from secreview.cli import main
 from tests.helpers.audit_ledger import FULL_ID, MASKED_ID, Items, build_items, day, ok
 from tests.helpers.ledger import cli, cli_json, copy_ledger, head
 
@@ -143,16 +144,27 @@ def test_xlsx(ledger: tuple[Path, Items], runner: CliRunner, tmp_path: Path) -> 
     ok(cli(runner, db, AUDITOR, "audit", *period(), "--format", "xlsx", "-o", str(out)))
     wb = openpyxl.load_workbook(out)
     ws = wb["台账"]
-    assert [c.value for c in ws[3]][:3] == ["序号", "信息标题", "文号"]
+    assert [c.value for c in ws[3]][:4] == ["序号", "稿件编号", "信息标题", "文号"]
     assert ws.freeze_panes == "A4"
-    titles = [ws.cell(row=r, column=2).value for r in range(4, 10)]
+    titles = [ws.cell(row=r, column=3).value for r in range(4, 10)]
     assert titles == [
         it.titles[k].replace(FULL_ID, MASKED_ID)
         for k in ("passed", "rejected", "revised", "dismissed", "id", "finance")
     ]
-    assert ws.cell(row=10, column=2).value is None
+    assert ws.cell(row=10, column=3).value is None
+    # typed cells (issue 18): numbers are numbers, times are dates (北京时间)
+    header = [c.value for c in ws[3]]
+    first = {h: ws.cell(row=4, column=i + 1) for i, h in enumerate(header)}
+    assert first["序号"].data_type == "n" and first["序号"].value == 1
+    assert [ws.cell(row=r, column=2).value for r in range(4, 10)] == [
+        it.ids[k] for k in ("passed", "rejected", "revised", "dismissed", "id", "finance")
+    ]
+    submitted = first["提交时间（北京时间）"]
+    assert submitted.is_date and submitted.value.date().isoformat() == day(0)
+    assert first["发现问题数"].data_type == "n"
+    assert ws.auto_filter.ref and ws.auto_filter.ref.startswith("A3:")
     stats = {row[0].value: row[1].value for row in wb["统计"].iter_rows() if row[0].value}
-    assert stats["提交事项"] == "6" and stats["已公开"] == "3"
+    assert stats["提交事项"] == 6 and stats["已公开"] == 3
     values = [
         str(c.value) for sh in wb.worksheets for row in sh.iter_rows() for c in row if c.value
     ]
@@ -212,3 +224,67 @@ def test_file_format_without_output_writes_default_name(
     ok(r)
     expected = tmp_path / "保密审查台账-2026-01-01-2026-12-31.csv"
     assert expected.exists() and expected.name in r.stdout
+
+
+# -- issue 18: the format from -o, rule names ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "check"),
+    [
+        ("台账.pdf", lambda p: p.read_bytes().startswith(b"%PDF")),
+        ("台账.xlsx", lambda p: p.read_bytes().startswith(b"PK")),
+        ("台账.CSV", lambda p: p.read_bytes().startswith(b"\xef\xbb\xbf")),
+        ("台账.html", lambda p: "<!DOCTYPE html>" in p.read_text(encoding="utf-8")),
+        ("台账.json", lambda p: json.loads(p.read_text(encoding="utf-8"))["rows"]),
+        ("台账.txt", lambda p: "保密审查台账" in p.read_text(encoding="utf-8")),
+    ],
+)
+def test_output_suffix_sets_the_format(ledger, runner, tmp_path, name, check) -> None:
+    db, _ = ledger
+    out = tmp_path / name
+    ok(cli(runner, db, AUDITOR, "audit", *period(), "-o", str(out)))
+    assert check(out)
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt", "fragment"),
+    [
+        ("台账.pdf", "text", "与 --format text 不一致"),
+        ("台账.xlsx", "csv", "与 --format csv 不一致"),
+        ("台账.json", "pdf", "扩展名 .json"),
+        ("台账.doc", None, "无法从输出文件名"),
+        ("台账", None, "无法从输出文件名"),
+    ],
+)
+def test_output_suffix_that_contradicts_is_a_usage_error(
+    ledger, runner, tmp_path, name, fmt, fragment
+) -> None:
+    db, _ = ledger
+    out = tmp_path / name
+    args = ["audit", *period(), "-o", str(out)] + (["--format", fmt] if fmt else [])
+    r = cli(runner, db, AUDITOR, *args)
+    assert r.exit_code == 2
+    assert fragment in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    assert not out.exists()
+
+
+def test_unknown_suffix_with_explicit_format_is_written(ledger, runner, tmp_path) -> None:
+    db, _ = ledger
+    out = tmp_path / "台账.backup"
+    ok(cli(runner, db, AUDITOR, "audit", *period(), "--format", "pdf", "-o", str(out)))
+    assert out.read_bytes().startswith(b"%PDF")
+
+
+def test_audit_names_rules_in_chinese_with_the_id_as_a_note(ledger, runner) -> None:
+    db, it = ledger
+    data = cli_json(runner, db, AUDITOR, "audit", *period())
+    row = next(r for r in data["rows"] if r["id"] == it.ids["dismissed"])
+    assert (
+        "密级标志（marking.secret_level）：系引用已解密文件的原标志"
+        in (row["cells"]["保密审查员及意见"])
+    )
+    r = runner.invoke(
+        main, ["--db", str(db), "--as", AUDITOR, "audit", *period()], env={"COLUMNS": "200"}
+    )
+    assert "规则：密级标志（marking.secret_level）" in r.stdout.replace("\n", "")

@@ -71,3 +71,8 @@ class Config:
     )
     user: str | None = None
     use_classifier: bool = True
+    # from secreview.toml (settings.py); None: not set
+    office: str | None = None
+    default_channel: str | None = None
+    time_zone: str = "Asia/Shanghai"
+    pdf_font: str | None = None

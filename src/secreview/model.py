@@ -45,6 +45,17 @@ CATEGORIES = (
     "residue",
 )
 
+CATEGORY_NAMES_ZH = {
+    "state_secret": "国家秘密",
+    "work_secret": "工作秘密",
+    "personal_info": "个人信息",
+    "trade_secret": "商业秘密",
+    "internal_affairs": "内部事务",
+    "process_info": "过程性信息",
+    "enforcement_case": "执法案卷",
+    "residue": "文档残留",
+}
+
 PART_NAMES_ZH = {
     "body": "正文",
     "table": "表格",

@@ -60,7 +60,8 @@ def _init_worker(config: Config) -> None:
 
 
 def scan_one(path: str) -> dict[str, Any]:
-    """Read and scan one file; only rule ids, categories and fingerprints leave the worker."""
+    """Read and scan one file; only rule ids, categories, severities, locations and
+    fingerprints leave the worker — never the matched text."""
     from secreview.errors import InputError
     from secreview.extract import read_input
     from secreview.pipeline import scan_bytes
@@ -86,6 +87,7 @@ def scan_one(path: str) -> dict[str, Any]:
                 "rule": f.get("rule"),
                 "category": f.get("category"),
                 "severity": f.get("severity"),
+                "location": f.get("location") or {"part": "body"},
             }
             for f in report["findings"]
         ],
@@ -93,6 +95,15 @@ def scan_one(path: str) -> dict[str, Any]:
 
 
 # -- matching files to the ledger ------------------------------------------------------------------
+
+
+def _item(f: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "rule": f.get("rule"),
+        "category": f.get("category"),
+        "severity": f.get("severity"),
+        "location": f.get("location") or {"part": "body"},
+    }
 
 
 def _signed(vs: wf.VersionState) -> bool:
@@ -150,6 +161,8 @@ class LedgerIndex:
             "submission_id": None,
             "version": None,
             "title": None,
+            # the problems behind the verdict, for people: rule, severity, location (no text)
+            "items": [_item(f) for f in findings if f.get("severity") in ACTIONABLE],
         }
         if scan["verdict"] == "error":
             return {**out, "verdict": "error", "detail": f"无法读取（{scan.get('error')}）"}
@@ -180,6 +193,7 @@ class LedgerIndex:
             ]
             out["new_findings"] = len(new)
             out["new_rules"] = sorted({str(f.get("rule")) for f in new})
+            out["items"] = [_item(f) for f in new]
             if new:
                 return {
                     **out,
@@ -333,7 +347,8 @@ def run_sweep(
 
     def record(scan: dict[str, Any]) -> None:
         res = index.classify(Path(scan["path"]).name, scan)
-        payload = {"run": run, **{k: v for k, v in res.items() if k != "title"}}
+        # the ledger keeps the verdict and counts; the per-finding items are for the report
+        payload = {"run": run, **{k: v for k, v in res.items() if k not in ("title", "items")}}
         _append(storage, actor, "sweep_result", res["submission_id"], res["version"], payload)
         results.append(res)
         if progress:

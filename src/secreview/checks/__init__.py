@@ -26,6 +26,11 @@ def fingerprint(rule: str, normalized_match: str, location: Location) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:20]
 
 
+def finding_fingerprint(f: Finding) -> str:
+    """The finding's fingerprint (computed from rule, text and location when unset)."""
+    return f.fingerprint or fingerprint(f.rule, f.text, f.location)
+
+
 @dataclass
 class ScanContext:
     doc: Document

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,10 +18,57 @@ from rich.table import Table
 
 from secreview.cli.common import FORMAT, AppState, print_json, stderr_console, stdout_console
 from secreview.cli.ledger_cmds import handled, open_ledger
+from secreview.config import Config
 from secreview.errors import UsageError
 from secreview.report.audit import Audit
 
 FILE_FORMATS = ("csv", "xlsx", "html", "pdf")
+AUDIT_FORMATS = ("text", "csv", "xlsx", "html", "pdf", "json")
+SUFFIX_FORMATS = {
+    ".pdf": "pdf",
+    ".xlsx": "xlsx",
+    ".csv": "csv",
+    ".html": "html",
+    ".htm": "html",
+    ".txt": "text",
+    ".json": "json",
+}
+
+
+def name_rules(result: Audit, config: Config) -> None:
+    """Chinese names for the rule ids the audit mentions (from the loaded packs)."""
+    from secreview.rules import load_ruleset
+    from secreview.rules.names import rule_names
+
+    result.rule_names = rule_names(result.rule_ids(), load_ruleset(config.rules_dirs))
+
+
+def output_format(fmt: str | None, output: str | None) -> str:
+    """The audit's format: ``--format``, else the ``-o`` file's suffix, else text.
+
+    A suffix that names another format than ``--format`` is a usage error (writing text
+    into 台账.pdf would look like success); so is ``-o`` with a suffix we cannot read and
+    no ``--format``.
+    """
+    if not output:
+        return fmt or "text"
+    suffix = Path(output).suffix.lower()
+    inferred = SUFFIX_FORMATS.get(suffix)
+    if fmt is None:
+        if inferred is None:
+            known = " ".join(SUFFIX_FORMATS)
+            raise UsageError(
+                f"无法从输出文件名「{output}」判断格式：请使用扩展名 {known}，或用 --format 指定"
+            )
+        return inferred
+    if inferred is not None and inferred != fmt:
+        raise UsageError(
+            f"输出文件「{output}」的扩展名 {suffix} 与 --format {fmt} 不一致："
+            f"请改用 .{'txt' if fmt == 'text' else fmt} 扩展名，或去掉 --format"
+        )
+    return fmt
+
+
 VERDICT_ZH = {
     "ok": ("复查无新问题", "green"),
     "attention": ("发现新问题", "yellow"),
@@ -32,7 +80,7 @@ VERDICT_ZH = {
 }
 
 
-def _write(audit: Audit, fmt: str, path: Path) -> Path:
+def _write(audit: Audit, fmt: str, path: Path, pdf_font: str | None = None) -> Path:
     from secreview.report.render_html import render_html
     from secreview.report.render_pdf import render_pdf
     from secreview.report.render_tabular import render_csv, render_xlsx
@@ -44,6 +92,8 @@ def _write(audit: Audit, fmt: str, path: Path) -> Path:
         "pdf": render_pdf,
     }
     path.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "pdf":
+        return render_pdf(audit, path, pdf_font)
     return renderers[fmt](audit, path)
 
 
@@ -59,14 +109,18 @@ def _default_name(audit: Audit, fmt: str) -> Path:
 )
 @click.option("--to", "period_to", default=None, metavar="DATE", help="截止日期 YYYY-MM-DD（含）.")
 @click.option("--dept", default=None, help="只列此部门 (one department).")
-@click.option("--office", default=None, help="单位名称，印在标题中 (default: 本单位).")
+@click.option(
+    "--office",
+    default=None,
+    help="单位名称，印在标题中 (default: office in secreview.toml, else the ledger's, else 本单位).",
+)
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "csv", "xlsx", "html", "pdf", "json"]),
-    default="text",
-    show_default=True,
-    help="text: terminal table; csv/xlsx/html/pdf: a file; json for scripts.",
+    type=click.Choice(AUDIT_FORMATS),
+    default=None,
+    help="text: terminal table; csv/xlsx/html/pdf: a file; json for scripts "
+    "(default: from the -o suffix, else text).",
 )
 @click.option(
     "-o",
@@ -74,7 +128,8 @@ def _default_name(audit: Audit, fmt: str) -> Path:
     "output",
     type=click.Path(dir_okay=False),
     default=None,
-    help="输出文件 (file formats; default 保密审查台账-<period>.<fmt> in the current folder).",
+    help="输出文件；格式按扩展名（.pdf .xlsx .csv .html .txt .json）确定 "
+    "(default 保密审查台账-<period>.<fmt> in the current folder).",
 )
 @click.pass_obj
 def audit(
@@ -83,7 +138,7 @@ def audit(
     period_to: str | None,
     dept: str | None,
     office: str | None,
-    fmt: str,
+    fmt: str | None,
     output: str | None,
 ) -> None:
     """保密审查台账（审计员/管理员）— the inspection audit of the ledger.
@@ -96,11 +151,16 @@ def audit(
     \b
     Example:
       secreview --as 孙审计 audit --from 2026-01-01 --to 2026-12-31
-      secreview --as 孙审计 audit --from 2026-01-01 --to 2026-12-31 --format pdf -o 台账.pdf
+      secreview --as 孙审计 audit --from 2026-01-01 --to 2026-12-31 -o 台账.pdf
     """
+    with handled():
+        fmt = output_format(fmt, output)
+        config = state.config()
+        office = office or config.office
     with handled(), open_ledger(state) as ledger:
         result = ledger.audit(state.user, period_from, period_to, dept, office, fmt)
     with handled():
+        name_rules(result, config)
         if fmt == "json" and output:
             Path(output).write_text(
                 json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
@@ -116,7 +176,8 @@ def audit(
             else:
                 _text(result, stdout_console())
         else:
-            path = _write(result, fmt, Path(output) if output else _default_name(result, fmt))
+            target = Path(output) if output else _default_name(result, fmt)
+            path = _write(result, fmt, target, config.pdf_font)
             stdout_console().print(
                 f"已写入{fmt.upper()}：{escape(str(path))}（{len(result.rows)} 项，"
                 f"链头哈希 {result.head_hash}）"
@@ -195,12 +256,47 @@ def sweep(state: AppState, paths: tuple[str, ...], jobs: int | None, fmt: str) -
     if fmt == "json":
         print_json(info)
     else:
-        _print_sweep(info)
+        with handled():
+            names = _sweep_rule_names(info, state.config())
+        _print_sweep(info, names)
     if info["attention"]:
         raise SystemExit(1)
 
 
-def _print_sweep(info: dict[str, Any]) -> None:
+def _sweep_rule_names(info: dict[str, Any], config: Config) -> dict[str, str]:
+    from secreview.rules import load_ruleset
+    from secreview.rules.names import rule_names
+
+    ids = {str(i["rule"]) for r in info["attention"] for i in r.get("items", [])}
+    return rule_names(ids, load_ruleset(config.rules_dirs))
+
+
+SEVERITY_TAG = {"block": ("禁止", "red"), "review": ("复核", "yellow"), "info": ("提示", "cyan")}
+
+
+def _print_items(out: Console, result: dict[str, Any], names: dict[str, str]) -> None:
+    """The problems behind one file's verdict: severity, where, which rule (never the text)."""
+    from secreview.cli.common import first_per_rule, print_hidden
+    from secreview.model import Location
+    from secreview.rules.names import label
+
+    items = result.get("items") or []
+    if not items:
+        return
+    shown, hidden = first_per_rule(
+        items, lambda i: str(i["rule"]), lambda i: str(i["severity"]), False
+    )
+    for item in shown:
+        tag, colour = SEVERITY_TAG.get(item["severity"], (item["severity"], ""))
+        where = Location.from_dict(item.get("location") or {"part": "body"}).label()
+        out.print(
+            f"    [{colour}]■ {tag}[/{colour}] {escape(where)}  "
+            f"{escape(label(str(item['rule']), names))}"
+        )
+    print_hidden(out, Counter({names.get(r, r): n for r, n in hidden.items()}))
+
+
+def _print_sweep(info: dict[str, Any], names: dict[str, str] | None = None) -> None:
     out = stdout_console()
     errors = info["verdicts"].get("error", 0)
     head = f"定期梳理 {info['run']}：共 {info['files']} 个文件，本次复查 {info['scanned']} 个"
@@ -230,6 +326,13 @@ def _print_sweep(info: dict[str, Any]) -> None:
             escape(r["detail"]),
         )
     out.print(table)
+    listed = [r for r in info["attention"] if r.get("items")]
+    if listed:
+        out.print("[bold]发现的问题[/bold]（只列规则和位置，不显示原文）：")
+    for r in listed:
+        label_text, _style = VERDICT_ZH.get(r["verdict"], (r["verdict"], ""))
+        out.print(f"  {escape(_short(r['path']))} — {escape(label_text)}")
+        _print_items(out, r, names or {})
 
 
 def _short(path: str) -> str:

@@ -13,11 +13,11 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from secreview.cli.common import FORMAT, AppState, fail, print_json, stdout_console
+from secreview.cli.common import FORMAT, AppState, RoleType, fail, print_json, stdout_console
 from secreview.errors import Refused, SecreviewError
 from secreview.extract import read_input
 from secreview.service import Ledger
-from secreview.workflow import ROLE_ZH, ROLES
+from secreview.workflow import ROLE_ZH
 
 log = logging.getLogger(__name__)
 
@@ -82,8 +82,9 @@ def user() -> None:
     "roles",
     required=True,
     multiple=True,
-    type=click.Choice(ROLES),
-    help="角色 role (repeatable: a user may hold several roles).",
+    type=RoleType(),
+    help="角色：拟稿人/保密审查员/审核领导/审计员/管理员（或 drafter/reviewer/leader/auditor/"
+    "admin）；可重复 (a user may hold several roles).",
 )
 @click.option(
     "--dept", "depts", multiple=True, help="部门 (repeatable); leaders sign only for these."

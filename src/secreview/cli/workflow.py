@@ -76,6 +76,8 @@ def submit(
         if not revises and (not title or not dept):
             raise UsageError("提交新稿件须写明 --title 和 --dept")
         with open_ledger(state) as ledger:
+            if not revises:  # a revision keeps its item's channel unless one is given
+                channel = channel or state.config().default_channel
             info = ledger.submit(file, title, dept, channel, revises, state.user)
     if fmt == "json":
         print_json(info)

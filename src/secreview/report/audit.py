@@ -8,17 +8,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from secreview.mask import mask_numbers
+from secreview.model import CATEGORY_NAMES_ZH
+from secreview.rules.names import label as rule_label
 
-CATEGORY_ZH = {
-    "state_secret": "国家秘密",
-    "work_secret": "工作秘密",
-    "personal_info": "个人信息",
-    "trade_secret": "商业秘密",
-    "internal_affairs": "内部事务",
-    "process_info": "过程性信息",
-    "enforcement_case": "执法案卷",
-    "residue": "文档残留",
-}
+CATEGORY_ZH = CATEGORY_NAMES_ZH
 
 STATUS_ZH = {
     "pending_review": "待审查",
@@ -49,6 +42,9 @@ class AuditRow:
     url: str = ""
     remarks: str = ""
     status: str = ""
+    # the reviewer's dismissals (rule id, reason) and comment; review_opinion is the decision
+    dismissed: list[tuple[str, str]] = field(default_factory=list)
+    review_comment: str = ""
 
     def findings_summary(self) -> str:
         if not self.findings:
@@ -57,9 +53,22 @@ class AuditRow:
             f"{CATEGORY_ZH.get(cat, cat)} {n}" for cat, n in sorted(self.findings.items())
         )
 
-    def cells(self) -> list[str]:
+    def opinion(self, names: dict[str, str] | None = None) -> str:
+        """The reviewer's opinion: decision, dismissals (rule names with the id as a note),
+        comment."""
+        bits = [self.review_opinion]
+        if self.dismissed:
+            reasons = "；".join(
+                f"{rule_label(rule, names or {})}：{reason}" for rule, reason in self.dismissed
+            )
+            bits.append(f"排除 {len(self.dismissed)} 项（{reasons}）")
+        if self.review_comment:
+            bits.append(f"意见：{self.review_comment}")
+        return "，".join(b for b in bits if b)
+
+    def cells(self, names: dict[str, str] | None = None) -> list[str]:
         """The printed columns, in COLUMNS order, with personal numbers masked."""
-        review = "：".join(x for x in (self.reviewer, self.review_opinion) if x)
+        review = "：".join(x for x in (self.reviewer, self.opinion(names)) if x)
         sign = " ".join(x for x in (self.leader, self.signed_at) if x)
         channel = " ".join(x for x in (self.channel, self.url) if x)
         raw = [
@@ -134,6 +143,17 @@ class Audit:
     verify_ok: bool
     verify_message: str = ""
     dept: str | None = None
+    # Chinese names of the rule ids the audit mentions (rules/names.py); ids shown as notes
+    rule_names: dict[str, str] = field(default_factory=dict)
+
+    def rule_ids(self) -> set[str]:
+        ids = set(self.stats.findings_by_rule)
+        for row in self.rows:
+            ids.update(rule for rule, _ in row.dismissed)
+        return ids
+
+    def cells(self, row: AuditRow) -> list[str]:
+        return row.cells(self.rule_names)
 
     @property
     def title(self) -> str:
@@ -164,7 +184,7 @@ class Audit:
                 {
                     "id": r.submission_id,
                     "status": r.status,
-                    "cells": dict(zip(COLUMNS, r.cells(), strict=True)),
+                    "cells": dict(zip(COLUMNS, r.cells(self.rule_names), strict=True)),
                 }
                 for r in self.rows
             ],
@@ -188,43 +208,51 @@ class Audit:
             },
         }
 
-    def stat_lines(self) -> list[tuple[str, str]]:
+    def stat_items(self) -> list[tuple[str, int | float | str, str]]:
+        """(label, value, unit or note): numbers stay numbers (the XLSX types them)."""
         s = self.stats
-        median = (
-            f"{s.median_hours_to_signoff:.1f} 小时"
-            if s.median_hours_to_signoff is not None
-            else "—"
-        )
-        lines = [
-            ("提交事项", str(s.submitted)),
-            ("签批同意", str(s.approved)),
-            ("退回/不予公开", str(s.rejected)),
-            ("已公开", str(s.published)),
-            ("提交至签批用时（中位数）", median),
+        items: list[tuple[str, int | float | str, str]] = [
+            ("提交事项", s.submitted, "项"),
+            ("签批同意", s.approved, "项"),
+            ("退回/不予公开", s.rejected, "项"),
+            ("已公开", s.published, "项"),
+        ]
+        if s.median_hours_to_signoff is not None:
+            items.append(("提交至签批用时（中位数）", round(s.median_hours_to_signoff, 1), "小时"))
+        else:
+            items.append(("提交至签批用时（中位数）", "—", ""))
+        items.append(
             (
                 "未经完整签批即公开",
-                str(len(s.published_without_signoff))
-                + (
-                    "（" + "；".join(s.published_without_signoff) + "）"
-                    if s.published_without_signoff
-                    else ""
-                ),
-            ),
-        ]
+                len(s.published_without_signoff),
+                "；".join(s.published_without_signoff),
+            )
+        )
         for cat, n in sorted(s.findings_by_category.items(), key=lambda kv: -kv[1]):
-            lines.append((f"发现：{CATEGORY_ZH.get(cat, cat)}", str(n)))
+            items.append((f"发现：{CATEGORY_ZH.get(cat, cat)}", n, "处"))
         for rule, n in sorted(s.findings_by_rule.items(), key=lambda kv: (-kv[1], kv[0]))[:15]:
-            lines.append((f"规则：{rule}", str(n)))
+            items.append((f"规则：{rule_label(rule, self.rule_names)}", n, "处"))
         sw = s.sweep
         if sw.runs:
-            lines += [
-                ("定期梳理次数", str(sw.runs)),
-                ("梳理文件数", str(sw.files)),
-                ("梳理发现需关注", str(sw.attention)),
-                ("不在台账中的文件", str(sw.unknown)),
-                ("签批后被改动的文件", str(sw.changed)),
-                ("最近一次梳理", sw.last_run),
+            items += [
+                ("定期梳理次数", sw.runs, "次"),
+                ("梳理文件数", sw.files, "个"),
+                ("梳理发现需关注", sw.attention, "个"),
+                ("不在台账中的文件", sw.unknown, "个"),
+                ("签批后被改动的文件", sw.changed, "个"),
+                ("最近一次梳理", sw.last_run, ""),
             ]
+        return items
+
+    def stat_lines(self) -> list[tuple[str, str]]:
+        lines: list[tuple[str, str]] = []
+        for key, value, note in self.stat_items():
+            if key == "未经完整签批即公开":
+                lines.append((key, f"{value}（{note}）" if note else str(value)))
+            elif isinstance(value, float):
+                lines.append((key, f"{value:.1f} {note}"))
+            else:
+                lines.append((key, str(value)))
         return lines
 
 

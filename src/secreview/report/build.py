@@ -160,22 +160,19 @@ def _in_period(ts: str, start: date | None, end: date | None) -> bool:
     return (start is None or day >= start) and (end is None or day <= end)
 
 
-def _review_cell(vs: wf.VersionState) -> tuple[str, str]:
+def _review_cell(vs: wf.VersionState) -> tuple[str, str, list[tuple[str, str]], str]:
+    """(reviewer, decision, dismissals as (rule id, reason), comment)."""
     if vs.review is None:
         if "reviewer" not in vs.route:
-            return "", "机审通过，直送领导签批"
-        return "", "待审查"
+            return "", "机审通过，直送领导签批", [], ""
+        return "", "待审查", [], ""
     r = vs.review
-    bits = [DECISION_ZH.get(r.get("decision", ""), r.get("decision", ""))]
-    dismissals = r.get("dismissals") or []
-    if dismissals:
-        reasons = "；".join(
-            f"{d.get('rule') or d.get('category')}：{d.get('reason')}" for d in dismissals
-        )
-        bits.append(f"排除 {len(dismissals)} 项（{reasons}）")
-    if r.get("comment"):
-        bits.append(f"意见：{r['comment']}")
-    return vs.reviewer or "", "，".join(b for b in bits if b)
+    decision = DECISION_ZH.get(r.get("decision", ""), r.get("decision", ""))
+    dismissed = [
+        (str(d.get("rule") or d.get("category") or ""), str(d.get("reason") or ""))
+        for d in r.get("dismissals") or []
+    ]
+    return vs.reviewer or "", decision, dismissed, str(r.get("comment") or "")
 
 
 def _sign_cell(vs: wf.VersionState) -> tuple[str, str]:
@@ -215,7 +212,7 @@ def _row(n: int, state: wf.SubmissionState, sweep_notes: list[str]) -> AuditRow:
             break
     pubs = [p for vs in state.versions.values() for p in vs.publications]
     last_pub = pubs[-1] if pubs else None
-    reviewer, opinion = _review_cell(cur)
+    reviewer, opinion, dismissed, comment = _review_cell(cur)
     leader, signed = _sign_cell(cur)
     return AuditRow(
         seq=n,
@@ -228,6 +225,8 @@ def _row(n: int, state: wf.SubmissionState, sweep_notes: list[str]) -> AuditRow:
         findings=dict(Counter(f.get("category", "?") for f in cur.findings)),
         reviewer=reviewer,
         review_opinion=opinion,
+        dismissed=dismissed,
+        review_comment=comment,
         leader=leader,
         signed_at=signed,
         published_at=show_time(last_pub["ts"]) if last_pub else "",

@@ -48,7 +48,7 @@ def render_html(audit: Audit, path: str | Path) -> Path:
     s = audit.stats
     head = "".join(f"<th>{escape(c)}</th>" for c in COLUMNS)
     body = "\n".join(
-        "<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row.cells()) + "</tr>"
+        "<tr>" + "".join(f"<td>{escape(c)}</td>" for c in audit.cells(row)) + "</tr>"
         for row in audit.rows
     )
     alarm = ""

@@ -17,7 +17,7 @@ def _table(audit: Audit) -> Table:
     for col in COLUMNS:
         table.add_column(col, overflow="fold", min_width=4 if col == "序号" else None)
     for row in audit.rows:
-        table.add_row(*(escape(c) for c in row.cells()))
+        table.add_row(*(escape(c) for c in audit.cells(row)))
     return table
 
 
@@ -27,7 +27,7 @@ def _cards(audit: Audit, console: Console) -> None:
     if not audit.rows:
         console.print("本期间无提交事项。")
     for row in audit.rows:
-        cells = row.cells()
+        cells = audit.cells(row)
         card = Table(
             title=escape(f"{cells[0]}. {cells[1]}"),
             title_justify="left",

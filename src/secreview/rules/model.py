@@ -60,6 +60,8 @@ class Rule:
     scope: str = "text"
     examples_match: tuple[str, ...] = ()
     examples_no_match: tuple[str, ...] = ()
+    # Short Chinese name for people (audit, SARIF, `rules list`); the id when a pack has none.
+    name: str = ""
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,7 @@ class AllowEntry:
     categories: frozenset[str] | None = None
     examples_match: tuple[str, ...] = ()
     examples_no_match: tuple[str, ...] = ()
+    name: str = ""
 
     def covers(self, rule: Rule) -> bool:
         if self.rules is None and self.categories is None:
