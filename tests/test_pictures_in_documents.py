@@ -84,6 +84,17 @@ def test_picture_size_thresholds(size, decorative, unread_without_ocr) -> None:
     assert could_hold_text(*size) is unread_without_ocr
 
 
+def test_what_looks_like_a_scanned_page(scan_png) -> None:
+    from secreview.extract.image import _looks_like_paper
+
+    page = Image.open(io.BytesIO(scan_png))
+    assert _looks_like_paper(page)
+    assert _looks_like_paper(IB.render_page([B.MARK], dpi=150))  # one line on a page
+    assert not _looks_like_paper(Image.new("RGB", (800, 1100), "white"))  # nothing on it
+    assert not _looks_like_paper(Image.effect_noise((800, 600), 60))  # a photo
+    assert not _looks_like_paper(page.crop((0, 0, 390, 390)))  # under 400 px: not judged
+
+
 # --- DOCX -----------------------------------------------------------------------------------
 def test_issue_14_docx_picture_of_a_marked_page_is_read_by_ocr(docx_with_pictures) -> None:
     _needs_ocr()
@@ -116,6 +127,19 @@ def test_docx_pictures_without_ocr_need_review(monkeypatch, docx_with_pictures) 
         2,
         "image1.png",
     )
+
+
+def test_docx_picture_in_a_table_cell_without_ocr_is_located(monkeypatch, scan_png) -> None:
+    monkeypatch.setattr(ocr, "available", lambda: False)
+    d = DB.new_document()
+    table = d.add_table(rows=2, cols=2)
+    table.cell(0, 0).text = "姓名"
+    table.cell(1, 1).paragraphs[0].add_run().add_picture(io.BytesIO(scan_png))
+    report = scan_bytes(DB.to_bytes(d), "表.docx", CFG)
+    (note,) = [f for f in report.findings if f.rule == "residue.image_unread"]
+    loc = note.location
+    assert (loc.part, loc.paragraph, loc.row, loc.col) == ("image_only_page", 1, 2, 2)
+    assert loc.field == "table:image1.png" and report.verdict == "review"
 
 
 def test_ocr_budget_is_shared_and_pictures_left_are_listed(docx_with_pictures) -> None:
