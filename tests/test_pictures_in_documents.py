@@ -142,6 +142,16 @@ def test_docx_picture_in_a_table_cell_without_ocr_is_located(monkeypatch, scan_p
     assert loc.field == "table:image1.png" and report.verdict == "review"
 
 
+def test_docx_picture_that_cannot_be_decoded_is_listed(scan_png) -> None:
+    d = DB.new_document()
+    d.add_paragraph().add_run().add_picture(io.BytesIO(scan_png))
+    data = DB.repackage(DB.to_bytes(d), replace={"word/media/image1.png": b"\x89PNG broken"})
+    report = scan_bytes(data, "a.docx", CFG)
+    assert report.verdict == "review"
+    kinds = {f.rule for f in report.findings}
+    assert kinds & {"residue.ocr_skipped", "residue.image_unread"}
+
+
 def test_ocr_budget_is_shared_and_pictures_left_are_listed(docx_with_pictures) -> None:
     _needs_ocr()
     rushed = replace(CFG, limits=Limits(ocr_seconds=0))

@@ -186,6 +186,7 @@ def _size(data: bytes) -> tuple[int, int] | None:
 
 
 RASTER = frozenset({"PNG", "JPEG", "MPO", "GIF", "BMP", "DIB", "TIFF", "WEBP", "JPEG2000"})
+RASTER_SUFFIXES = (".png", ".jpg", ".jpeg", ".jpe", ".gif", ".bmp", ".tif", ".tiff", ".webp")
 
 
 def read_pictures(doc: Document, pictures: Iterable[Picture], limits: Limits, what: str) -> None:
@@ -198,7 +199,7 @@ def read_pictures(doc: Document, pictures: Iterable[Picture], limits: Limits, wh
     could hold text is listed as unread (review). Decorative pictures are skipped either way.
     """
     have_ocr = ocr.available()
-    stop_at = ocr.deadline(limits.ocr_seconds) if have_ocr else 0.0
+    stop_at: float | None = None  # the budget starts with the first picture read
     read: list[str] = []
     left: list[Picture] = []
     blank_paper: list[Picture] = []
@@ -209,12 +210,18 @@ def read_pictures(doc: Document, pictures: Iterable[Picture], limits: Limits, wh
             continue
         seen.add(pic.name)
         size = _size(pic.data)
-        if size is None or is_decorative(*size):
-            continue  # vector drawings (EMF/WMF/SVG) and decorations: not read
+        if size is None:
+            if pic.name.lower().endswith(RASTER_SUFFIXES):  # a photo PIL cannot open
+                (left if have_ocr else unread).append(pic)
+            continue  # vector drawings (EMF/WMF/SVG): not read
+        if is_decorative(*size):
+            continue
         if not have_ocr:
             if could_hold_text(*size):
                 unread.append(pic)
             continue
+        if stop_at is None:
+            stop_at = ocr.deadline(limits.ocr_seconds)
         if ocr.now() >= stop_at:
             left.append(pic)
             continue
