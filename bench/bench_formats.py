@@ -331,12 +331,12 @@ def docx_picture_bench(repeat: int) -> None:
         d.save(buf)
         return buf.getvalue()
 
-    icon = Image.new("RGB", (64, 64), (30, 90, 200))
     pictures = [
         ("A4 scan, 150 dpi (1240×1754)", IB.to_bytes(IB.render_page(dpi=150))),
         ("A4 scan, 100 dpi (827×1169)", IB.to_bytes(IB.render_page(dpi=100))),
         ("one line, 16 px (秘密★1年)", IB.to_bytes(IB.render_line("秘密★1年"))),
-        ("icon 64×64 (decorative: skipped)", IB.to_bytes(icon)),
+        ("icon 64×64 (read)", IB.to_bytes(Image.new("RGB", (64, 64), (30, 90, 200)))),
+        ("bullet 24×24 (decorative: skipped)", IB.to_bytes(Image.new("RGB", (24, 24), "red"))),
     ]
     plain = docx_with(None)
     base = _cpu(lambda: scan_bytes(plain, "a.docx", cfg), repeat)

@@ -16,7 +16,7 @@ import pytest
 from PIL import Image
 
 from secreview.config import Config, Limits
-from secreview.extract import ocr
+from secreview.extract import extract_bytes, ocr
 from secreview.extract.image import could_hold_text, is_decorative
 from secreview.pipeline import scan_bytes
 from tests.helpers import docx_builder as DB
@@ -33,10 +33,23 @@ def _needs_ocr() -> None:
         pytest.skip("OCR extra not installed (pip install 'secreview[ocr]')")
 
 
-def _icon() -> bytes:
-    """A 64×64 coloured square with a mark: an icon/bullet, decorative."""
-    im = Image.new("RGB", (64, 64), (30, 90, 200))
-    im.paste((255, 255, 255), (16, 16, 48, 48))
+def _icon(side: int = 24) -> bytes:
+    """A coloured square with a mark: a bullet or checkbox (decorative under 40 px)."""
+    im = Image.new("RGB", (side, side), (30, 90, 200))
+    im.paste((255, 255, 255), (side // 4, side // 4, 3 * side // 4, 3 * side // 4))
+    return IB.to_bytes(im)
+
+
+def _stamp(text: str, side: int = 64) -> bytes:
+    """A red round stamp with ``text`` across it, as a small picture."""
+    from PIL import ImageDraw, ImageFont
+
+    im = Image.new("RGB", (side, side), "white")
+    draw = ImageDraw.Draw(im)
+    draw.ellipse((2, 2, side - 3, side - 3), outline=(200, 0, 0), width=3)
+    face = ImageFont.truetype(IB.require_font(), side * 5 // 16)
+    width = face.getlength(text)
+    draw.text(((side - width) / 2, side * 11 / 32), text, fill=(200, 0, 0), font=face)
     return IB.to_bytes(im)
 
 
@@ -52,7 +65,7 @@ def scan_png() -> bytes:
 @pytest.fixture(scope="module")
 def docx_with_pictures(scan_png: bytes) -> bytes:
     """A DOCX whose text is harmless; the scan is in body paragraph 2, a marking pasted as
-    a small picture in the header, an ID number as a picture inside a text box, an icon."""
+    a small picture in the header, an ID number as a picture inside a text box, a bullet."""
     d = DB.new_document()
     d.add_paragraph("附件：材料扫描件")
     d.add_paragraph().add_run().add_picture(io.BytesIO(scan_png))
@@ -67,9 +80,11 @@ def docx_with_pictures(scan_png: bytes) -> bytes:
 @pytest.mark.parametrize(
     ("size", "decorative", "unread_without_ocr"),
     [
-        ((64, 64), True, False),  # icon, bullet
-        ((119, 100), True, False),  # small logo or seal
+        ((24, 24), True, False),  # bullet, checkbox
+        ((39, 39), True, False),  # small icon
         ((300, 8), True, False),  # a rule or border
+        ((64, 64), False, False),  # a stamp: OCR reads "机密" in it
+        ((40, 20), False, False),  # "秘密" pasted as a 16 px picture
         ((81, 24), False, False),  # "秘密★1年" pasted as a 16 px picture: OCR reads it
         ((300, 100), False, False),  # logo banner: read by OCR, not flagged without it
         ((200, 200), False, False),  # seal
@@ -122,11 +137,21 @@ def test_docx_pictures_without_ocr_need_review(monkeypatch, docx_with_pictures) 
     assert report.verdict == "review"
     (note,) = [f for f in report.findings if f.rule == "residue.image_unread"]
     assert note.severity == "review" and "图片中的文字无法自动审查" in note.reason
-    # only the page-sized scan: the 16 px lines and the icon cannot hold a paragraph
+    # only the page-sized scan: the 16 px lines and the bullet cannot hold a paragraph
     assert note.extra["count"] == 1 and (note.location.paragraph, note.location.field) == (
         2,
         "image1.png",
     )
+
+
+def test_a_small_stamp_is_read() -> None:
+    _needs_ocr()
+    d = DB.new_document()
+    d.add_paragraph("附件")
+    d.add_paragraph().add_run().add_picture(io.BytesIO(_stamp("机密")))
+    doc = extract_bytes(DB.to_bytes(d), "a.docx", Limits())
+    texts = [s.text for s in doc.segments if s.location.part == "ocr"]
+    assert any("机密" in t for t in texts), texts
 
 
 def test_docx_picture_in_a_table_cell_without_ocr_is_located(monkeypatch, scan_png) -> None:
@@ -158,7 +183,7 @@ def test_ocr_budget_is_shared_and_pictures_left_are_listed(docx_with_pictures) -
     report = scan_bytes(docx_with_pictures, "通知.docx", rushed)
     assert report.verdict == "review"
     (note,) = [f for f in report.findings if f.rule == "residue.ocr_skipped"]
-    # the three pictures that can hold text; the icon is decorative, never queued for OCR
+    # the three pictures that can hold text; the bullet is decorative, never queued for OCR
     assert note.extra["count"] == 3 and "image1.png" in note.reason
     assert not [f for f in report.findings if f.location.part == "ocr"]
 

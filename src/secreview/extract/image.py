@@ -111,15 +111,13 @@ def _check_size(im: Any, limits: Limits) -> None:
 
 
 # --- pictures placed in documents (DOCX, XLSX, PPTX, ODF) ---------------------------------
-# A picture is decorative — an icon, bullet, checkbox, small logo or seal — when it is small
-# and roughly square: under 120 px on both sides it holds at most two lines of four
-# characters at the smallest size OCR reads (~12 px glyphs), and such pictures are common
-# enough (a form's checkboxes, a list's bullets) that reading each one (~0.4 s of CPU) would
-# eat the file's OCR budget. A small but wide picture is a line of text (a marking or a
-# number pasted as a picture, 80×24 px for "秘密★1年" at 16 px) and is read; so is any
-# picture with a side of 120 px or more — a scanned page is never small.
-DECORATIVE_SIDE = 120
-DECORATIVE_ASPECT = 2.0
+# A picture is decorative — a bullet, checkbox or small icon — when both its sides are under
+# 40 px (at most one or two glyphs), or it is thinner than ``ocr.MIN_SIDE`` (a rule or a
+# border). Anything larger is read: OCR of a small picture is cheap (0.03–0.2 s of CPU for
+# 64–120 px, see ``ocr.DETECT_SIDES``), and a small picture is where a marking pasted as a
+# picture or a stamp lives ("秘密★1年" at 16 px is 82×24; a 64 px "机密" stamp reads). A
+# scanned page is never small.
+DECORATIVE_SIDE = 40
 # Without OCR, a picture that could hold a paragraph of legible text — 60 000 pixels (a
 # 300×200 screenshot; an A4 page is legible from ~50 dpi, 410×580) with no side under
 # 100 px — is reported as unread; logos (300×100) and seals (200×200) are not.
@@ -144,9 +142,7 @@ class Picture:
 
 def is_decorative(width: int, height: int) -> bool:
     small, large = sorted((width, height))
-    if small < ocr.MIN_SIDE:
-        return True
-    return large < DECORATIVE_SIDE and large < DECORATIVE_ASPECT * small
+    return small < ocr.MIN_SIDE or large < DECORATIVE_SIDE
 
 
 def could_hold_text(width: int, height: int) -> bool:
