@@ -119,7 +119,7 @@ def recognize(image: Any) -> list[OcrLine]:
             "请重新安装：pip install 'secreview[ocr]'"
         ) from e
     canvas, side = _prepared(image)
-    detector = getattr(engine, "text_det", None)
+    detector: Any = getattr(engine, "text_det", None)
     default = getattr(detector, "limit_side_len", None)
     if isinstance(default, int) and side < default:
         detector.limit_side_len = side  # read by RapidOCR at each call (1.4: get_preprocess)
