@@ -152,6 +152,7 @@ def test_a_small_stamp_is_read() -> None:
     doc = extract_bytes(DB.to_bytes(d), "a.docx", Limits())
     texts = [s.text for s in doc.segments if s.location.part == "ocr"]
     assert any("机密" in t for t in texts), texts
+    assert ocr._engine().text_det.limit_side_len == 736  # the detector's own size restored
 
 
 def test_docx_picture_in_a_table_cell_without_ocr_is_located(monkeypatch, scan_png) -> None:
