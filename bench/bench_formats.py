@@ -299,6 +299,60 @@ def ocr_bench(pages: int) -> None:
         )
 
 
+def _cpu(fn: Callable[[], object], repeat: int) -> float:
+    """Median CPU seconds (all threads of this process) of ``fn``."""
+    times = []
+    for _ in range(repeat):
+        start = time.process_time()
+        fn()
+        times.append(time.process_time() - start)
+    return sorted(times)[len(times) // 2]
+
+
+def docx_picture_bench(repeat: int) -> None:
+    """CPU time a picture adds to a DOCX scan (OCR of pictures placed in documents), and our
+    OCR of a small picture (padded to the detector's size) against RapidOCR called directly."""
+    if IB.font_path() is None or not ocr.available():
+        print("DOCX pictures: skipped (needs a CJK font and the OCR extra)")
+        return
+    import docx
+    import numpy as np
+    from PIL import Image
+
+    cfg = Config(use_classifier=False)
+
+    def docx_with(picture: bytes | None) -> bytes:
+        d = docx.Document()
+        for line in IB.NOTICE[1:4]:
+            d.add_paragraph(line)
+        if picture is not None:
+            d.add_paragraph().add_run().add_picture(io.BytesIO(picture))
+        buf = io.BytesIO()
+        d.save(buf)
+        return buf.getvalue()
+
+    pictures = [
+        ("A4 scan, 150 dpi (1240×1754)", IB.to_bytes(IB.render_page(dpi=150))),
+        ("A4 scan, 100 dpi (827×1169)", IB.to_bytes(IB.render_page(dpi=100))),
+        ("one line, 16 px (秘密★1年)", IB.to_bytes(IB.render_line("秘密★1年"))),
+        ("icon 64×64 (read)", IB.to_bytes(Image.new("RGB", (64, 64), (30, 90, 200)))),
+        ("bullet 24×24 (decorative: skipped)", IB.to_bytes(Image.new("RGB", (24, 24), "red"))),
+    ]
+    plain = docx_with(None)
+    base = _cpu(lambda: scan_bytes(plain, "a.docx", cfg), repeat)
+    print(f"DOCX pictures (CPU s per scan, median of {repeat}; text-only DOCX {base:.3f} s)")
+    engine = ocr._engine()
+    for label, picture in pictures:
+        data = docx_with(picture)
+        added = _cpu(lambda data=data: scan_bytes(data, "a.docx", cfg), repeat) - base
+        im = Image.open(io.BytesIO(picture)).convert("RGB")
+        direct = _cpu(lambda im=im: engine(np.asarray(im)), repeat)
+        print(
+            f"  {label:34} +{added:6.3f} s per picture   "
+            f"RapidOCR alone {direct:6.3f} s   ratio {added / direct if direct else 0:5.2f}"
+        )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--seconds", type=float, default=2.0)
@@ -306,6 +360,7 @@ def main() -> None:
     args = ap.parse_args()
     formats(args.seconds)
     ocr_bench(args.ocr_pages)
+    docx_picture_bench(args.ocr_pages)
 
 
 if __name__ == "__main__":

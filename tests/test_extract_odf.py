@@ -118,3 +118,18 @@ def test_picture_in_an_odt_is_read_by_ocr() -> None:
     report = scan_bytes(buf.getvalue(), "a.odt", CFG)
     pid = next(f for f in report.findings if f.rule == "pii.resident_id")
     assert pid.location.part == "ocr" and pid.text == B.RESIDENT_ID
+
+
+def test_odp_hidden_slide_and_alt_text() -> None:
+    data = B.odp_bytes(
+        [["公开内容"], [B.MARK, "内部讨论稿"]], hidden=[1], alt={0: "身份证号 " + B.RESIDENT_ID}
+    )
+    report = scan_bytes(data, "a.odp", CFG)
+    mark = next(f for f in report.findings if f.rule == "marking.secret_level")
+    assert (mark.location.part, mark.location.page) == ("hidden", 2)
+    note = next(f for f in report.findings if f.rule == "residue.hidden_slides")
+    assert note.severity == "review" and "第2张" in note.reason
+    pid = next(f for f in report.findings if f.rule == "pii.resident_id")
+    assert (pid.location.part, pid.location.page, pid.location.field) == ("slide", 1, "alt_text")
+    shown = scan_bytes(B.odp_bytes([["公开内容"], ["第二张"]]), "b.odp", CFG)
+    assert not [f for f in shown.findings if f.rule == "residue.hidden_slides"]

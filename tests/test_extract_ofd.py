@@ -15,6 +15,7 @@ from tests.helpers import ofd_builder as O
 from tests.helpers import office_builder as B
 
 LIMITS = Limits()
+CFG_NC = Config(use_classifier=False)
 
 
 def _doc(spec: O.OfdSpec):
@@ -155,3 +156,55 @@ def test_white_text_is_invisible_residue() -> None:
     assert note.severity == "review"
     doc = extract_bytes(O.build(spec), "a.ofd", LIMITS)
     assert [s.text for s in doc.segments if s.location.part == "body"] == ["正文"]
+
+
+def test_issue_14_encrypted_ofd_is_an_error_not_an_empty_pass() -> None:
+    data = O.build(O.OfdSpec(pages=[[B.MARK, "正文"]], encrypted=True))
+    report = scan_bytes(data, "加密.ofd", Config(use_classifier=False))
+    assert report.verdict == "error" and report.error is not None
+    assert report.error.code == "encrypted_file" and "加密" in report.error.message
+    # an Encrypt… descriptor named in OFD.xml itself is refused the same way
+    plain = O.build(O.OfdSpec(pages=[["正文"]]))
+    src = zipfile.ZipFile(io.BytesIO(plain))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        for name in src.namelist():
+            content = src.read(name)
+            if name == "OFD.xml":
+                content = content.replace(
+                    b"</ofd:DocBody>",
+                    b"<ofd:EncryptInfo>Enc/Info.xml</ofd:EncryptInfo></ofd:DocBody>",
+                )
+            zf.writestr(name, content)
+    report = scan_bytes(out.getvalue(), "加密2.ofd", Config(use_classifier=False))
+    assert report.error is not None and report.error.code == "encrypted_file"
+
+
+def test_issue_14_text_kept_only_as_glyph_numbers_is_review() -> None:
+    spec = O.OfdSpec(pages=[["关于开展安全检查的通知"]], glyph_lines=[(0, [1203, 877, 45, 3321])])
+    report = scan_bytes(O.build(spec), "字形.ofd", Config(use_classifier=False))
+    note = next(f for f in report.findings if f.rule == "residue.glyph_only_text")
+    assert note.severity == "review" and report.verdict == "review"
+    assert note.location.page == 1 and note.location.bbox is not None and "字形编号" in note.reason
+    clean = scan_bytes(O.build(O.OfdSpec(pages=[["关于开展安全检查的通知"]])), "a.ofd", CFG_NC)
+    assert not [f for f in clean.findings if f.rule == "residue.glyph_only_text"]
+
+
+def test_issue_14_glyph_numbers_are_read_through_the_embedded_font() -> None:
+    text = f"{B.MARK} 身份证号{B.RESIDENT_ID}"
+    font, gid = O.subset_font(text + "X")
+    spec = O.OfdSpec(
+        pages=[["关于开展安全检查的通知"]],
+        glyph_lines=[(0, [gid[ch] for ch in text])],
+        glyph_font=font,
+    )
+    report = scan_bytes(O.build(spec), "字形.ofd", CFG_NC)
+    mark = next(f for f in report.findings if f.rule == "marking.secret_level")
+    pid = next(f for f in report.findings if f.rule == "pii.resident_id")
+    assert (mark.location.part, mark.location.page) == ("body", 1)
+    assert pid.text == B.RESIDENT_ID
+    assert not [f for f in report.findings if f.rule == "residue.glyph_only_text"]
+    # a glyph the font's cmap does not name: that text cannot be told, so it is left for review
+    spec.glyph_lines = [(0, [gid[ch] for ch in B.MARK] + [len(gid) + 5])]
+    report = scan_bytes(O.build(spec), "字形.ofd", CFG_NC)
+    assert [f for f in report.findings if f.rule == "residue.glyph_only_text"]

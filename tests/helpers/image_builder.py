@@ -108,6 +108,15 @@ def render_page(
     return page
 
 
+def render_line(text: str, *, px: int = 16, pad: int = 4, font: str | None = None) -> Image.Image:
+    """One line of text cropped tight, as when a marking or a number is pasted as a picture."""
+    face = ImageFont.truetype(font or require_font(), px)
+    width = round(face.getlength(text)) + 2 * pad
+    line = Image.new("L", (width, px + 2 * pad), 255)
+    ImageDraw.Draw(line).text((pad, pad), text, fill=0, font=face)
+    return line
+
+
 def to_bytes(image: Image.Image, fmt: str = "PNG", **save_kw: object) -> bytes:
     buf = io.BytesIO()
     image.save(buf, format=fmt, **save_kw)

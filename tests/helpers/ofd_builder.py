@@ -44,6 +44,13 @@ class OfdSpec:
     image_only_pages: Sequence[int] = ()  # 0-based pages holding only an ImageObject
     scan_png: bytes = b""  # the picture those pages show (a MultiMedia resource)
     white_lines: Sequence[tuple[int, str]] = ()  # (0-based page, text) drawn white on white
+    # (0-based page, glyph indices): text kept only as glyph numbers (CGTransform), with an
+    # empty TextCode, as some PDF→OFD converters write CID-font text
+    glyph_lines: Sequence[tuple[int, Sequence[int]]] = ()
+    # GM/T 0099-2020 encryption: Encryptions.xml at the root; page content replaced by
+    # ciphertext at the EPath its EncryptEntries map names
+    encrypted: bool = False
+    glyph_font: bytes = b""  # a TrueType font embedded as resource Font 3 for glyph_lines
     namespace: str = NS
 
 
@@ -126,6 +133,17 @@ def build(spec: OfdSpec) -> bytes:
                 if page == n:
                     white, oid = _text_objects([text], oid, top=250.0)
                     body += white.replace('Value="0 0 0"', 'Value="255 255 255"')
+            for page, glyphs in spec.glyph_lines:
+                if page == n:
+                    body += (
+                        f'<ofd:TextObject ID="{oid}" Boundary="{LEFT} 200 {WIDTH} 8" '
+                        f'Font="{3 if spec.glyph_font else 2}" '
+                        f'Size="{SIZE}"><ofd:CGTransform CodePosition="0" CodeCount="0" '
+                        f'GlyphCount="{len(glyphs)}"><ofd:Glyphs>{" ".join(map(str, glyphs))}'
+                        f'</ofd:Glyphs></ofd:CGTransform><ofd:TextCode X="0" Y="{SIZE:.4f}"/>'
+                        "</ofd:TextObject>"
+                    )
+                    oid += 1
         files[f"Doc_0/Pages/Page_{n}/Content.xml"] = _page(body, ns, bool(spec.template))
     common = (
         "<ofd:CommonData><ofd:MaxUnitID>9999</ofd:MaxUnitID><ofd:PageArea>"
@@ -147,9 +165,16 @@ def build(spec: OfdSpec) -> bytes:
             "<ofd:MediaFile>image_900.png</ofd:MediaFile></ofd:MultiMedia></ofd:MultiMedias>"
         )
         files["Doc_0/Res/image_900.png"] = spec.scan_png
+    embedded = ""
+    if spec.glyph_font:
+        embedded = (
+            '<ofd:Font ID="3" FontName="EmbeddedSubset"><ofd:FontFile>font_3.ttf</ofd:FontFile>'
+            "</ofd:Font>"
+        )
+        files["Doc_0/Res/font_3.ttf"] = spec.glyph_font
     files["Doc_0/DocumentRes.xml"] = (
         f'{HEAD}<ofd:Res xmlns:ofd="{ns}" BaseLoc="Res"><ofd:Fonts>'
-        f'<ofd:Font ID="2" FontName="宋体" FamilyName="宋体"/></ofd:Fonts>{media}</ofd:Res>'
+        f'<ofd:Font ID="2" FontName="宋体" FamilyName="宋体"/>{embedded}</ofd:Fonts>{media}</ofd:Res>'
     )
     extra = ""
     if spec.annotations:
@@ -227,8 +252,66 @@ def build(spec: OfdSpec) -> bytes:
             f'{HEAD}<ofd:Signatures xmlns:ofd="{ns}"><ofd:MaxSignId>{spec.seals}</ofd:MaxSignId>'
             f"{''.join(sigs)}</ofd:Signatures>"
         )
+    if spec.encrypted:
+        _encrypt(files, ns)
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, content in files.items():
             zf.writestr(name, content.encode("utf-8") if isinstance(content, str) else content)
     return buf.getvalue()
+
+
+def _encrypt(files: dict[str, str | bytes], ns: str) -> None:
+    """GM/T 0099-2020 layout: each page's Content.xml moved to ciphertext (random bytes
+    here) at its EPath, the plaintext removed, Encryptions.xml → EncryptInfo →
+    DecryptSeed + EncryptEntries (the plain path → cipher path map)."""
+    import os
+
+    entries = []
+    for name in [n for n in files if n.endswith("/Content.xml") and "/Pages/" in n]:
+        cipher = name.replace("Content.xml", "Content.xml.enc")
+        files[cipher] = os.urandom(256)
+        del files[name]
+        entries.append(f'<ofd:EncryptEntry Path="/{name}" EPath="/{cipher}"/>')
+    files["Encrypt_0/EncryptEntries.xml"] = (
+        f'{HEAD}<ofd:EncryptEntries xmlns:ofd="{ns}">{"".join(entries)}</ofd:EncryptEntries>'
+    )
+    files["Encrypt_0/DecryptSeed.xml"] = os.urandom(64)
+    files["Encryptions.xml"] = (
+        f'{HEAD}<ofd:Encryptions xmlns:ofd="{ns}"><ofd:EncryptInfo ID="1">'
+        '<ofd:Provider ProviderName="测试加密组件" Version="1.0"/>'
+        "<ofd:EncryptScope>Part</ofd:EncryptScope><ofd:EncryptDate>2024-04-12T09:00:00"
+        "</ofd:EncryptDate><ofd:DecryptSeedLoc>/Encrypt_0/DecryptSeed.xml</ofd:DecryptSeedLoc>"
+        "<ofd:EntriesMapLoc>/Encrypt_0/EncryptEntries.xml</ofd:EntriesMapLoc>"
+        "</ofd:EncryptInfo></ofd:Encryptions>"
+    )
+
+
+def subset_font(chars: str) -> tuple[bytes, dict[str, int]]:
+    """A TrueType font (fontTools FontBuilder) with one box glyph per character of
+    ``chars``, numbered in reverse order as a subsetting converter would renumber them;
+    returns the font and each character's glyph number."""
+    from fontTools.fontBuilder import FontBuilder
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+
+    unique = list(dict.fromkeys(chars))
+    names = [".notdef"] + [f"glyph{n}" for n in range(1, len(unique) + 1)]
+    gid = {ch: len(unique) - k for k, ch in enumerate(unique)}  # reversed numbering
+    fb = FontBuilder(1000, isTTF=True)
+    fb.setupGlyphOrder(names)
+    fb.setupCharacterMap({ord(ch): names[gid[ch]] for ch in unique})
+    pen = TTGlyphPen(None)
+    pen.moveTo((50, 0))
+    pen.lineTo((550, 0))
+    pen.lineTo((550, 700))
+    pen.closePath()
+    box = pen.glyph()
+    fb.setupGlyf({name: box for name in names})
+    fb.setupHorizontalMetrics({name: (600, 50) for name in names})
+    fb.setupHorizontalHeader(ascent=800, descent=-200)
+    fb.setupNameTable({"familyName": "EmbeddedSubset", "styleName": "Regular"})
+    fb.setupOS2()
+    fb.setupPost()
+    buf = io.BytesIO()
+    fb.save(buf)
+    return buf.getvalue(), gid

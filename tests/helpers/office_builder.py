@@ -229,8 +229,17 @@ def ods_bytes(
     return buf.getvalue()
 
 
-def odp_bytes(slides: Sequence[Sequence[str]], notes: dict[int, str] | None = None) -> bytes:
-    from odf import draw, presentation, style, text
+def odp_bytes(
+    slides: Sequence[Sequence[str]],
+    notes: dict[int, str] | None = None,
+    *,
+    hidden: Sequence[int] = (),
+    alt: dict[int, str] | None = None,
+) -> bytes:
+    """Slides of text lines; ``notes``, ``hidden`` (a drawing-page style with
+    presentation:visibility="hidden", as Impress writes for 隐藏幻灯片) and ``alt`` (the
+    frame's svg:title) keyed by 0-based slide."""
+    from odf import draw, presentation, style, svg, text
     from odf.opendocument import OpenDocumentPresentation
 
     doc = OpenDocumentPresentation()
@@ -238,9 +247,16 @@ def odp_bytes(slides: Sequence[Sequence[str]], notes: dict[int, str] | None = No
     doc.automaticstyles.addElement(layout)
     master = style.MasterPage(name="m1", pagelayoutname=layout)
     doc.masterstyles.addElement(master)
+    hide = style.Style(name="dp1", family="drawing-page")
+    hide.addElement(style.DrawingPageProperties(visibility="hidden"))
+    doc.automaticstyles.addElement(hide)
     for n, lines in enumerate(slides):
         page = draw.Page(name=f"page{n + 1}", masterpagename=master)
+        if n in hidden:
+            page.setAttribute("stylename", hide)
         frame = draw.Frame(width="20cm", height="10cm", x="1cm", y="1cm")
+        if alt and n in alt:
+            frame.addElement(svg.Title(text=alt[n]))
         box = draw.TextBox()
         for line in lines:
             box.addElement(text.P(text=line))

@@ -16,6 +16,7 @@ from typing import BinaryIO
 
 from secreview.config import Limits
 from secreview.errors import CorruptFile, NotFound, NotRegularFile, TooLarge, UnsupportedFormat
+from secreview.extract import ocr
 from secreview.extract.detect import IMAGE_FORMATS, detect_format
 from secreview.model import Document
 
@@ -126,7 +127,8 @@ def extract_bytes(data: bytes, path: str, limits: Limits) -> Document:
     extractor = extractor_for(fmt)
     if extractor is None:
         raise UnsupportedFormat(f"不支持的文件格式：{fmt}")
-    doc = extractor(data, path, limits)
+    with ocr.shared_budget(limits.ocr_seconds):  # one OCR budget for the file and all inside it
+        doc = extractor(data, path, limits)
     total = sum(len(s.text) for s in doc.segments)
     if total > limits.max_text_chars:
         raise TooLarge(f"文本过长：{total} 字符，超过上限 {limits.max_text_chars}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from email.utils import parsedate_tz
 from pathlib import Path
 
 from secreview.errors import CorruptFile, EncryptedFile, UnsupportedFormat
@@ -70,40 +71,66 @@ def _zip_kind(data: bytes) -> str:
 
 
 _HEADER_LINE = re.compile(rb"^([!-9;-~]+):[ \t]*(.*)$")
-_MIME_HEADERS = frozenset(
-    b"from to cc bcc subject date message-id mime-version content-type received return-path "
-    b"reply-to sender x-mailer content-transfer-encoding snapshot-content-location".split()
-)
+_MIME_VERSION = re.compile(rb"^\s*1\s*\.\s*0\b")
+_MESSAGE_ID = re.compile(rb"<[^<>\s]+>")
+_SAVED_BY = re.compile(
+    rb"saved by|\xe4\xbf\x9d\xe5\xad\x98|\xb1\xa3\xb4\xe6", re.IGNORECASE
+)  # 保存
 
 
-def _mime_kind(data: bytes) -> str | None:
-    """An RFC 5322 message: an e-mail (.eml) or a saved web page (.mht, multipart/related)."""
+def _header_block(data: bytes) -> dict[bytes, bytes] | None:
+    """The header block a MIME message starts with: ``Name: value`` lines (or folded
+    continuations) from the very first line up to a blank line, within 16 KB; else None."""
     head = data[:16384]
     if head.startswith(b"\xef\xbb\xbf"):
         head = head[3:]
     lines = head.replace(b"\r\n", b"\n").split(b"\n")
-    if lines and lines[0].startswith(b"From "):  # mbox separator line
+    if lines and lines[0].startswith(b"From "):  # mbox separator line (Thunderbird, mutt)
         lines = lines[1:]
     headers: dict[bytes, bytes] = {}
     for line in lines[:200]:
         if not line.strip():
-            break
+            return headers or None
         if line[:1] in (b" ", b"\t"):  # folded continuation
+            if not headers:
+                return None
             continue
         m = _HEADER_LINE.match(line)
         if m is None:
             return None
-        headers.setdefault(m.group(1).lower(), m.group(2))
-    else:
-        return None  # no blank line after the headers in the first 16 KB
-    known = _MIME_HEADERS & headers.keys()
-    if len(known) < 2 or not (
-        b"mime-version" in known or b"from" in known or b"content-type" in known
-    ):
+        headers.setdefault(m.group(1).lower(), m.group(2).strip())
+    return None  # no blank line after the headers in the first 16 KB
+
+
+def _is_message(headers: dict[bytes, bytes]) -> bool:
+    """A real message, not a text that happens to start with "Subject:"/"From:" lines.
+
+    Either MIME (``MIME-Version: 1.0`` and a Content-Type: what mail programs, browsers and
+    Word write), or RFC 5322's own minimum: a From that names an address (or a browser's
+    "Saved by …") and one header only a mail system writes — a Date in RFC 5322 form, a
+    Message-ID, a Received trace.
+    """
+    if _MIME_VERSION.match(headers.get(b"mime-version", b"")) and b"content-type" in headers:
+        return True
+    sender = headers.get(b"from", b"")
+    if not (b"@" in sender or _SAVED_BY.search(sender)):
+        return False
+    date = headers.get(b"date")
+    if date is not None and parsedate_tz(date.decode("latin-1")) is not None:
+        return True
+    if _MESSAGE_ID.search(headers.get(b"message-id", b"")):
+        return True
+    return b"received" in headers or b"mime-version" in headers
+
+
+def _mime_kind(data: bytes) -> str | None:
+    """An RFC 5322 message: an e-mail (.eml) or a saved web page (.mht, multipart/related)."""
+    headers = _header_block(data)
+    if headers is None or not _is_message(headers):
         return None
     ctype = headers.get(b"content-type", b"").lower()
-    saved = b"saved by" in headers.get(b"from", b"").lower()
-    if b"multipart/related" in ctype or saved or b"snapshot-content-location" in known:
+    saved = _SAVED_BY.search(headers.get(b"from", b"")) is not None
+    if b"multipart/related" in ctype or saved or b"snapshot-content-location" in headers:
         return "mht"
     return "eml"
 

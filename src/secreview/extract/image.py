@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import warnings
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from secreview.config import Limits
@@ -20,7 +21,7 @@ from secreview.extract import ocr
 from secreview.extract.detect import detect_format
 from secreview.extract.image_meta import read_image_meta
 from secreview.extract.people import looks_like_person_name
-from secreview.model import Document, Location, ResidueNote, Segment
+from secreview.model import Document, Location, ResidueNote, Segment, Span
 
 AUTHOR_FIELDS = frozenset({"Artist", "XPAuthor", "CameraOwnerName", "PNG:Author"})
 PNG_KEYS = ("Author", "Title", "Description", "Comment", "Copyright", "Software", "Source")
@@ -109,41 +110,163 @@ def _check_size(im: Any, limits: Limits) -> None:
         )
 
 
-MIN_EMBEDDED_SIDE = 48  # pixels: smaller pictures in a document are icons and bullets
+# --- pictures placed in documents (DOCX, XLSX, PPTX, ODF) ---------------------------------
+# A picture is decorative — a bullet, checkbox or small icon — when both its sides are under
+# 40 px (at most one or two glyphs), or it is thinner than ``ocr.MIN_SIDE`` (a rule or a
+# border). Anything larger is read: OCR of a small picture is cheap (0.03–0.2 s of CPU for
+# 64–120 px, see ``ocr.DETECT_SIDES``), and a small picture is where a marking pasted as a
+# picture or a stamp lives ("秘密★1年" at 16 px is 82×24; a 64 px "机密" stamp reads). A
+# scanned page is never small.
+DECORATIVE_SIDE = 40
+# Without OCR, a picture that could hold a paragraph of legible text — 60 000 pixels (a
+# 300×200 screenshot; an A4 page is legible from ~50 dpi, 410×580) with no side under
+# 100 px — is reported as unread; logos (300×100) and seals (200×200) are not.
+UNREAD_PIXELS = 60_000
+UNREAD_SIDE = 100
+# A picture OCR found no text in is left for a person when it looks like paper: large, and
+# mostly light with some dark marks (a scan OCR could not read: handwriting, a faint copy),
+# unlike a photo or a blank background.
+PAPER_SIDE = 400
 
 
-def ocr_embedded(
-    doc: Document, pictures: list[tuple[int | None, str, bytes]], limits: Limits, what: str
-) -> None:
-    """OCR pictures placed in a document (page, name, bytes) when the OCR extra is installed:
-    text as ``ocr`` segments with ``page`` and ``field`` = the picture's name; one note for
-    all of them, and one for those the time budget left. Without OCR nothing is added (as
-    for pictures in DOCX)."""
-    if not pictures or not ocr.available():
-        return
-    stop_at = ocr.deadline(limits.ocr_seconds)
+@dataclass(frozen=True)
+class Picture:
+    """A picture placed in a document: its file name in the package, its bytes, and where
+    it is (``where``: slide/page, host paragraph or sheet and cell; ``where.field``, when
+    set, is the field its text gets, e.g. ``header:image2.png``)."""
+
+    name: str
+    data: bytes
+    where: Location = Location(part="ocr")
+
+
+def is_decorative(width: int, height: int) -> bool:
+    small, large = sorted((width, height))
+    return small < ocr.MIN_SIDE or large < DECORATIVE_SIDE
+
+
+def could_hold_text(width: int, height: int) -> bool:
+    """Large enough to hold a paragraph of legible text (the no-OCR threshold)."""
+    return width * height >= UNREAD_PIXELS and min(width, height) >= UNREAD_SIDE
+
+
+def _looks_like_paper(im: Any) -> bool:
+    if min(im.size) < PAPER_SIDE:
+        return False
+    from PIL import Image
+
+    gray = im.convert("L")
+    step = max(1, int((gray.width * gray.height / 4_000_000) ** 0.5))
+    if step > 1:  # sampled, not averaged: thin strokes stay dark
+        gray = gray.resize((gray.width // step, gray.height // step), Image.Resampling.NEAREST)
+    hist = gray.histogram()
+    total = sum(hist) or 1
+    light = sum(hist[200:]) / total
+    ink = sum(hist[:128]) / total
+    # one line of 16 pt text on an A4 page is 0.06 % of its pixels
+    return light >= 0.6 and ink >= 0.0003
+
+
+def _size(data: bytes) -> tuple[int, int] | None:
+    """A picture's pixel size from its header (nothing decoded); None if PIL cannot read it."""
+    from PIL import Image
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with Image.open(io.BytesIO(data)) as im:
+                width, height = im.size
+                return (int(width), int(height)) if im.format in RASTER else None
+    except Exception:  # noqa: BLE001 — unreadable header: not a picture we can OCR
+        return None
+
+
+RASTER = frozenset({"PNG", "JPEG", "MPO", "GIF", "BMP", "DIB", "TIFF", "WEBP", "JPEG2000"})
+RASTER_SUFFIXES = (".png", ".jpg", ".jpeg", ".jpe", ".gif", ".bmp", ".tif", ".tiff", ".webp")
+
+
+def read_pictures(doc: Document, pictures: Iterable[Picture], limits: Limits, what: str) -> None:
+    """OCR the pictures placed in a document (once each, in document order).
+
+    With the OCR extra: text as ``ocr`` segments at the picture's ``where`` (``paragraph``
+    = the host paragraph where known, else the paragraph inside the picture; ``bbox`` in
+    the picture's pixels; ``field`` = the picture's name); the file's one OCR budget is
+    shared, and the pictures it leaves are listed for review. Without it: a picture that
+    could hold text is listed as unread (review). Decorative pictures are skipped either way.
+    """
+    have_ocr = ocr.available()
+    stop_at: float | None = None  # the budget starts with the first picture read
     read: list[str] = []
-    left: list[str] = []
-    for page, name, data in pictures:
-        if ocr.now() >= stop_at:
-            left.append(name)
+    left: list[Picture] = []
+    blank_paper: list[Picture] = []
+    unread: list[Picture] = []
+    seen: set[str] = set()
+    for pic in pictures:
+        if pic.name in seen:
             continue
+        seen.add(pic.name)
+        size = _size(pic.data)
+        if size is None:
+            if pic.name.lower().endswith(RASTER_SUFFIXES):  # a photo PIL cannot open
+                (left if have_ocr else unread).append(pic)
+            continue  # vector drawings (EMF/WMF/SVG): not read
+        if is_decorative(*size):
+            continue
+        if not have_ocr:
+            if could_hold_text(*size):
+                unread.append(pic)
+            continue
+        if stop_at is None:
+            stop_at = ocr.deadline(limits.ocr_seconds)
+        if ocr.now() >= stop_at:
+            left.append(pic)
+            continue
+        doc.facts.setdefault("ocr_pictures", []).append(pic.name)
         try:
-            im = open_image(data, limits)
+            im = open_image(pic.data, limits)
             with im:
-                if min(im.size) < MIN_EMBEDDED_SIDE:
-                    continue
                 im.load()
                 found = ocr.recognize(im)
+                paper = not found and _looks_like_paper(im)
         except (TooLarge, CorruptFile, OSError, ValueError, SyntaxError, EOFError):
-            left.append(name)
+            left.append(pic)
             continue
-        segs = ocr.segments(found, page or 1)
-        for seg in segs:
-            loc = seg.location.with_(page=page, field=name)
-            doc.segments.append(Segment(seg.text, loc))
-        if segs:
-            read.append(name)
+        _add_picture_text(doc, pic, found)
+        if found:
+            read.append(pic.name)
+        elif paper:
+            blank_paper.append(pic)
+    _picture_notes(doc, what, read, left, blank_paper, unread)
+
+
+def _add_picture_text(doc: Document, pic: Picture, found: list[ocr.OcrLine]) -> None:
+    where = pic.where
+    field = where.field or pic.name
+    for seg in ocr.segments(found, where.page or 1):
+        paragraph = where.paragraph if where.paragraph is not None else seg.location.paragraph
+
+        def place(loc: Location, paragraph: int | None = paragraph) -> Location:
+            return where.with_(part="ocr", paragraph=paragraph, field=field, bbox=loc.bbox)
+
+        spans = tuple(Span(s.start, s.end, place(s.location)) for s in seg.spans)
+        doc.segments.append(Segment(seg.text, place(seg.location), spans))
+
+
+def _names(pics: list[Picture]) -> str:
+    return "、".join(p.name for p in pics[:5]) + (f" 等 {len(pics)} 张" if len(pics) > 5 else "")
+
+
+def _picture_notes(
+    doc: Document,
+    what: str,
+    read: list[str],
+    left: list[Picture],
+    blank_paper: list[Picture],
+    unread: list[Picture],
+) -> None:
+    def where(pic: Picture) -> Location:
+        return pic.where.with_(part="image_only_page", field=pic.where.field or pic.name)
+
     if read:
         doc.residue.append(
             ResidueNote(
@@ -159,11 +282,33 @@ def ocr_embedded(
         doc.residue.append(
             ResidueNote(
                 "ocr_skipped",
-                f"{what}中有 {len(left)} 张图片未经 OCR 识别（超出 OCR 时间上限或无法读取），"
+                f"{what}中有 {len(left)} 张图片未经 OCR 识别（超出 OCR 时间上限或无法读取：{_names(left)}），"
                 "需人工核对",
-                Location(part="image_only_page", field=left[0]),
+                where(left[0]),
                 count=len(left),
-                sample="、".join(left[:5]),
+                sample=_names(left),
+            )
+        )
+    if blank_paper:
+        doc.residue.append(
+            ResidueNote(
+                "ocr_empty",
+                f"{what}中有 {len(blank_paper)} 张像是文件扫描件的图片未识别出文字（{_names(blank_paper)}）；"
+                "如其中有文字（手写、复印件），需人工核对",
+                where(blank_paper[0]),
+                count=len(blank_paper),
+                sample=_names(blank_paper),
+            )
+        )
+    if unread:
+        doc.residue.append(
+            ResidueNote(
+                "image_unread",
+                f"{what}中有 {len(unread)} 张图片（{_names(unread)}），图片中的文字无法自动审查"
+                "（本机未安装 OCR 组件：pip install 'secreview[ocr]'），需人工核对",
+                where(unread[0]),
+                count=len(unread),
+                sample=_names(unread),
             )
         )
 

@@ -20,7 +20,7 @@ import lxml.etree
 from secreview.config import Limits
 from secreview.errors import CorruptFile, EncryptedFile, TooLarge
 from secreview.extract.detect import detect_format
-from secreview.extract.image import ocr_embedded
+from secreview.extract.image import Picture, read_pictures
 from secreview.extract.image_meta import add_image_notes
 from secreview.extract.ooxml_props import add_property_segments
 from secreview.extract.safezip import check_all_xml, open_package, parse_xml, read_member
@@ -35,6 +35,7 @@ PRES = "{urn:oasis:names:tc:opendocument:xmlns:presentation:1.0}"
 STYLE = "{urn:oasis:names:tc:opendocument:xmlns:style:1.0}"
 META = "{urn:oasis:names:tc:opendocument:xmlns:meta:1.0}"
 DC = "{http://purl.org/dc/elements/1.1/}"
+SVG = "{urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0}"
 
 _PARA = (TEXT + "p", TEXT + "h")
 _SKIP = frozenset(
@@ -110,6 +111,13 @@ class _Walker:
                 self.blocks(child, loc, counter, hidden or bool(off))
             elif tag in _SKIP:
                 continue
+            elif tag in (SVG + "title", SVG + "desc"):  # a frame's alternative text
+                alt = " ".join("".join(child.itertext()).split())
+                if alt:
+                    counter[0] += 1
+                    where = loc.with_(paragraph=counter[0], field="alt_text")
+                    target = self.hidden if hidden else self.doc.segments
+                    target.append(Segment(alt, where.with_(part="hidden") if hidden else where))
             elif isinstance(tag, str):
                 self.blocks(child, loc, counter, hidden)  # lists, list items, frames, boxes
 
@@ -262,7 +270,11 @@ def _read(zf: zipfile.ZipFile, path: str, fmt: str, limits: Limits) -> Document:
     elif fmt == "ods":
         _sheets(body, content, walker, limits)
     else:
-        _slides(body, walker, limits)
+        styles_xml = read_member(zf, "styles.xml", limits)
+        styles_root = parse_xml(styles_xml, "styles.xml") if styles_xml else None
+        hidden_slides = _slides(body, walker, limits, _hidden_page_styles(content, styles_root))
+        _hidden_slides_note(doc, hidden_slides)
+        doc.facts["hidden_slides"] = hidden_slides
     _styles(zf, limits, walker)
     deleted = _deletions(content)
     doc.segments.extend(walker.notes)
@@ -272,17 +284,15 @@ def _read(zf: zipfile.ZipFile, path: str, fmt: str, limits: Limits) -> Document:
     _residue(doc, walker, deleted)
     add_property_segments(doc, _meta(zf, limits))
     pictures = _pictures(zf, body, limits)
-    add_image_notes(doc, ((name, data) for _page, name, data in pictures))
-    ocr_embedded(doc, pictures, limits, "文档")
+    add_image_notes(doc, ((pic.name, pic.data) for pic in pictures))
+    read_pictures(doc, pictures, limits, "文档")
     return doc
 
 
 XLINK = "{http://www.w3.org/1999/xlink}"
 
 
-def _pictures(
-    zf: zipfile.ZipFile, body: lxml.etree._Element, limits: Limits
-) -> list[tuple[int | None, str, bytes]]:
+def _pictures(zf: zipfile.ZipFile, body: lxml.etree._Element, limits: Limits) -> list[Picture]:
     """Pictures placed in the document (draw:image), with the slide they are on (ODP)."""
     located: list[tuple[int | None, lxml.etree._Element]] = [
         (n, img)
@@ -290,7 +300,7 @@ def _pictures(
         for img in page.iter(DRAW + "image")
     ]
     located += [(None, img) for img in body.iter(DRAW + "image")]  # ODT/ODS (and repeats)
-    out: list[tuple[int | None, str, bytes]] = []
+    out: list[Picture] = []
     seen: set[str] = set()
     for page, img in located:
         href = (img.get(XLINK + "href") or "").lstrip("./")
@@ -300,7 +310,12 @@ def _pictures(
         data = read_member(zf, href, limits)
         if not data:
             continue
-        out.append((page, href.rsplit("/", 1)[-1], data))
+        out.append(Picture(href.rsplit("/", 1)[-1], data, Location(part="ocr", page=page)))
+    for name in sorted(zf.namelist()):  # on master pages (a letterhead), or not placed
+        if name.startswith("Pictures/") and name not in seen and not name.endswith("/"):
+            data = read_member(zf, name, limits)
+            if data:
+                out.append(Picture(name.rsplit("/", 1)[-1], data))
     return out
 
 
@@ -386,16 +401,57 @@ def _int(value: str | None) -> int:
         return 1
 
 
-def _slides(body: lxml.etree._Element, walker: _Walker, limits: Limits) -> None:
+def _hidden_page_styles(*roots: lxml.etree._Element | None) -> set[str]:
+    """Drawing-page styles that hide a slide (presentation:visibility="hidden")."""
+    out: set[str] = set()
+    for root in roots:
+        for st in root.iter(STYLE + "style") if root is not None else ():
+            if st.get(STYLE + "family") != "drawing-page":
+                continue
+            props = st.find(STYLE + "drawing-page-properties")
+            if props is not None and props.get(PRES + "visibility") == "hidden":
+                out.add(st.get(STYLE + "name") or "")
+    return out
+
+
+def _slides(
+    body: lxml.etree._Element, walker: _Walker, limits: Limits, hidden_styles: set[str]
+) -> list[int]:
+    """Each slide's text (a hidden slide's as ``hidden``); the numbers of hidden slides."""
+    hidden: list[int] = []
     for number, page in enumerate(body.iter(DRAW + "page"), start=1):
         if number > limits.max_pages:
             raise TooLarge(f"幻灯片超过上限 {limits.max_pages} 张，请拆分后提交")
+        is_hidden = (page.get(DRAW + "style-name") or "") in hidden_styles or page.get(
+            PRES + "visibility"
+        ) == "hidden"
+        if is_hidden:
+            hidden.append(number)
         counter = [0]
         for child in page:
             if child.tag == PRES + "notes":
                 walker.blocks(child, Location(part="notes", page=number), [0])
             else:
-                walker.blocks(child, Location(part="slide", page=number), counter)
+                part = "hidden" if is_hidden else "slide"
+                walker.blocks(child, Location(part=part, page=number), counter)
+    return hidden
+
+
+def _hidden_slides_note(doc: Document, hidden: list[int]) -> None:
+    if not hidden:
+        return
+    first = next((s for s in doc.segments if s.location.part == "hidden"), None)
+    pages = "、".join(str(n) for n in hidden[:20]) + (" 等" if len(hidden) > 20 else "")
+    doc.residue.append(
+        ResidueNote(
+            "hidden_slides",
+            f"演示文稿含隐藏幻灯片（第{pages}张），放映时看不到，但文件中仍然存在；"
+            "请删除隐藏的幻灯片，或取消隐藏后审查",
+            Location(part="hidden", page=hidden[0]),
+            count=len(hidden),
+            sample=first.text if first else "",
+        )
+    )
 
 
 def _residue(doc: Document, walker: _Walker, deleted: list[Segment]) -> None:

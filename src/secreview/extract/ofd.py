@@ -15,17 +15,18 @@ tags ``custom_xml``; document info ``metadata``; attachments ``attachment``.
 
 from __future__ import annotations
 
+import io
 import posixpath
 import re
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import lxml.etree
 
 from secreview.config import Limits
-from secreview.errors import CorruptFile, TooLarge
+from secreview.errors import CorruptFile, EncryptedFile, TooLarge
 from secreview.extract import nested, ocr
 from secreview.extract.image import read_pages
 from secreview.extract.pdf_layout import Glyph, lines, paragraphs
@@ -140,9 +141,62 @@ def _invisible(obj: lxml.etree._Element, size_mm: float) -> bool:
     return 0 < size_mm < 0.35
 
 
-def _glyphs(root: lxml.etree._Element, seq_start: int = 0) -> list[Glyph]:
+def _glyph_numbers(obj: lxml.etree._Element) -> list[int] | None:
+    """The glyph numbers a TextObject draws when its TextCode holds no characters (text kept
+    only as CGTransform/Glyphs, as some PDF→OFD converters write CID-font text); None when
+    the TextCode has text (CGTransform then only refines how it is drawn)."""
+    if any((code.text or "").strip() for code in _children(obj, "TextCode")):
+        return None
+    out: list[int] = []
+    for cg in _children(obj, "CGTransform"):
+        for glyphs in _children(cg, "Glyphs"):
+            for tok in _text(glyphs).split():
+                if tok.isdigit() and len(out) < MAX_OBJECTS_PER_PAGE:
+                    out.append(int(tok))
+    return out
+
+
+# font ID, glyph numbers → the characters they draw (None when they cannot be told)
+GlyphDecoder = Callable[[str, list[int]], str | None]
+
+
+def _char_of_glyph(data: bytes) -> dict[int, str] | None:
+    """Glyph number → character from an embedded font's cmap (fontTools), preferring a real
+    character to a private-use one; None for a font without a usable cmap."""
+    try:
+        from fontTools.ttLib import TTFont
+    except ImportError:  # pragma: no cover — a runtime dependency; text is then noted unread
+        return None
+    try:
+        with TTFont(io.BytesIO(data), lazy=True, fontNumber=0) as font:
+            cmap = font.getBestCmap() or {}
+            ids = {name: n for n, name in enumerate(font.getGlyphOrder())}
+    except Exception:  # noqa: BLE001 — a broken or hostile font: its text is noted unread
+        return None
+    out: dict[int, str] = {}
+    for code, name in sorted(cmap.items()):
+        gid = ids.get(name)
+        if gid is None or gid == 0:
+            continue
+        if gid not in out or (_private(out[gid]) and not _private(chr(code))):
+            out[gid] = chr(code)
+    return out or None
+
+
+def _private(ch: str) -> bool:
+    return 0xE000 <= ord(ch) <= 0xF8FF or ord(ch) >= 0xF0000
+
+
+def _glyphs(
+    root: lxml.etree._Element,
+    seq_start: int = 0,
+    unread: list[tuple[float, float, float, float]] | None = None,
+    decode: GlyphDecoder | None = None,
+) -> list[Glyph]:
     """Each character of every TextObject/TextCode, positioned in pt from the top-left;
-    ``render_mode`` 3 marks text a reader does not see (see ``_invisible``)."""
+    ``render_mode`` 3 marks text a reader does not see (see ``_invisible``). Text drawn
+    only by glyph number (``_glyph_numbers``) is read through ``decode`` (the embedded
+    font's cmap); when that cannot tell its characters, its box goes to ``unread``."""
     out: list[Glyph] = []
     seq = seq_start
     for obj in root.iter("{*}TextObject"):
@@ -150,6 +204,17 @@ def _glyphs(root: lxml.etree._Element, seq_start: int = 0) -> list[Glyph]:
             raise TooLarge("OFD 页面中的文字对象过多，疑似恶意构造的文件")
         box = _floats(obj.get("Boundary"))
         bx, by = (box[0], box[1]) if len(box) >= 2 else (0.0, 0.0)
+        numbers = _glyph_numbers(obj)
+        from_glyphs = None
+        if numbers:
+            from_glyphs = decode(obj.get("Font") or "", numbers) if decode else None
+            if from_glyphs is None:
+                if unread is not None:
+                    w, h = (box[2], box[3]) if len(box) == 4 else (0.0, 0.0)
+                    x0, y0 = round(bx * MM_TO_PT, 1), round(by * MM_TO_PT, 1)
+                    x1, y1 = round((bx + w) * MM_TO_PT, 1), round((by + h) * MM_TO_PT, 1)
+                    unread.append((x0, y0, x1, y1))
+                continue
         size = _floats(obj.get("Size"))
         font = size[0] if size else 3.5
         ctm = _floats(obj.get("CTM"))
@@ -157,8 +222,8 @@ def _glyphs(root: lxml.etree._Element, seq_start: int = 0) -> list[Glyph]:
         scale = abs(d) if d else 1.0
         upright = abs(b) < 1e-6 and abs(c) < 1e-6
         mode = 3 if _invisible(obj, font * scale) else 0
-        for code in _children(obj, "TextCode"):
-            text = code.text or ""
+        for k, code in enumerate(_children(obj, "TextCode")):
+            text = from_glyphs if from_glyphs is not None and k == 0 else code.text or ""
             if not text:
                 continue
             xs = _floats(code.get("X"))
@@ -218,9 +283,25 @@ class _Reader:
         self.limits = pkg.limits
         self.page_numbers: dict[str, int] = {}  # page ID → 1-based number
         self.pages = 0
+        self.fonts: dict[str, str] = {}  # font ID → embedded font file part
+        self._glyph_maps: dict[str, dict[int, str] | None] = {}
+
+    def decode(self, font_id: str, numbers: list[int]) -> str | None:
+        """The characters glyph ``numbers`` of font ``font_id`` draw, by its embedded font's
+        cmap; None when the font is not embedded or a glyph is not in its cmap."""
+        if font_id not in self._glyph_maps:
+            part = self.fonts.get(font_id)
+            data = self.pkg.data(part) if part else None
+            self._glyph_maps[font_id] = _char_of_glyph(data) if data else None
+        chars = self._glyph_maps[font_id]
+        if chars is None or any(n not in chars for n in numbers):
+            return None
+        return "".join(chars[n] for n in numbers)
 
     def read(self) -> None:
+        self._refuse_encrypted(None)
         root = self.pkg.xml(self.pkg.resolve("", "OFD.xml"))
+        self._refuse_encrypted(root)
         if root is None or _local(root.tag) != "OFD":
             raise CorruptFile("不是有效的 OFD 文件（缺少 OFD.xml 根元素）")
         bodies = list(_children(root, "DocBody"))
@@ -235,6 +316,21 @@ class _Reader:
             sign_list = self.pkg.resolve("OFD.xml", _text(_child(body, "Signatures")))
             self._signatures(sign_list)
         self.doc.facts["pages"] = self.pages
+
+    def _refuse_encrypted(self, root: lxml.etree._Element | None) -> None:
+        """GM/T 0099-2020 encryption: ``Encryptions.xml`` beside OFD.xml (the plain parts are
+        removed or replaced by harmless text), or an Encrypt… entry in OFD.xml (``root``)."""
+        if root is None and self.pkg.resolve("", "Encryptions.xml") is not None:
+            raise EncryptedFile(
+                "OFD 文件已加密（GM/T 0099 密码应用：Encryptions.xml），内容无法审查；"
+                "请解除加密后重新导出再提交"
+            )
+        for el in root.iter() if root is not None else ():
+            if _local(el.tag).startswith("Encrypt"):
+                raise EncryptedFile(
+                    f"OFD 文件已加密（OFD.xml 中有加密信息 {_local(el.tag)}），内容无法审查；"
+                    "请解除加密后重新导出再提交"
+                )
 
     # --- document info -------------------------------------------------------------------
     def _info(self, info: lxml.etree._Element | None, body: int | None) -> None:
@@ -286,6 +382,7 @@ class _Reader:
         if root is None:
             raise CorruptFile(f"OFD 文件缺少 {name}")
         width = _page_width(root)
+        self.fonts = self._fonts(name, root)
         templates = {
             t.get("ID") or "": self.pkg.resolve(name, t.get("BaseLoc"))
             for t in _children(_child(root, "CommonData"), "TemplatePage")
@@ -301,6 +398,7 @@ class _Reader:
             pages.append(_Page(self.pages, part))
             self.page_numbers[page.get("ID") or ""] = self.pages
         used: dict[str, int] = {}
+        glyph_only: list[tuple[int, tuple[float, float, float, float]]] = []
         image_pages: list[int] = []
         invisible_pages: list[int] = []
         scans: dict[int, lxml.etree._Element] = {}  # page → its largest ImageObject
@@ -312,7 +410,11 @@ class _Reader:
                 used.setdefault(tpl.get("TemplateID") or "", page.number)
             own = _page_width(proot) or width
             content = _child(proot, "Content")
-            glyphs = _glyphs(content if content is not None else proot)
+            unread: list[tuple[float, float, float, float]] = []
+            glyphs = _glyphs(
+                content if content is not None else proot, unread=unread, decode=self.decode
+            )
+            glyph_only += [(page.number, box) for box in unread]
             unseen = [g for g in glyphs if g.render_mode == 3]
             glyphs = [g for g in glyphs if g.render_mode != 3]
             _page_segments(self.doc, glyphs, own, Location(part="body", page=page.number))
@@ -329,7 +431,9 @@ class _Reader:
             troot = self.pkg.xml(templates.get(tid))
             if troot is not None:
                 loc = Location(part="header", page=first_page, field=f"模板{tid}")
-                _page_segments(self.doc, _glyphs(troot), width, loc)
+                boxes: list[tuple[float, float, float, float]] = []
+                _page_segments(self.doc, _glyphs(troot, 0, boxes, self.decode), width, loc)
+                glyph_only += [(first_page, box) for box in boxes]
         if invisible_pages:
             shown_pages = sorted(set(invisible_pages))
             first = next(x for x in self.doc.segments if x.location.part == "invisible")
@@ -342,6 +446,18 @@ class _Reader:
                     Location(part="invisible", page=shown_pages[0]),
                     count=len(invisible_pages),
                     sample=first.text,
+                )
+            )
+        if glyph_only:
+            where = sorted({n for n, _box in glyph_only})
+            self.doc.residue.append(
+                ResidueNote(
+                    "glyph_only_text",
+                    f"第{'、'.join(str(p) for p in where[:20])}页有 {len(glyph_only)} 处文字只以字形编号"
+                    "保存（CGTransform，没有文字编码），无法自动读出，需人工核对；"
+                    "请用生成 OFD 的软件重新导出（保留文字信息）后再提交",
+                    Location(part="body", page=glyph_only[0][0], bbox=glyph_only[0][1]),
+                    count=len(glyph_only),
                 )
             )
         if image_pages and ocr.available():
@@ -364,23 +480,42 @@ class _Reader:
         self._attachments(self.pkg.resolve(name, _text(_child(root, "Attachments"))))
 
     # --- scanned pages ------------------------------------------------------------------
-    def _media(self, doc_name: str, root: lxml.etree._Element) -> dict[str, str]:
-        """MultiMedia ID → image part, from the DocumentRes/PublicRes resource files."""
+    def _fonts(self, doc_name: str, root: lxml.etree._Element) -> dict[str, str]:
+        """Font ID → embedded font file (Font/FontFile), from the resource files."""
         out: dict[str, str] = {}
+        for res_name, base, res in self._resources(doc_name, root):
+            for font in res.iter("{*}Font"):
+                loc = _text(_child(font, "FontFile"))
+                if not loc:
+                    continue
+                part = self.pkg.resolve(res_name, posixpath.join(base, loc) if base else loc)
+                part = part or self.pkg.resolve(res_name, loc)
+                if part:
+                    out[font.get("ID") or ""] = part
+        return out
+
+    def _resources(
+        self, doc_name: str, root: lxml.etree._Element
+    ) -> Iterator[tuple[str, str, lxml.etree._Element]]:
+        """(part name, BaseLoc, root) of each DocumentRes/PublicRes resource file."""
         common = _child(root, "CommonData")
         for kind in ("DocumentRes", "PublicRes"):
             for ref in _children(common, kind):
                 res_name = self.pkg.resolve(doc_name, _text(ref))
                 res = self.pkg.xml(res_name)
-                if res is None or res_name is None:
-                    continue
-                base = res.get("BaseLoc") or ""
-                for mm in res.iter("{*}MultiMedia"):
-                    loc = _text(_child(mm, "MediaFile"))
-                    part = self.pkg.resolve(res_name, posixpath.join(base, loc) if base else loc)
-                    part = part or self.pkg.resolve(res_name, loc)
-                    if part:
-                        out[mm.get("ID") or ""] = part
+                if res is not None and res_name is not None:
+                    yield res_name, res.get("BaseLoc") or "", res
+
+    def _media(self, doc_name: str, root: lxml.etree._Element) -> dict[str, str]:
+        """MultiMedia ID → image part, from the DocumentRes/PublicRes resource files."""
+        out: dict[str, str] = {}
+        for res_name, base, res in self._resources(doc_name, root):
+            for mm in res.iter("{*}MultiMedia"):
+                loc = _text(_child(mm, "MediaFile"))
+                part = self.pkg.resolve(res_name, posixpath.join(base, loc) if base else loc)
+                part = part or self.pkg.resolve(res_name, loc)
+                if part:
+                    out[mm.get("ID") or ""] = part
         return out
 
     def _scan_frames(

@@ -24,7 +24,7 @@ import lxml.etree
 from secreview.config import Limits
 from secreview.errors import CorruptFile, TooLarge
 from secreview.extract import nested
-from secreview.extract.image import ocr_embedded
+from secreview.extract.image import Picture, read_pictures
 from secreview.extract.image_meta import IMAGE_SUFFIXES, add_image_notes
 from secreview.extract.ooxml_props import add_custom_xml, add_property_segments, read_properties
 from secreview.extract.safezip import check_all_xml, open_package, parse_xml, read_member
@@ -137,6 +137,22 @@ class _SlideText:
                 self.paragraph(_paragraph_text(p))
         for tbl in shape.iter(A + "tbl"):
             self.table(tbl)
+        self.alt_text(shape)
+
+    def alt_text(self, shape: lxml.etree._Element) -> None:
+        """A picture's or shape's alternative text (cNvPr descr/title): read aloud by screen
+        readers and shown by the viewer, so published with the file."""
+        nv = next((c for c in shape if isinstance(c.tag, str) and c.tag.startswith(P + "nv")), None)
+        pr = nv.find(P + "cNvPr") if nv is not None else None
+        if pr is None:
+            return
+        for value in dict.fromkeys(
+            v for v in (pr.get("descr"), pr.get("title")) if v and v.strip()
+        ):
+            self.paragraphs += 1
+            field = f"{self.field}|alt_text" if self.field else "alt_text"
+            loc = Location(part=self.part, page=self.page, paragraph=self.paragraphs, field=field)
+            self.segments.append(Segment(value, loc))
 
     def paragraph(self, text: str) -> None:
         self.paragraphs += 1
@@ -269,7 +285,7 @@ def _read(pkg: _Package, path: str) -> Document:
     noted: list[int] = []
     comments: list[Segment] = []
     masters: set[str] = set()
-    pictures: list[tuple[int | None, str, bytes]] = []
+    pictures: list[Picture] = []
     seen_pictures: set[str] = set()
     for number, name in enumerate(slides, start=1):
         root = pkg.xml(name)
@@ -287,7 +303,11 @@ def _read(pkg: _Package, path: str) -> Document:
                 seen_pictures.add(picture)
                 data = read_member(pkg.zf, picture, pkg.limits)
                 if data:
-                    pictures.append((number, posixpath.basename(picture), data))
+                    pictures.append(
+                        Picture(
+                            posixpath.basename(picture), data, Location(part="ocr", page=number)
+                        )
+                    )
         if is_hidden:
             hidden.append(number)
         for notes_part in pkg.related(name, "notesSlide"):
@@ -311,7 +331,12 @@ def _read(pkg: _Package, path: str) -> Document:
             text.shape(shape, frozenset())  # placeholders on masters are prompts, not content
         doc.segments.extend(text.segments)
     doc.segments.extend(comments)
-    ocr_embedded(doc, pictures, pkg.limits, "演示文稿")
+    for name in sorted(pkg.names):  # on masters and layouts (a letterhead), or not placed
+        if name.startswith("ppt/media/") and name not in seen_pictures:
+            data = read_member(pkg.zf, name, pkg.limits)
+            if data:
+                pictures.append(Picture(posixpath.basename(name), data))
+    read_pictures(doc, pictures, pkg.limits, "演示文稿")
     _notes(doc, hidden, noted, comments)
     add_property_segments(doc, read_properties(pkg.zf, pkg.limits))
     add_custom_xml(doc, pkg.zf, pkg.limits)

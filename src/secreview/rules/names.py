@@ -19,6 +19,7 @@ RESIDUE_NAMES_ZH = {
     "email_attachments": "邮件附件",
     "email_headers": "邮件头中的姓名和邮箱",
     "empty_bundle": "没有可审查文件的压缩包",
+    "glyph_only_text": "只以字形编号保存、无法读出的文字",
     "hidden_slides": "隐藏幻灯片",
     "image_unread": "未经识别的图片文字",
     "ocr": "经 OCR 识别的图片文字",
