@@ -390,11 +390,7 @@ class Ledger:
         """Every item the caller may read (wf.can_view), newest first — a listing from the
         derived table; reading one item (``show``) folds its events."""
         user = self.whoami(actor, "查看稿件列表")
-        rows = [
-            r
-            for r in self.storage.list_submissions()
-            if wf.can_view(user, r.dept, r.drafter)
-        ]
+        rows = [r for r in self.storage.list_submissions() if wf.can_view(user, r.dept, r.drafter)]
         rows.sort(key=lambda r: r.updated_seq, reverse=True)
         return [
             {

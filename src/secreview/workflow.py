@@ -469,13 +469,9 @@ def allowed_actions(user: User, state: SubmissionState) -> list[str]:
         return True
 
     out = []
-    if state.status == "awaiting_review" and ok(
-        lambda: plan_review(state, user, False, (), "-")
-    ):
+    if state.status == "awaiting_review" and ok(lambda: plan_review(state, user, False, (), "-")):
         out.append("review")
-    if state.status == "awaiting_signoff" and ok(
-        lambda: plan_sign(state, user, False, False, "-")
-    ):
+    if state.status == "awaiting_signoff" and ok(lambda: plan_sign(state, user, False, False, "-")):
         out.append("sign")
     if ok(lambda: check_revise(state, user)):
         out.append("revise")

@@ -76,7 +76,7 @@ def ledger_overview(result: VerifyResult, events: Iterable[Event]) -> dict[str, 
             "signatures": result.signatures,
             "blobs": result.blobs,
             "problems": [
-                {"seq": pr.seq, "reason": pr.reason} for pr in result.problems[:RUNS_SHOWN * 2]
+                {"seq": pr.seq, "reason": pr.reason} for pr in result.problems[: RUNS_SHOWN * 2]
             ],
             "more_problems": max(0, len(result.problems) - RUNS_SHOWN * 2) + result.more_problems,
             "checkpoints_known": result.checkpoints_known,
