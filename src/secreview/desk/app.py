@@ -80,6 +80,12 @@ class Desk:
             }
         return self._rule_names
 
+    def rule_name(self, rule_id: str) -> str:
+        """A rule's Chinese name (a pack's own, else residue/classifier names, else the id)."""
+        from secreview.rules.names import rule_name
+
+        return self.rule_names().get(rule_id) or rule_name(rule_id)
+
     def render(self, template: str, ctx: Ctx, status: int = 200, **values: Any) -> HTMLResponse:
         flashes, ctx.session.flash = ctx.session.flash, []
         if "me" not in values:
@@ -155,6 +161,7 @@ def create_app(
         staging=Staging(),
         env=_environment(),
     )
+    desk.env.globals["rule_name"] = desk.rule_name
 
     def page(
         path: str, handler: Handler, methods: tuple[str, ...] = ("GET",), public: bool = False

@@ -14,11 +14,11 @@ where they were.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from secreview.checks import CONTEXT_CHARS
 from secreview.desk.scanner import Extracted, SegmentTuple
 from secreview.mask import mask_finding_text, mask_numbers, mask_value
 from secreview.model import CATEGORY_NAMES_ZH, PART_NAMES_ZH, Location
@@ -51,7 +51,17 @@ FINDING_STATUS_ZH = {
     "confirmed": "审查员确认",
     "dismissed": "审查员排除",
     "dismissed_accepted": "排除（领导已接受）",
+    "note": "提示，无需逐项审查",
 }
+# Times inside a location (a comment's date, a revision's) are UTC: shown as Beijing time.
+_ISO_UTC = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?Z")
+
+
+def _where(loc: dict[str, Any]) -> str:
+    from secreview.report.build import show_time
+
+    label = Location.from_dict(loc).label()
+    return _ISO_UTC.sub(lambda m: f"{show_time(m.group(0))}（北京时间）", label)
 
 
 @dataclass
@@ -151,9 +161,14 @@ def _collapse(text: str) -> str:
 
 
 def _pick(text: str, lo: int, hi: int, needle: str, context: str) -> int | None:
-    """Where ``needle`` starts in text[lo:hi]: the occurrence whose surroundings match the
-    finding's context, else the first one; None when it is not there."""
+    """Where ``needle`` starts in text[lo:hi]: the occurrence whose surroundings are the
+    finding's context (its words before and after, spaces folded), else the first one;
+    None when it is not there."""
     core = _collapse(context.strip("…"))
+    k = core.find(_collapse(needle)) if needle.strip() else -1
+    pre, post = (
+        (core[:k].strip(), core[k + len(_collapse(needle)) :].strip()) if k >= 0 else ("", "")
+    )
     first: int | None = None
     start = lo
     while True:
@@ -162,9 +177,9 @@ def _pick(text: str, lo: int, hi: int, needle: str, context: str) -> int | None:
             return first
         if first is None:
             first = p
-        pad = CONTEXT_CHARS + 2
-        window = _collapse(text[max(0, p - pad) : p + len(needle) + pad])
-        if not core or core in window:
+        before = _collapse(text[max(0, p - len(pre) * 2 - 8) : p])
+        after = _collapse(text[p + len(needle) : p + len(needle) + len(post) * 2 + 8])
+        if k >= 0 and before.endswith(pre) and after.startswith(post):
             return p
         start = p + 1
 
@@ -247,8 +262,19 @@ def build_view(
         if not placed and cands:
             flags.setdefault(cands[0][0], []).append(n)
             placed = True
+        if not placed and f.get("source") == "residue":  # about a part as a whole
+            part_segments = [
+                i
+                for i, (_t, sloc, _s) in enumerate(segments)
+                if sloc.get("part") == loc.get("part")
+            ]
+            if part_segments:
+                flags.setdefault(part_segments[0], []).append(n)
+                placed = True
         fp = str(f.get("fingerprint") or "")
         status, dismissal = statuses.get(fp, ("open", None))
+        if status == "open" and severity not in ACTIONABLE:
+            status = "note"
         category = str(f.get("category") or "")
         personal = category == "personal_info"
         shown_text, shown_context = (
@@ -272,7 +298,7 @@ def build_view(
                 basis=str(f.get("basis") or ""),
                 text=shown_text,
                 context=shown_context,
-                where=Location.from_dict(loc).label(),
+                where=_where(loc),
                 part=part,
                 kind=_kind(part),
                 placed=placed,
@@ -298,7 +324,7 @@ def build_view(
             part=part,
             part_zh=PART_NAMES_ZH.get(part, part),
             kind=_kind(part),
-            label=Location.from_dict(loc).label(),
+            label=_where(loc),
             pieces=_pieces(shown, seg_marks),
             flags=flags.get(i, []),
         )

@@ -145,7 +145,6 @@ def item_page(
         sign=signs[-1]["detail"] if signs else None,
         dismissed_blocks=dismissed_blocks,
         numbers={f.fingerprint: f.n for f in view.findings},
-        rule_names=ctx.desk.rule_names(),
         reasons=DISMISS_REASONS,
         other=OTHER,
         shown_per_group=SHOWN_PER_GROUP,
