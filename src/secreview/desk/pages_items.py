@@ -50,10 +50,11 @@ def home(ctx: Ctx) -> Response:
 
 
 def queue(ctx: Ctx) -> Response:
-    with ctx.desk.ledger() as ledger:
+    desk = ctx.desk
+    with desk.ledger() as ledger:
         me = ledger.whoami(ctx.user, "查看待办")
-        waiting = ledger.queue(ctx.user)
-        items = ledger.items(ctx.user)
+        waiting = desk.at_head(ledger, ("queue", ctx.user), lambda: ledger.queue(ctx.user))
+        items = desk.at_head(ledger, ("items", ctx.user), lambda: ledger.items(ctx.user))
     counts = Counter(it["status"] for it in items)
     return ctx.render(
         "queue.html",
