@@ -695,3 +695,24 @@ def test_an_unreadable_upload_is_one_clear_line(client):
     )
     assert r.status_code == 400
     assert "无法审查 坏.docx" in r.text and "Traceback" not in r.text
+
+
+def test_the_auditor_sees_the_sweep_and_others_cannot(client, office, tmp_path):
+    from tests.helpers.ledger import cli
+
+    folder = tmp_path / "网站"
+    folder.mkdir()
+    (folder / "未经审查.txt").write_text("关于调整办公时间的通知\n", encoding="utf-8")
+    r = cli(CliRunner(), office, "孙审计", "sweep", str(folder))
+    assert r.exit_code == 1, r.stderr  # a file not in the ledger needs attention
+    login(client, "孙审计")
+    page = client.get("/audit").text
+    assert "最近一次" in page and "不在台账中" in page and "未经审查.txt" in page
+    login(client, "张三")
+    r = client.get("/audit")
+    assert r.status_code == 403 and "审计员" in r.text
+    r = client.post(
+        "/audit",
+        data={"csrf_token": page_token(client), "format": "pdf", "passphrase": passphrase("张三")},
+    )
+    assert r.status_code == 403 and not r.headers["content-type"].startswith("application/pdf")
