@@ -198,3 +198,28 @@ def test_the_extraction_of_a_broken_file_is_one_line(worker):
 @given(st.text(alphabet="0123456789 -年月号电话身份证ABCX", max_size=80))
 def test_masking_keeps_every_position(text):
     assert len(mask_numbers(text)) == len(text)
+
+
+def test_text_under_black_boxes_is_residue_and_the_number_masked(worker, tmp_path):
+    from tests.helpers.pdf_builder import redaction_pdf
+
+    text, findings = scanned(tmp_path, "公告.pdf", redaction_pdf())
+    view = build_view(text, findings)
+    under = [b for p in view.pages for b in p.blocks if b.part == "under_redaction"]
+    assert under and all(b.kind == "residue" for b in under)
+    shown = "".join(pc.text for b in under for pc in b.pieces)
+    assert "11010519491231002X" not in shown and "002X" in shown
+    assert any(f.part == "under_redaction" and f.placed for f in view.findings)
+
+
+def test_text_read_from_a_picture_is_marked_machine_read(worker, tmp_path):
+    pytest.importorskip("rapidocr_onnxruntime", reason="the OCR extra is not installed")
+    from tests.helpers.image_builder import render_page, to_bytes
+
+    page = render_page(["关于开展消防安全检查的通知", "联系人手机 13912345678"])
+    text, findings = scanned(tmp_path, "扫描件.png", to_bytes(page))
+    view = build_view(text, findings)
+    machine = [b for p in view.pages for b in p.blocks if b.kind == "machine"]
+    assert machine and all(b.part == "ocr" for b in machine)
+    mobile = [f for f in view.findings if f.rule == "pii.mobile"]
+    assert mobile and mobile[0].placed and mobile[0].kind == "machine"

@@ -124,7 +124,6 @@ def test_no_page_or_action_works_without_login(app, office):
             r = c.post(path, data={"csrf_token": anonymous_token, "passphrase": "x"})
             assert r.status_code == 403, (path, r.status_code)
             assert "请先登录" in r.text
-            assert "<form" not in r.text.split("</header>", 1)[1] or "/login" in r.text
     assert head(office) == before
 
 
