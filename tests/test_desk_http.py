@@ -715,3 +715,46 @@ def test_the_auditor_sees_the_sweep_and_others_cannot(client, office, tmp_path):
         data={"csrf_token": page_token(client), "format": "pdf", "passphrase": passphrase("张三")},
     )
     assert r.status_code == 403 and not r.headers["content-type"].startswith("application/pdf")
+
+
+def test_a_roster_with_many_numbers_is_decided_by_group(client, office, tmp_path):
+    from tests.helpers.ledger import cli_json as run_json
+
+    rows = "\n".join(f"居民{n},1391234{n:04d},东关街道" for n in range(45))
+    roster = tmp_path / "名单.csv"
+    roster.write_text("姓名,手机号码,地址\n" + rows + "\n", encoding="utf-8")
+    sid = run_json(
+        CliRunner(),
+        office,
+        "张三",
+        "submit",
+        str(roster),
+        "--title",
+        "困难群众名单",
+        "--dept",
+        "办公室",
+    )["id"]
+    login(client, "审查员甲")
+    page = client.get(f"/items/{sid}").text
+    assert page.count('class="finding ') < 45 + 10  # listed in part, every one marked in the text
+    assert page.count("<mark ") >= 45 and "未逐条列出" in page
+    groups = re.findall(r'name="(g\d+)\.d" value="dismiss"', page)
+    assert groups
+    form = {"csrf_token": csrf_of(page), "version": "1", "decision": "approve"}
+    for g in groups:
+        form[f"{g}.d"] = "dismiss"
+        form[f"{g}.p"] = "系示例、虚构或测试数据"
+    singles = [fp for fp in _fingerprints(page) if f"d.{fp}" not in form]
+    for fp in singles:  # findings alone in their group are decided one by one
+        if f'name="d.{fp}" value=""' not in page:
+            form[f"d.{fp}"] = "dismiss"
+            form[f"r.{fp}.p"] = "系示例、虚构或测试数据"
+    r = client.post(
+        f"/items/{sid}/review",
+        data={**form, "passphrase": passphrase("审查员甲")},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, re.findall(r'class="error"[^>]*>([^<]*)', r.text)
+    shown = run_json(CliRunner(), office, "审查员甲", "show", sid)
+    actionable = [f for f in shown["findings"] if f["severity"] in ("block", "review")]
+    assert len(actionable) >= 45 and all(f["status"] == "dismissed" for f in actionable)

@@ -31,7 +31,7 @@ DISMISS_REASONS = (
     "机审误报，与所列类别无关",
 )
 OTHER = "其他"
-SHOWN_PER_GROUP = 20
+SHOWN_PER_GROUP = 30  # findings listed (and decided one by one) per rule; the rest follow the group
 STATUS_ORDER = (
     "awaiting_review",
     "awaiting_signoff",

@@ -13,6 +13,7 @@ from secreview.desk.document import build_view
 from secreview.desk.staging import Staged
 from secreview.desk.web import Ctx
 from secreview.errors import InputError, Refused, SecreviewError
+from secreview.mask import mask_numbers
 from secreview.model import Location
 
 CHANNELS = ("政府网站", "政务新媒体", "政务公开栏", "新闻发布会")
@@ -105,12 +106,14 @@ def scan(ctx: Ctx) -> Response:
         outcome = desk.scanner.scan(staged.path, staged.filename)
     except SecreviewError as e:
         desk.staging.drop(staged.token)
-        return upload_form(ctx, error=f"无法审查 {staged.filename}：{e.message}", status=400)
+        shown = mask_numbers(staged.filename)
+        return upload_form(ctx, error=f"无法审查 {shown}：{e.message}", status=400)
     report = outcome.report
     if report.verdict == "error":
         desk.staging.drop(staged.token)
         message = report.error.message if report.error else "未知错误"
-        return upload_form(ctx, error=f"无法审查 {staged.filename}：{message}", status=400)
+        shown = mask_numbers(staged.filename)
+        return upload_form(ctx, error=f"无法审查 {shown}：{message}", status=400)
     staged.report, staged.doc_number = report, outcome.doc_number
     desk.scanner.remember(staged.sha256, outcome.text)
     return _preview(ctx, staged)
