@@ -157,6 +157,9 @@ def test_drafter_reviewer_leader_auditor_in_a_real_browser(browser, office, tmp_
     data = notice_docx(TITLE)
 
     # -- drafter: drop the file, see the scan at once, submit with title/department/channel
+    page.goto(b.base + "/queue")  # not logged in: the login page, which returns here after
+    assert "/login?next=%2Fqueue" in page.url
+    b.shot("login")
     b.login("张三")
     page.goto(b.base + "/submit")
     b.shot("drafter-upload")
@@ -247,7 +250,7 @@ def test_drafter_reviewer_leader_auditor_in_a_real_browser(browser, office, tmp_
     assert "保密审查台账" in text and TITLE[:6] in text
 
     assert b.problems == []  # no CSP violation, no script error on any page
-    assert len(b.shots) == 11 and all(p.stat().st_size > 10_000 for p in b.shots)
+    assert len(b.shots) == 12 and all(p.stat().st_size > 10_000 for p in b.shots)
 
     # -- the ledger verifies and holds what the CLI path writes for the same file
     with Ledger.open(desk_config(office)) as ledger:

@@ -758,3 +758,16 @@ def test_a_roster_with_many_numbers_is_decided_by_group(client, office, tmp_path
     shown = run_json(CliRunner(), office, "审查员甲", "show", sid)
     actionable = [f for f in shown["findings"] if f["severity"] in ("block", "review")]
     assert len(actionable) >= 45 and all(f["status"] == "dismissed" for f in actionable)
+
+
+def test_a_page_in_use_keeps_its_session_and_an_ended_one_says_so(client, app):
+    login(client, "张三")
+    assert client.get("/session/alive").status_code == 204
+    store = app.state.desk.sessions
+    real = store.clock
+    store.clock = lambda: real() + store.idle + 1
+    try:
+        r = client.get("/session/alive", follow_redirects=False)
+        assert r.status_code == 303  # the script shows 「会话已结束」
+    finally:
+        store.clock = real

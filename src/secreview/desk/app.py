@@ -201,6 +201,7 @@ def create_app(
         page("/login", pages_auth.login_form, public=True),
         page("/login", pages_auth.login, ("POST",), public=True),
         page("/logout", pages_auth.logout, ("POST",)),
+        page("/session/alive", pages_auth.alive),
         page("/", pages_items.home),
         page("/queue", pages_items.queue),
         page("/items/{sid}", pages_items.item),

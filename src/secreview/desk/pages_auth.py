@@ -51,3 +51,10 @@ def login(ctx: Ctx) -> Response:
 def logout(ctx: Ctx) -> Response:
     ctx.logout()
     return ctx.redirect("/login")
+
+
+def alive(ctx: Ctx) -> Response:
+    """The page is being used (the script reports typing or clicking, at most every few
+    minutes): the guard has already restarted the session's idle clock. An unattended page
+    sends nothing, so its session still ends."""
+    return Response(status_code=204)

@@ -35,6 +35,29 @@
       if (radio) radio.checked = true;
     });
   });
+  // While someone works on a page (typing, choosing), tell the desk at most every two
+  // minutes, so a long review does not time out under their hands; an unattended page sends
+  // nothing and its session ends. If the session has ended, say so before they submit.
+  if (document.querySelector("form[action='/logout']")) {
+    var last = Date.now();
+    var ping = function () {
+      if (Date.now() - last < 120000) return;
+      last = Date.now();
+      fetch("/session/alive", { credentials: "same-origin", redirect: "manual" }).then(function (r) {
+        if (r.status !== 204 && !document.getElementById("session-ended")) {
+          var note = document.createElement("p");
+          note.id = "session-ended";
+          note.className = "error";
+          note.textContent = "会话已结束（空闲超时或已在别处退出）：请在新窗口中重新登录后再提交，本页填写的内容不会保存。";
+          var main = document.querySelector("main");
+          if (main) main.insertBefore(note, main.firstChild);
+        }
+      }).catch(function () {});
+    };
+    ["input", "change", "keydown", "click"].forEach(function (type) {
+      document.addEventListener(type, ping, { passive: true });
+    });
+  }
   // A button pressed once: no double submission while the server signs and writes.
   document.querySelectorAll("form[method=post]").forEach(function (form) {
     form.addEventListener("submit", function () {
