@@ -80,9 +80,9 @@ def _who(name: str, what: str) -> str:
 
 
 def _show(ts: str) -> str:
-    from secreview.report.build import show_time
+    from secreview.clock import show_time
 
-    return f"{show_time(ts)}（北京时间）"
+    return show_time(ts)
 
 
 def reset_notice(acct: Account) -> str | None:

@@ -38,6 +38,7 @@ from secreview.ledger.signing import Signer
 from secreview.ledger.storage import SQLiteStorage, Storage
 from secreview.mask import mask_numbers
 from secreview.model import Event, Location, Report
+from secreview.numbering import numbered, resolve
 from secreview.report.audit import Audit
 
 log = logging.getLogger(__name__)
@@ -394,7 +395,7 @@ class Ledger:
         dismissed = vs.dismissals()
         accepted = set((vs.sign or {}).get("accepted", []))
         findings = []
-        for f in vs.findings:
+        for n, f in numbered(vs.findings):  # show's order; --dismiss takes these numbers
             fp = str(f.get("fingerprint", ""))
             if fp in dismissed:
                 status = "dismissed_accepted" if fp in accepted else "dismissed"
@@ -402,7 +403,7 @@ class Ledger:
                 status = "confirmed"
             else:
                 status = "open"
-            findings.append({**f, "status": status, "dismissal": dismissed.get(fp)})
+            findings.append({**f, "n": n, "status": status, "dismissal": dismissed.get(fp)})
         out: dict[str, Any] = {
             "id": sid,
             "title": state.title,
@@ -422,6 +423,8 @@ class Ledger:
                 "reviewer": vs.reviewer,
                 "signer": vs.signer,
                 "sign_time": vs.sign_ts,
+                "sign_decision": (vs.sign or {}).get("decision"),
+                "review_decision": (vs.review or {}).get("decision"),
                 "returned_reason": vs.returned_reason,
                 "publications": vs.publications,
             },
@@ -460,14 +463,21 @@ class Ledger:
         sid: str,
         signer: Signer,
         approve: bool,
-        dismissals: Sequence[tuple[str, str]] = (),
+        dismissals: Sequence[tuple[str | int, str]] = (),
         comment: str | None = None,
     ) -> dict[str, Any]:
+        """The reviewer's decision. ``dismissals``: (finding, reason) — a finding by its
+        fingerprint or by its number in ``show`` (numbering.py), resolved here against the
+        version being reviewed."""
         what = f"审查 {sid}"
         with self.storage.write() as tx:
             user = self._authorize(tx, signer, what)
             state = self._verified_state(tx, sid, user, what)
-            payload = wf.plan_review(state, user, approve, dismissals, comment)
+            fps = resolve(
+                state.cur.findings, [ref for ref, _ in dismissals], f"{sid} 第 {state.current} 版"
+            )
+            chosen = [(fp, reason) for fp, (_, reason) in zip(fps, dismissals, strict=True)]
+            payload = wf.plan_review(state, user, approve, chosen, comment)
             ev = self._append(tx, signer, "review", sid, state.current, payload)
             self._project(tx, sid)
             after = self._state(sid, user, tx)
@@ -477,6 +487,8 @@ class Ledger:
             "decision": payload["decision"],
             "status": after.status,
             "dismissed": len(payload["dismissals"]),
+            "confirmed": len(payload["confirmed"]),
+            "comment": payload["comment"],
             "seq": ev.seq,
         }
 
@@ -501,6 +513,7 @@ class Ledger:
             "version": state.current,
             "decision": payload["decision"],
             "status": "signed_off" if approve else "returned",
+            "comment": payload["comment"],
             "sha256": state.cur.sha256,
             "seq": ev.seq,
             "ts": ev.ts,

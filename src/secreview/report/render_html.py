@@ -63,7 +63,7 @@ def render_html(audit: Audit, path: str | Path) -> Path:
 <html lang="zh-CN"><head><meta charset="utf-8"><title>{escape(audit.title)}</title>
 <style>{_CSS}</style></head><body>
 <h1>{escape(audit.title)}</h1>
-<div class="sub">统计期间：{escape(audit.period)}　生成时间：{escape(audit.generated_at)}</div>
+<div class="sub">{escape(audit.subtitle())}</div>
 {alarm}
 <table><thead><tr>{head}</tr></thead><tbody>
 {body}

@@ -114,7 +114,7 @@ def render_pdf(audit: Audit, path: str | Path, font_path: str | Path | None = No
 
     story: list[Any] = [
         Paragraph(escape(audit.title), st["title"]),
-        Paragraph(escape(f"统计期间：{audit.period}    生成时间：{audit.generated_at}"), st["sub"]),
+        Paragraph(escape(audit.subtitle()), st["sub"]),
         Spacer(1, 4 * mm),
     ]
     for alarm in audit.alarms():

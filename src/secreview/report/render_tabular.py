@@ -32,6 +32,7 @@ _STAMP = re.compile(r"^(\d{4}-\d{2}-\d{2} \d{2}:\d{2})(?::\d{2})?\s*(.*)$")
 XLSX_COLUMNS: list[tuple[str, float]] = [
     ("序号", 6),
     ("稿件编号", 12),
+    ("版本", 6),
     ("信息标题", 30),
     ("文号", 20),
     ("拟公开单位", 14),
@@ -42,8 +43,8 @@ XLSX_COLUMNS: list[tuple[str, float]] = [
     ("保密审查员", 9),
     ("审查意见", 34),
     ("审核领导", 9),
-    ("签批结论", 8),
-    ("签批时间（北京时间）", 17),
+    ("领导意见", 9),
+    ("领导意见时间（北京时间）", 17),
     ("公开时间（北京时间）", 17),
     ("公开渠道", 12),
     ("网址", 28),
@@ -72,12 +73,12 @@ def as_datetime(text: str) -> tuple[datetime | None, str]:
 
 def _typed_row(audit: Audit, row: AuditRow) -> list[Any]:
     submitted, _ = as_datetime(row.submitted_at)
-    signed, sign_note = as_datetime(row.signed_at)
+    signed, _ = as_datetime(row.signed_at)
     published, _ = as_datetime(row.published_at)
-    decision = ("退回" if "退回" in sign_note else "同意") if signed is not None else ""
     values: list[Any] = [
         row.seq,
         row.submission_id,
+        row.version,
         row.title,
         row.doc_number,
         row.dept,
@@ -88,7 +89,7 @@ def _typed_row(audit: Audit, row: AuditRow) -> list[Any]:
         row.reviewer,
         row.opinion(audit.rule_names),
         row.leader,
-        decision,
+        row.leader_decision,
         signed if signed is not None else row.signed_at,
         published or row.published_at,
         row.channel,
@@ -131,7 +132,7 @@ def render_xlsx(audit: Audit, path: str | Path) -> Path:
     assert ws is not None
     ws.title = "台账"
     _put(ws, 1, 1, audit.title).font = Font(bold=True, size=14)
-    _put(ws, 2, 1, f"统计期间：{audit.period}    生成时间：{audit.generated_at}（北京时间）")
+    _put(ws, 2, 1, audit.subtitle())
     header_row = 3
     bold = Font(bold=True)
     fill = PatternFill("solid", fgColor="DDDDDD")

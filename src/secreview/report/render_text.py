@@ -13,7 +13,7 @@ WIDE = 140  # below this many columns the items are printed as cards
 
 
 def _table(audit: Audit) -> Table:
-    table = Table(title=escape(f"{audit.title}\n{audit.period}"), show_lines=True, expand=True)
+    table = Table(title=escape(f"{audit.title}\n{audit.subtitle()}"), show_lines=True, expand=True)
     for col in COLUMNS:
         table.add_column(col, overflow="fold", min_width=4 if col == "序号" else None)
     for row in audit.rows:
@@ -23,20 +23,20 @@ def _table(audit: Audit) -> Table:
 
 def _cards(audit: Audit, console: Console) -> None:
     console.print(f"[bold]{escape(audit.title)}[/bold]")
-    console.print(escape(f"统计期间：{audit.period}    生成时间：{audit.generated_at}"))
+    console.print(escape(audit.subtitle()))
     if not audit.rows:
         console.print("本期间无提交事项。")
     for row in audit.rows:
         cells = audit.cells(row)
         card = Table(
-            title=escape(f"{cells[0]}. {cells[1]}"),
+            title=escape(f"{cells[0]}. {cells[2]}（{cells[1]}）"),
             title_justify="left",
             show_header=False,
             expand=True,
         )
         card.add_column("项目", no_wrap=True, style="bold", min_width=18)
         card.add_column("内容", overflow="fold")
-        for name, value in zip(COLUMNS[2:], cells[2:], strict=True):
+        for name, value in zip(COLUMNS[3:], cells[3:], strict=True):
             if value:
                 card.add_row(name, escape(value))
         console.print(card)
