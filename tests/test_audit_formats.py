@@ -12,17 +12,15 @@ import pytest
 from click.testing import CliRunner
 
 from secreview.cli import main
-from tests.helpers.audit_ledger import FULL_ID, MASKED_ID, Items, build_items, day, ok
+from tests.helpers.audit_ledger import FULL_ID, MASKED_ID, Items, day, ok
 from tests.helpers.ledger import cli, cli_json, copy_ledger, head, passphrase
 
 AUDITOR = "孙审计"
 
 
-@pytest.fixture(scope="module")
-def built(office_template: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Items]:
-    folder = tmp_path_factory.mktemp("audit")
-    db = copy_ledger(office_template, folder / "台账.db")
-    return db, build_items(CliRunner(), db, folder)
+@pytest.fixture
+def built(audit_built: tuple[Path, Items]) -> tuple[Path, Items]:
+    return audit_built
 
 
 @pytest.fixture

@@ -672,11 +672,20 @@ class Ledger:
         dept: str | None = None,
         office: str | None = None,
         fmt: str = "text",
+        annual: int | None = None,
     ) -> Audit:
         """The 台账 for the period (auditor/admin). The request itself is recorded first, so
-        the printed head hash covers it; then the ledger is verified and the audit built."""
+        the printed head hash covers it; then the ledger is verified and the audit built.
+        ``annual`` (a year): the period is that year, and the annual report's 保密审查
+        paragraph and table are added (report/annual.py)."""
         from secreview.report.build import build_audit, parse_day
 
+        if annual is not None:
+            if period_from or period_to:
+                raise UsageError("--annual 与 --from/--to 不能同时使用（年度报告的期间即该年）")
+            if not 2000 <= annual <= 2100:
+                raise UsageError(f"年份 {annual} 不合理（如 --annual 2026）")
+            period_from, period_to = f"{annual}-01-01", f"{annual}-12-31"
         try:
             start, end = parse_day(period_from), parse_day(period_to)
         except ValueError as e:
@@ -692,7 +701,13 @@ class Ledger:
                 "audit",
                 None,
                 None,
-                {"from": period_from, "to": period_to, "dept": dept, "format": fmt},
+                {
+                    "from": period_from,
+                    "to": period_to,
+                    "dept": dept,
+                    "format": fmt,
+                    **({"annual": annual} if annual is not None else {}),
+                },
             )
             tx.set_projection_seq(tx.head()[0])
         result = self.verify()
@@ -707,6 +722,8 @@ class Ledger:
                 head=(result.events, result.head),
                 verify_ok=result.ok,
                 verify_message=message,
+                clock=self.config.clock(),
+                annual=annual,
             )
 
     def sweep(

@@ -99,6 +99,9 @@ def _write(audit: Audit, fmt: str, path: Path, pdf_font: str | None = None) -> P
 
 
 def _default_name(audit: Audit, fmt: str) -> Path:
+    if audit.annual is not None:
+        dept = f"-{audit.dept}" if audit.dept else ""
+        return Path(f"{audit.annual.year}年度保密审查情况{dept}.{fmt}")
     period = "-".join(x for x in (audit.period_from, audit.period_to) if x) or "全部"
     dept = f"-{audit.dept}" if audit.dept else ""
     return Path(f"保密审查台账-{period}{dept}.{fmt}")
@@ -110,6 +113,14 @@ def _default_name(audit: Audit, fmt: str) -> Path:
 )
 @click.option("--to", "period_to", default=None, metavar="DATE", help="截止日期 YYYY-MM-DD（含）.")
 @click.option("--dept", default=None, help="只列此部门 (one department).")
+@click.option(
+    "--annual",
+    "annual",
+    type=click.IntRange(2000, 2100),
+    default=None,
+    metavar="YEAR",
+    help="政府信息公开工作年度报告的“保密审查情况”段落和统计表（该年度；不能与 --from/--to 同用）.",
+)
 @click.option(
     "--office",
     default=None,
@@ -138,6 +149,7 @@ def audit(
     period_from: str | None,
     period_to: str | None,
     dept: str | None,
+    annual: int | None,
     office: str | None,
     fmt: str | None,
     output: str | None,
@@ -149,18 +161,25 @@ def audit(
     Exit 1 when the ledger fails verification or an item was published without complete
     sign-off.
 
+    --annual YEAR prints the 保密审查 section of that year's 政府信息公开工作年度报告: a
+    paragraph and the table (reviewed, found, revised, not published, by category); in
+    html/pdf/xlsx it comes first, before the year's 台账; csv holds its tables only.
+
     \b
     Example:
       secreview --as 孙审计 audit --from 2026-01-01 --to 2026-12-31
       secreview --as 孙审计 audit --from 2026-01-01 --to 2026-12-31 -o 台账.pdf
+      secreview --as 孙审计 audit --annual 2026
     """
     with handled():
+        if annual is not None and (period_from or period_to):
+            raise UsageError("--annual 与 --from/--to 不能同时使用（年度报告的期间即该年）")
         fmt = output_format(fmt, output)
         config = state.config()
         office = office or config.office
     with handled(), open_ledger(state) as ledger:
         signer = signer_for(ledger, state, "生成保密审查台账")
-        result = ledger.audit(signer, period_from, period_to, dept, office, fmt)
+        result = ledger.audit(signer, period_from, period_to, dept, office, fmt, annual)
     with handled():
         name_rules(result, config)
         if fmt == "json" and output:
@@ -188,9 +207,12 @@ def audit(
 
 
 def _text(result: Audit, console: Console) -> None:
-    from secreview.report.render_text import render_text
+    from secreview.report.render_text import render_annual, render_text
 
-    render_text(result, console)
+    if result.annual is not None:
+        render_annual(result, console)
+    else:
+        render_text(result, console)
 
 
 def _alarm(result: Audit) -> None:

@@ -354,6 +354,8 @@ def build_audit(
     """The 台账 for the period from all ledger events (in seq order); with ``annual`` (a
     year) also the 保密审查 paragraph and table of that year's annual report."""
     start, end = parse_day(period_from), parse_day(period_to)
+    if annual is not None:
+        events = list(events)  # read twice: the 台账 and the year-end state
     folded = fold_period(events, start, end, dept, clock)
     got, states = folded.collected, folded.states
     notes = _sweep_notes(got.sweeps, end, clock)
@@ -433,5 +435,5 @@ def build_audit(
     if annual is not None:
         from secreview.report.annual import build_annual
 
-        result.annual = build_annual(annual, folded, result.office, dept, clock)
+        result.annual = build_annual(annual, events, folded, result.office, dept, clock, verify_ok)
     return result

@@ -22,6 +22,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from secreview.mask import mask_numbers
+from secreview.report.annual import ANNUAL_NOTE, TABLE_COLUMNS, TABLE_TITLE
 from secreview.report.audit import COLUMNS, Audit, AuditRow
 from secreview.report.cells import formula_like, neutralise
 
@@ -53,13 +54,58 @@ XLSX_COLUMNS: list[tuple[str, float]] = [
 
 
 def render_csv(audit: Audit, path: str | Path) -> Path:
+    """The 台账 rows; with ``--annual`` the annual report's tables instead (the category
+    table, a blank line, then 项目/数量)."""
     out = Path(path)
     with out.open("w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.writer(fh)
+        if audit.annual is not None:
+            writer.writerow(TABLE_COLUMNS)
+            for arow in audit.annual.table():
+                writer.writerow([neutralise(str(c)) for c in arow])
+            writer.writerow([])
+            writer.writerow(["项目", "数量"])
+            for key, value in audit.annual.summary_items():
+                writer.writerow([key, value])
+            return out
         writer.writerow(COLUMNS)
         for row in audit.rows:
             writer.writerow([neutralise(c) for c in audit.cells(row)])
     return out
+
+
+def _annual_sheet(wb: Workbook, audit: Audit) -> None:
+    """audit --annual: sheet 年度报告 — the paragraph, 项目/数量 and the category table."""
+    annual = audit.annual
+    assert annual is not None
+    ws = wb.create_sheet("年度报告", 0)
+    bold = Font(bold=True)
+    _put(ws, 1, 1, annual.heading).font = Font(bold=True, size=14)
+    para = _put(ws, 2, 1, annual.paragraph())
+    para.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=len(TABLE_COLUMNS))
+    ws.row_dimensions[2].height = 15 * (len(annual.paragraph()) // 60 + 2)
+    r = 4
+    for c, name in enumerate(("项目", "数量"), start=1):
+        _put(ws, r, c, name).font = bold
+    for key, value in annual.summary_items():
+        r += 1
+        _put(ws, r, 1, key)
+        _put(ws, r, 2, value)
+    r += 2
+    _put(ws, r, 1, TABLE_TITLE).font = bold
+    r += 1
+    for c, name in enumerate(TABLE_COLUMNS, start=1):
+        _put(ws, r, c, name).font = bold
+    for arow in annual.table():
+        r += 1
+        for c, cell in enumerate(arow, start=1):
+            _put(ws, r, c, cell)
+    _put(ws, r + 2, 1, ANNUAL_NOTE)
+    ws.column_dimensions["A"].width = 36
+    for c in range(2, len(TABLE_COLUMNS) + 1):
+        ws.column_dimensions[get_column_letter(c)].width = 16
+    _print_setup(ws, 1, r + 2, len(TABLE_COLUMNS))
 
 
 def as_datetime(text: str) -> tuple[datetime | None, str]:
@@ -169,5 +215,7 @@ def render_xlsx(audit: Audit, path: str | Path) -> Path:
     stats.column_dimensions["B"].width = 12
     stats.column_dimensions["C"].width = 60
     _print_setup(stats, 1, r + 2, 3)
+    if audit.annual is not None:
+        _annual_sheet(wb, audit)
     wb.save(out)
     return out
