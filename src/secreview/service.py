@@ -27,6 +27,7 @@ from secreview.accounts import Accounts, Clock
 from secreview.checks import fingerprint
 from secreview.config import Config
 from secreview.directory import IDENTITY_ACTIONS, Directory
+from secreview.duplicates import copies_of, refuse_duplicate
 from secreview.errors import InputError, Refused, UsageError
 from secreview.extract import read_input
 from secreview.integrity import project_state, verify_item, verify_ledger
@@ -240,9 +241,12 @@ class Ledger:
         signer: Signer,
         *,
         precomputed: tuple[Report, str | None] | None = None,
+        allow_duplicate: bool = False,
     ) -> dict[str, Any]:
         """Scan the exact bytes, store them, record the submission and route it.
 
+        Bytes already in the ledger (the same sha256) are refused, naming the item that holds
+        them, unless ``allow_duplicate`` (then recorded as ``duplicate_of``; duplicates.py).
         ``precomputed`` (report, doc_number) skips the scan — for benchmarks of the ledger alone.
         """
         what = "提交修改稿" if revises else "提交稿件"
@@ -255,6 +259,10 @@ class Ledger:
             wf.check_submit(user, dept.strip())
         path = Path(file_path)
         data = read_input(path, self.config.limits)
+        clock = self.config.clock()
+        copies = copies_of(self.storage, hashlib.sha256(data).hexdigest())
+        if copies and not allow_duplicate:  # before the scan: nothing to wait for
+            raise refuse_duplicate(copies, path.name, clock)
         report, doc_number = precomputed or self.scan(data, path.name)
         if report.verdict == "error":
             err = report.error
@@ -269,6 +277,9 @@ class Ledger:
         sha = self.blobs.put(data)  # durable before the event that names it commits
         with self.storage.write() as tx:
             user = self._authorize(tx, signer, what)
+            copies = copies_of(tx, sha)  # again: someone may have submitted it meanwhile
+            if copies and not allow_duplicate:
+                raise refuse_duplicate(copies, path.name, clock)
             prior: int | None = None
             if revises:
                 state = wf.fold_submission(tx.events_for(revises))
@@ -287,7 +298,7 @@ class Ledger:
                 wf.check_submit(user, dept)
                 sid, version = tx.next_submission_id(int(self.now()[:4])), 1
             route = wf.route_for(report.verdict)
-            payload = {
+            payload: dict[str, Any] = {
                 "title": title,
                 "dept": dept,
                 "channel": channel,
@@ -304,6 +315,8 @@ class Ledger:
                 "model": model,
                 "revises": prior,
             }
+            if copies:
+                payload["duplicate_of"] = [{"id": c.id, "version": c.version} for c in copies]
             ev = self._append(tx, signer, "submit", sid, version, payload)
             self._project(tx, sid)
         return {
@@ -315,6 +328,7 @@ class Ledger:
             "findings": len(report_dict["findings"]),
             "findings_summary": payload["findings_summary"],
             "doc_number": doc_number,
+            "duplicate_of": [c.to_dict() for c in copies],
             "seq": ev.seq,
             "hash": ev.hash,
         }
@@ -586,6 +600,24 @@ class Ledger:
                     "head": result.head,
                 }
         return None
+
+    def explain_unsigned(self, data: bytes, filename: str) -> dict[str, Any]:
+        """For bytes :meth:`check` did not find signed off: the item they belong to, or the
+        item whose file of this name was signed and then replaced (sweep.explain_bytes) —
+        named only after that item's events verify."""
+        from secreview.sweep import explain_bytes
+
+        sha = hashlib.sha256(data).hexdigest()
+        with self.storage.reading() as rd:
+            found = explain_bytes(rd.iter_events(), filename, sha)
+            sid = found.get("submission_id")
+            if sid:
+                kw = {"checkpoints": self._checkpoints(), "where": self._where()}
+                result, _ = verify_item(rd, self.blobs, sid, **kw)  # type: ignore[arg-type]
+                if not result.ok:
+                    raise Refused(f"无法核验 {sid}：{refusal(result)}", code="ledger_broken")
+        keep = ("verdict", "submission_id", "version", "title", "detail", "signed_sha256")
+        return {"ok": False, "sha256": sha, **{k: found.get(k) for k in keep}}
 
     def export(self, sid: str, version: int | None, signer: Signer) -> tuple[bytes, dict[str, Any]]:
         what = f"导出 {sid}"

@@ -19,6 +19,7 @@ from rich.table import Table
 from secreview.cli.common import FORMAT, AppState, print_json, stderr_console, stdout_console
 from secreview.cli.ledger_cmds import handled, open_ledger
 from secreview.cli.passphrase import signer_for
+from secreview.clock import DEFAULT, OfficeClock
 from secreview.config import Config
 from secreview.errors import UsageError
 from secreview.report.audit import Audit
@@ -285,7 +286,7 @@ def sweep(state: AppState, paths: tuple[str, ...], jobs: int | None, fmt: str) -
     else:
         with handled():
             names = _sweep_rule_names(info, state.config())
-        _print_sweep(info, names)
+        _print_sweep(info, names, state.config().clock())
     if info["attention"]:
         raise SystemExit(1)
 
@@ -323,10 +324,15 @@ def _print_items(out: Console, result: dict[str, Any], names: dict[str, str]) ->
     print_hidden(out, Counter({names.get(r, r): n for r, n in hidden.items()}))
 
 
-def _print_sweep(info: dict[str, Any], names: dict[str, str] | None = None) -> None:
+def _print_sweep(
+    info: dict[str, Any], names: dict[str, str] | None = None, clock: OfficeClock = DEFAULT
+) -> None:
     out = stdout_console()
     errors = info["verdicts"].get("error", 0)
-    head = f"定期梳理 {info['run']}：共 {info['files']} 个文件，本次复查 {info['scanned']} 个"
+    head = (
+        f"定期梳理 {info['run']}（{clock.show(info['started'])}开始）："
+        f"共 {info['files']} 个文件，本次复查 {info['scanned']} 个"
+    )
     if errors:
         head += f"，其中无法读取 {errors} 个"
     if info["resumed"]:

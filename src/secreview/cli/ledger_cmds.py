@@ -296,9 +296,16 @@ def user_list(state: AppState, fmt: str) -> None:
         print_json(users)
         return
     clock = state.config().clock()
-    table = Table(
-        "用户", "角色", "部门", "密钥", clock.heading("密钥启用时间"), clock.heading("管理员重置")
-    )
+    table = Table()
+    for name in (
+        "用户",
+        "角色",
+        "部门",
+        "密钥",
+        clock.heading("密钥启用时间"),
+        clock.heading("管理员重置"),
+    ):
+        table.add_column(name, overflow="fold")
     for u in users:
         resets = "；".join(f"{clock.plain(r['ts'])} 由「{r['admin']}」" for r in u["resets"])
         table.add_row(
@@ -322,6 +329,9 @@ def check(state: AppState, file: str, fmt: str) -> None:
     The gate a website CMS calls before posting: exit 0 names the submission, exit 1 means
     the bytes were never signed off (or a newer version replaced them) — or that the ledger
     fails verification (chain, signatures, policy, checkpoints), which is never a pass.
+    When the bytes are not signed off, it says which item they belong to; a file of the name
+    recorded for a signed item, with other bytes, is named as signed for that item and then
+    replaced (the sweep's matching).
 
     \b
     Example:
@@ -331,16 +341,17 @@ def check(state: AppState, file: str, fmt: str) -> None:
         data = read_input(file, state.config().limits)
         with open_ledger(state) as ledger:
             found = ledger.check(data)
+            why = None if found else ledger.explain_unsigned(data, Path(file).name)
     if fmt == "json":
-        import hashlib
-
-        print_json(found or {"ok": False, "sha256": hashlib.sha256(data).hexdigest()})
+        print_json(found or why)
     elif found:
         stdout_console().print(
             f"已签批：{escape(file)} 即稿件 {found['id']} 第 {found['version']} 版"
             f"「{escape(found['title'])}」，{escape(found['signer'] or '')} 于 {_local(state, found['sign_time'])}签批"
             f"（台账已校验，{found['events']} 条记录）"
         )
+    elif why and why["verdict"] != "unknown":
+        click.echo(f"未经签批：{file} 不得公开——{why['detail']}", err=True)
     else:
         click.echo(f"未经签批：{file} 的内容与台账中任何已签批版本都不一致，不得公开", err=True)
     raise SystemExit(0 if found else 1)

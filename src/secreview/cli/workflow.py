@@ -59,6 +59,12 @@ def _decision(approve: bool | None) -> bool:
 @click.option("--dept", default=None, help="拟公开单位/科室 (required unless --revises).")
 @click.option("--channel", default=None, help="拟公开渠道，如 政府网站/政务新媒体/公开栏.")
 @click.option("--revises", default=None, metavar="ID", help="提交某稿件的修改稿（新版本）.")
+@click.option(
+    "--allow-duplicate",
+    "allow_duplicate",
+    is_flag=True,
+    help="文件与台账中已有的版本完全相同时，仍作为新稿件登记（默认拒绝，并指出已有的稿件）.",
+)
 @FORMAT
 @click.pass_obj
 def submit(
@@ -68,9 +74,13 @@ def submit(
     dept: str | None,
     channel: str | None,
     revises: str | None,
+    allow_duplicate: bool,
     fmt: str,
 ) -> None:
     """提交待公开稿件（拟稿人）— scan, archive the exact bytes, record and route.
+
+    A file whose exact bytes are already in the ledger is refused (exit 1), naming the item
+    and version that hold them; --allow-duplicate records it as a new item all the same.
 
     \b
     Example:
@@ -84,7 +94,14 @@ def submit(
             if not revises:  # a revision keeps its item's channel unless one is given
                 channel = channel or state.config().default_channel
             signer = signer_for(ledger, state, "提交稿件")
-            info = ledger.submit(file, title, dept, channel, revises, signer)
+            info = ledger.submit(
+                file, title, dept, channel, revises, signer, allow_duplicate=allow_duplicate
+            )
+    if info["duplicate_of"]:
+        from secreview.duplicates import Copy, duplicate_notice
+
+        copies = [Copy(**c) for c in info["duplicate_of"]]
+        click.echo(duplicate_notice(copies, state.config().clock()), err=True)
     if fmt == "json":
         print_json(info)
         return
@@ -155,7 +172,7 @@ def history_line(h: dict[str, Any], numbers: dict[str, int] | None = None) -> st
         name = "提交修改稿"
     else:
         name = ACTION_ZH.get(action, action)
-    bits = [name]
+    bits: list[str] = []
     if action == "submit":
         verdict = VERDICT_ZH.get(d.get("verdict"), d.get("verdict") or "")
         bits.append(f"第 {h['version']} 版，机审{verdict}")
@@ -173,7 +190,8 @@ def history_line(h: dict[str, Any], numbers: dict[str, int] | None = None) -> st
         bits.append(d.get("detail") or d.get("verdict") or "")
     elif action == "publish":
         bits.append(f"{d.get('channel') or ''} {d.get('url') or ''}".strip())
-    return "；".join(b for b in bits if b)
+    rest = "；".join(b for b in bits if b)
+    return f"{name}：{rest}" if rest else name
 
 
 @click.command()
