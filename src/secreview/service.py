@@ -125,7 +125,7 @@ class Ledger:
         ledger = cls(
             storage, BlobStore(blob_dir_for(config.db_path)), config, clock=clock, sleep=sleep
         )
-        if refresh and storage.projection_seq() != storage.head()[0]:
+        if refresh and not storage.read_only and storage.projection_seq() != storage.head()[0]:
             ledger.rebuild_projections()
         return ledger
 
@@ -250,6 +250,8 @@ class Ledger:
         ``precomputed`` (report, doc_number) skips the scan — for benchmarks of the ledger alone.
         """
         what = "提交修改稿" if revises else "提交稿件"
+        if self.storage.read_only:  # before the scan and the archive, not after
+            raise self.storage.refuse_read_only()
         user = self.whoami(signer.name, what)
         if revises:
             wf.check_revise(self._state(revises, user), user)
@@ -724,6 +726,40 @@ class Ledger:
             raise UsageError(f"日期格式应为 YYYY-MM-DD（如 2026-01-31）：{e}") from e
         if start and end and start > end:
             raise UsageError(f"起始日期 {period_from} 晚于截止日期 {period_to}")
+        if self.storage.read_only:  # an inspector's read-only copy: the request cannot be noted
+            with self.storage.reading() as rd:
+                who, _ = self.accounts.authorize(rd, signer, "生成保密审查台账", report=False)
+                wf.check_audit(who)
+        else:
+            self._record_audit(signer, period_from, period_to, dept, fmt, annual)
+        result = self.verify()
+        message = "；".join(p.reason for p in result.problems[:3])
+        with self.storage.reading() as rd:
+            audit = build_audit(
+                rd.iter_events(),
+                period_from=period_from,
+                period_to=period_to,
+                dept=dept,
+                office=office,
+                head=(result.events, result.head),
+                verify_ok=result.ok,
+                verify_message=message,
+                clock=self.config.clock(),
+                annual=annual,
+            )
+        audit.read_only = self.storage.read_only
+        return audit
+
+    def _record_audit(
+        self,
+        signer: Signer,
+        period_from: str | None,
+        period_to: str | None,
+        dept: str | None,
+        fmt: str,
+        annual: int | None,
+    ) -> None:
+        """The audit request, recorded before the audit is built (its head hash covers it)."""
         with self.storage.write() as tx:
             user = self._authorize(tx, signer, "生成保密审查台账")
             wf.check_audit(user)
@@ -742,21 +778,6 @@ class Ledger:
                 },
             )
             tx.set_projection_seq(tx.head()[0])
-        result = self.verify()
-        message = "；".join(p.reason for p in result.problems[:3])
-        with self.storage.reading() as rd:
-            return build_audit(
-                rd.iter_events(),
-                period_from=period_from,
-                period_to=period_to,
-                dept=dept,
-                office=office,
-                head=(result.events, result.head),
-                verify_ok=result.ok,
-                verify_message=message,
-                clock=self.config.clock(),
-                annual=annual,
-            )
 
     def sweep(
         self,

@@ -17,6 +17,7 @@ from secreview.cli.common import FORMAT, AppState, RoleType, fail, print_json, s
 from secreview.cli.passphrase import read_new_passphrase, read_passphrase, signer_for
 from secreview.errors import Refused, SecreviewError
 from secreview.extract import read_input
+from secreview.ledger import space
 from secreview.ledger.keys import DEFAULT_COST, MAX_COST, MIN_COST
 from secreview.service import Ledger
 from secreview.workflow import ROLE_ZH
@@ -32,9 +33,12 @@ def handled() -> Iterator[None]:
     except SecreviewError as e:
         fail(e)
     except sqlite3.Error as e:
-        fail(Refused(f"台账操作失败，未写入任何记录：{e}"))
-    except OSError as e:
-        fail(Refused(f"文件操作失败：{e.strerror or e}（{e.filename or ''}）"))
+        fail(space.from_sqlite(e, Path.cwd()) or Refused(f"台账操作失败，未写入任何记录：{e}"))
+    except OSError as e:  # a full disk or a read-only medium says so (ledger/space.py)
+        fail(
+            space.from_os_error(e, untouched=False)
+            or Refused(f"文件操作失败：{e.strerror or e}（{e.filename or ''}）")
+        )
     except Exception as e:  # a bug: still one line for the user, the traceback with -v
         log.debug("internal error", exc_info=True)
         fail(
