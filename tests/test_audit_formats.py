@@ -206,12 +206,18 @@ def test_html_and_text(ledger: tuple[Path, Items], runner: CliRunner, tmp_path: 
     ok(cli(runner, db, AUDITOR, "audit", *period(), "--format", "html", "-o", str(out)))
     html = out.read_text(encoding="utf-8")
     assert "<svg" in html and "春季植树通知" in html and head(db)[1] in html
+    # every row traceable: id and version, and the 文号 found (issue 18: it was empty)
+    assert "<td>示林办发〔2026〕7号</td>" in html
+    for label, sid in it.ids.items():
+        assert f"<td>{sid} 第{2 if label == 'revised' else 1}版</td>" in html
+    assert "表中时间均为北京时间" in html and "提交时间（北京时间）" in html
     assert FULL_ID not in html and MASKED_ID in html
     r = cli(runner, db, AUDITOR, "audit", *period())
     ok(r)
     flat = r.stdout.replace("\n", "").replace(" ", "").replace("│", "")
     assert "保密审查台账" in r.stdout and "链头哈希" in r.stdout
-    assert "春季植树通知" in flat
+    assert "春季植树通知" in flat and "示林办发〔2026〕7号" in flat
+    assert all(sid in flat for sid in it.ids.values())
     assert head(db)[1] in r.stdout.replace("\n", "")
     assert FULL_ID not in flat
 

@@ -25,6 +25,7 @@ from typing import Any
 from secreview import workflow as wf
 from secreview.accounts import Accounts, Clock
 from secreview.checks import fingerprint
+from secreview.checks.docnumber import number_in
 from secreview.config import Config
 from secreview.directory import IDENTITY_ACTIONS, Directory
 from secreview.duplicates import copies_of, refuse_duplicate
@@ -300,6 +301,8 @@ class Ledger:
                 wf.check_submit(user, dept)
                 sid, version = tx.next_submission_id(int(self.now()[:4])), 1
             route = wf.route_for(report.verdict)
+            # the document's own 文号; else one in the title, else in the file name
+            doc_number = doc_number or number_in(title) or number_in(path.stem)
             payload: dict[str, Any] = {
                 "title": title,
                 "dept": dept,
