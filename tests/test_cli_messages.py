@@ -103,7 +103,8 @@ def test_decisions_are_called_what_they_are(
     assert "理由：标题须改" in back.stdout and "已签批" not in back.stdout
 
     rev = write_doc(tmp_path, "a2.txt", "pass", salt="（改）")
-    ok(cli(runner, office, "张三", "submit", str(rev), "--revises", sid))
+    revised = cli(runner, office, "张三", "submit", str(rev), "--revises", sid)
+    assert revised.exit_code == 0 and revised.stdout.startswith(f"已提交修改稿：稿件 {sid} 第 2 版")
     yes = cli(runner, office, "王领导", "sign", sid, "--approve")
     assert yes.stdout.startswith(f"领导签批同意：{sid} 第 2 版") and "退回" not in yes.stdout
 

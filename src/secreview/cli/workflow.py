@@ -108,7 +108,8 @@ def submit(
     label, style = VERDICT_STYLE[info["verdict"]]
     out = stdout_console()
     out.print(
-        f"已提交：稿件 [bold]{info['id']}[/bold] 第 {info['version']} 版  "
+        f"{'已提交修改稿' if info['version'] > 1 else '已提交'}：稿件 [bold]{info['id']}[/bold] "
+        f"第 {info['version']} 版  "
         f"机审结论 [{style}]{label}[/{style}]（{info['findings']} 个问题）"
     )
     out.print("流转：" + " → ".join(ROUTE_ZH[r] for r in info["route"]))

@@ -270,7 +270,7 @@ class Audit:
         items: list[tuple[str, int | float | str, str]] = [
             ("提交事项", s.submitted, "项"),
             ("签批同意", s.approved, "项"),
-            ("退回/不予公开", s.rejected, "项"),
+            ("已退回拟稿人（未修改重报）", s.rejected, "项"),
             ("已公开", s.published, "项"),
         ]
         if s.median_hours_to_signoff is not None:
