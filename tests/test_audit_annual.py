@@ -32,7 +32,8 @@ def annual_db(
 ) -> tuple[Path, Items]:
     """The six-item ledger plus: an item returned, revised and waiting for review again
     (尚在办理), and a sweep of one published file and one that was never submitted."""
-    src, items = audit_built
+    src, shared = audit_built
+    items = Items(dict(shared.ids), dict(shared.titles))  # the session's copy stays as it is
     folder = tmp_path_factory.mktemp("annual")
     db = copy_ledger(src, folder / "台账.db")
     runner = CliRunner()
