@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from secreview import workflow as wf
@@ -51,6 +51,22 @@ SWEEP_VERDICT_ZH = {
 # (退回), never a sign-off (签批).
 REVIEW_DECISION_ZH = {"approve": "同意公开", "reject": "退回"}
 LEADER_DECISION_ZH = {"approve": "同意签批", "reject": "退回"}
+
+
+# Kept for callers written before clock.py (the review desk, issue 15): the same meaning as
+# before — local time, unlabelled. New code uses secreview.clock (OfficeClock).
+OFFICE_TZ = DEFAULT.zone
+
+
+def local_time(ts: str) -> datetime:
+    """A ledger timestamp in the office's time zone (use ``clock.DEFAULT.local``)."""
+    return DEFAULT.local(ts)
+
+
+def show_time(ts: str | None) -> str:
+    """``2026-03-02 15:30``, unlabelled (use ``clock.DEFAULT.plain``, or ``.show`` for the
+    labelled form)."""
+    return DEFAULT.plain(ts)
 
 
 def parse_day(text: str | None) -> date | None:
