@@ -171,10 +171,11 @@ def test_overlapping_findings_share_pieces_with_the_worst_severity():
     }
     view = build_view(text, [a, b])
     pieces = view.pages[0].blocks[0].pieces
+    # numbered as show numbers them: worst first (b is 1, a is 2)
     assert [(pc.text, pc.findings, pc.severity) for pc in pieces] == [
-        ("机密级", (1,), "review"),
-        ("文件", (1, 2), "block"),
-        ("内部", (2,), "block"),
+        ("机密级", (2,), "review"),
+        ("文件", (2, 1), "block"),
+        ("内部", (1,), "block"),
         ("资料", (), None),
     ]
     assert [g.rule for g in view.groups] == ["b", "a"]  # block findings first
@@ -223,3 +224,12 @@ def test_text_read_from_a_picture_is_marked_machine_read(worker, tmp_path):
     assert machine and all(b.part == "ocr" for b in machine)
     mobile = [f for f in view.findings if f.rule == "pii.mobile"]
     assert mobile and mobile[0].placed and mobile[0].kind == "machine"
+
+
+def test_findings_have_the_numbers_show_gives_them(worker, tmp_path):
+    from secreview.numbering import number_of
+
+    text, findings = scanned(tmp_path, "通知.docx", notice_docx())
+    view = build_view(text, findings)
+    assert {f.fingerprint: f.n for f in view.findings} == number_of(findings)
+    assert [f.severity for f in view.findings][0] == "block"

@@ -771,3 +771,44 @@ def test_a_page_in_use_keeps_its_session_and_an_ended_one_says_so(client, app):
         assert r.status_code == 303  # the script shows 「会话已结束」
     finally:
         store.clock = real
+
+
+def test_the_same_file_twice_is_refused_unless_meant(client, office, tmp_path):
+    doc = write_doc(tmp_path, "通知.txt", "pass", "关于植树")
+    login(client, "张三")
+    first = _scan(client, "通知.txt", doc.read_bytes())
+    _confirm(client, first, title="关于植树的通知", dept="办公室", passphrase=passphrase("张三"))
+    again = _scan(client, "通知.txt", doc.read_bytes())
+    before = head(office)
+    data = {
+        "csrf_token": csrf_of(again),
+        "token": field(again, "token"),
+        "title": "关于植树的通知",
+        "dept": "办公室",
+        "passphrase": passphrase("张三"),
+    }
+    r = client.post("/submit/confirm", data=data)
+    assert r.status_code == 403 and "完全相同" in r.text and "2026-0001" in r.text
+    assert 'name="allow_duplicate"' in r.text and head(office) == before
+    r = client.post(
+        "/submit/confirm",
+        data={**data, "csrf_token": csrf_of(r.text), "allow_duplicate": "1"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303 and head(office)[0] == before[0] + 1
+
+
+def test_the_desk_numbers_findings_as_show_does(client, office, tmp_path):
+    doc = tmp_path / "防汛通知.docx"
+    doc.write_bytes(notice_docx())
+    runner = CliRunner()
+    sid = cli_json(
+        runner, office, "张三", "submit", str(doc), "--title", "防汛通知", "--dept", "办公室"
+    )["id"]
+    shown = cli_json(runner, office, "审查员甲", "show", sid)
+    login(client, "审查员甲")
+    page = client.get(f"/items/{sid}").text
+    on_page = {
+        fp: int(n) for n, fp in re.findall(r'<li id="item-(\d+)".*?指纹 ([0-9a-f]{20})', page, re.S)
+    }
+    assert on_page == {f["fingerprint"]: f["n"] for f in shown["findings"]}

@@ -25,8 +25,10 @@ from typing import Any
 from secreview import workflow as wf
 from secreview.accounts import Accounts, Clock
 from secreview.checks import fingerprint
+from secreview.checks.docnumber import number_in
 from secreview.config import Config
 from secreview.directory import IDENTITY_ACTIONS, Directory
+from secreview.duplicates import copies_of, refuse_duplicate
 from secreview.errors import InputError, Refused, UsageError
 from secreview.extract import read_input
 from secreview.integrity import project_state, verify_item, verify_ledger
@@ -38,6 +40,7 @@ from secreview.ledger.signing import Signer
 from secreview.ledger.storage import SQLiteStorage, Storage
 from secreview.mask import mask_numbers
 from secreview.model import Event, Location, Report
+from secreview.numbering import numbered, resolve
 from secreview.report.audit import Audit
 
 log = logging.getLogger(__name__)
@@ -123,7 +126,7 @@ class Ledger:
         ledger = cls(
             storage, BlobStore(blob_dir_for(config.db_path)), config, clock=clock, sleep=sleep
         )
-        if refresh and storage.projection_seq() != storage.head()[0]:
+        if refresh and not storage.read_only and storage.projection_seq() != storage.head()[0]:
             ledger.rebuild_projections()
         return ledger
 
@@ -246,14 +249,19 @@ class Ledger:
         signer: Signer,
         *,
         precomputed: tuple[Report, str | None] | None = None,
+        allow_duplicate: bool = False,
     ) -> dict[str, Any]:
         """Scan the exact bytes, store them, record the submission and route it.
 
+        Bytes already in the ledger (the same sha256) are refused, naming the item that holds
+        them, unless ``allow_duplicate`` (then recorded as ``duplicate_of``; duplicates.py).
         ``precomputed`` (report, doc_number) skips the scan: the caller already scanned these
         exact bytes with this config (the desk's scan preview, in its worker process), or a
         benchmark of the ledger alone. A report of other bytes is refused.
         """
         what = "提交修改稿" if revises else "提交稿件"
+        if self.storage.read_only:  # before the scan and the archive, not after
+            raise self.storage.refuse_read_only()
         user = self.whoami(signer.name, what)
         if revises:
             wf.check_revise(self._state(revises, user), user)
@@ -263,11 +271,13 @@ class Ledger:
             wf.check_submit(user, dept.strip())
         path = Path(file_path)
         data = read_input(path, self.config.limits)
-        if precomputed is not None and precomputed[0].sha256 not in (
-            None,
-            hashlib.sha256(data).hexdigest(),
-        ):
+        sha = hashlib.sha256(data).hexdigest()
+        if precomputed is not None and precomputed[0].sha256 not in (None, sha):
             raise Refused(f"{user.label()}不能{what}：审查结果与所交文件不符，请重新上传")
+        clock = self.config.clock()
+        copies = copies_of(self.storage, sha)
+        if copies and not allow_duplicate:  # before the scan: nothing to wait for
+            raise refuse_duplicate(copies, path.name, clock)
         report, doc_number = precomputed or self.scan(data, path.name)
         if report.verdict == "error":
             err = report.error
@@ -282,6 +292,9 @@ class Ledger:
         sha = self.blobs.put(data)  # durable before the event that names it commits
         with self.storage.write() as tx:
             user = self._authorize(tx, signer, what)
+            copies = copies_of(tx, sha)  # again: someone may have submitted it meanwhile
+            if copies and not allow_duplicate:
+                raise refuse_duplicate(copies, path.name, clock)
             prior: int | None = None
             if revises:
                 state = wf.fold_submission(tx.events_for(revises))
@@ -300,7 +313,9 @@ class Ledger:
                 wf.check_submit(user, dept)
                 sid, version = tx.next_submission_id(int(self.now()[:4])), 1
             route = wf.route_for(report.verdict)
-            payload = {
+            # the document's own 文号; else one in the title, else in the file name
+            doc_number = doc_number or number_in(title) or number_in(path.stem)
+            payload: dict[str, Any] = {
                 "title": title,
                 "dept": dept,
                 "channel": channel,
@@ -317,6 +332,8 @@ class Ledger:
                 "model": model,
                 "revises": prior,
             }
+            if copies:
+                payload["duplicate_of"] = [{"id": c.id, "version": c.version} for c in copies]
             ev = self._append(tx, signer, "submit", sid, version, payload)
             self._project(tx, sid)
         return {
@@ -328,6 +345,7 @@ class Ledger:
             "findings": len(report_dict["findings"]),
             "findings_summary": payload["findings_summary"],
             "doc_number": doc_number,
+            "duplicate_of": [c.to_dict() for c in copies],
             "seq": ev.seq,
             "hash": ev.hash,
         }
@@ -467,7 +485,7 @@ class Ledger:
         dismissed = vs.dismissals()
         accepted = set((vs.sign or {}).get("accepted", []))
         findings = []
-        for f in vs.findings:
+        for n, f in numbered(vs.findings):  # show's order; --dismiss takes these numbers
             fp = str(f.get("fingerprint", ""))
             if fp in dismissed:
                 status = "dismissed_accepted" if fp in accepted else "dismissed"
@@ -475,7 +493,7 @@ class Ledger:
                 status = "confirmed"
             else:
                 status = "open"
-            findings.append({**f, "status": status, "dismissal": dismissed.get(fp)})
+            findings.append({**f, "n": n, "status": status, "dismissal": dismissed.get(fp)})
         out: dict[str, Any] = {
             "id": sid,
             "title": state.title,
@@ -495,6 +513,8 @@ class Ledger:
                 "reviewer": vs.reviewer,
                 "signer": vs.signer,
                 "sign_time": vs.sign_ts,
+                "sign_decision": (vs.sign or {}).get("decision"),
+                "review_decision": (vs.review or {}).get("decision"),
                 "returned_reason": vs.returned_reason,
                 "publications": vs.publications,
             },
@@ -534,14 +554,21 @@ class Ledger:
         sid: str,
         signer: Signer,
         approve: bool,
-        dismissals: Sequence[tuple[str, str]] = (),
+        dismissals: Sequence[tuple[str | int, str]] = (),
         comment: str | None = None,
     ) -> dict[str, Any]:
+        """The reviewer's decision. ``dismissals``: (finding, reason) — a finding by its
+        fingerprint or by its number in ``show`` (numbering.py), resolved here against the
+        version being reviewed."""
         what = f"审查 {sid}"
         with self.storage.write() as tx:
             user = self._authorize(tx, signer, what)
             state = self._verified_state(tx, sid, user, what)
-            payload = wf.plan_review(state, user, approve, dismissals, comment)
+            fps = resolve(
+                state.cur.findings, [ref for ref, _ in dismissals], f"{sid} 第 {state.current} 版"
+            )
+            chosen = [(fp, reason) for fp, (_, reason) in zip(fps, dismissals, strict=True)]
+            payload = wf.plan_review(state, user, approve, chosen, comment)
             ev = self._append(tx, signer, "review", sid, state.current, payload)
             self._project(tx, sid)
             after = self._state(sid, user, tx)
@@ -551,6 +578,8 @@ class Ledger:
             "decision": payload["decision"],
             "status": after.status,
             "dismissed": len(payload["dismissals"]),
+            "confirmed": len(payload["confirmed"]),
+            "comment": payload["comment"],
             "seq": ev.seq,
         }
 
@@ -575,6 +604,7 @@ class Ledger:
             "version": state.current,
             "decision": payload["decision"],
             "status": "signed_off" if approve else "returned",
+            "comment": payload["comment"],
             "sha256": state.cur.sha256,
             "seq": ev.seq,
             "ts": ev.ts,
@@ -647,6 +677,24 @@ class Ledger:
                     "head": result.head,
                 }
         return None
+
+    def explain_unsigned(self, data: bytes, filename: str) -> dict[str, Any]:
+        """For bytes :meth:`check` did not find signed off: the item they belong to, or the
+        item whose file of this name was signed and then replaced (sweep.explain_bytes) —
+        named only after that item's events verify."""
+        from secreview.sweep import explain_bytes
+
+        sha = hashlib.sha256(data).hexdigest()
+        with self.storage.reading() as rd:
+            found = explain_bytes(rd.iter_events(), filename, sha)
+            sid = found.get("submission_id")
+            if sid:
+                kw = {"checkpoints": self._checkpoints(), "where": self._where()}
+                result, _ = verify_item(rd, self.blobs, sid, **kw)  # type: ignore[arg-type]
+                if not result.ok:
+                    raise Refused(f"无法核验 {sid}：{refusal(result)}", code="ledger_broken")
+        keep = ("verdict", "submission_id", "version", "title", "detail", "signed_sha256")
+        return {"ok": False, "sha256": sha, **{k: found.get(k) for k in keep}}
 
     def export(self, sid: str, version: int | None, signer: Signer) -> tuple[bytes, dict[str, Any]]:
         what = f"导出 {sid}"
@@ -733,17 +781,60 @@ class Ledger:
         dept: str | None = None,
         office: str | None = None,
         fmt: str = "text",
+        annual: int | None = None,
     ) -> Audit:
         """The 台账 for the period (auditor/admin). The request itself is recorded first, so
-        the printed head hash covers it; then the ledger is verified and the audit built."""
+        the printed head hash covers it; then the ledger is verified and the audit built.
+        ``annual`` (a year): the period is that year, and the annual report's 保密审查
+        paragraph and table are added (report/annual.py)."""
         from secreview.report.build import build_audit, parse_day
 
+        if annual is not None:
+            if period_from or period_to:
+                raise UsageError("--annual 与 --from/--to 不能同时使用（年度报告的期间即该年）")
+            if not 2000 <= annual <= 2100:
+                raise UsageError(f"年份 {annual} 不合理（如 --annual 2026）")
+            period_from, period_to = f"{annual}-01-01", f"{annual}-12-31"
         try:
             start, end = parse_day(period_from), parse_day(period_to)
         except ValueError as e:
             raise UsageError(f"日期格式应为 YYYY-MM-DD（如 2026-01-31）：{e}") from e
         if start and end and start > end:
             raise UsageError(f"起始日期 {period_from} 晚于截止日期 {period_to}")
+        if self.storage.read_only:  # an inspector's read-only copy: the request cannot be noted
+            with self.storage.reading() as rd:
+                who, _ = self.accounts.authorize(rd, signer, "生成保密审查台账", report=False)
+                wf.check_audit(who)
+        else:
+            self._record_audit(signer, period_from, period_to, dept, fmt, annual)
+        result = self.verify()
+        message = "；".join(p.reason for p in result.problems[:3])
+        with self.storage.reading() as rd:
+            audit = build_audit(
+                rd.iter_events(),
+                period_from=period_from,
+                period_to=period_to,
+                dept=dept,
+                office=office,
+                head=(result.events, result.head),
+                verify_ok=result.ok,
+                verify_message=message,
+                clock=self.config.clock(),
+                annual=annual,
+            )
+        audit.read_only = self.storage.read_only
+        return audit
+
+    def _record_audit(
+        self,
+        signer: Signer,
+        period_from: str | None,
+        period_to: str | None,
+        dept: str | None,
+        fmt: str,
+        annual: int | None,
+    ) -> None:
+        """The audit request, recorded before the audit is built (its head hash covers it)."""
         with self.storage.write() as tx:
             user = self._authorize(tx, signer, "生成保密审查台账")
             wf.check_audit(user)
@@ -753,22 +844,15 @@ class Ledger:
                 "audit",
                 None,
                 None,
-                {"from": period_from, "to": period_to, "dept": dept, "format": fmt},
+                {
+                    "from": period_from,
+                    "to": period_to,
+                    "dept": dept,
+                    "format": fmt,
+                    **({"annual": annual} if annual is not None else {}),
+                },
             )
             tx.set_projection_seq(tx.head()[0])
-        result = self.verify()
-        message = "；".join(p.reason for p in result.problems[:3])
-        with self.storage.reading() as rd:
-            return build_audit(
-                rd.iter_events(),
-                period_from=period_from,
-                period_to=period_to,
-                dept=dept,
-                office=office,
-                head=(result.events, result.head),
-                verify_ok=result.ok,
-                verify_message=message,
-            )
 
     def sweep(
         self,

@@ -144,7 +144,7 @@ class Desk:
         return self.render("error.html", ctx, status=status, message=message, status_code=status)
 
 
-def _environment() -> jinja2.Environment:
+def _environment(config: Config) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("secreview.desk", "templates"),
         autoescape=True,  # every value is escaped unless a template says otherwise (none does)
@@ -152,7 +152,7 @@ def _environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    filters.install(env)
+    filters.install(env, config.clock())
     return env
 
 
@@ -183,7 +183,7 @@ def create_app(
         sessions=SessionStore(idle=options.idle_minutes * 60),
         scanner=scanner or Scanner(config, options.scan_workers),
         staging=Staging(),
-        env=_environment(),
+        env=_environment(config),
     )
     desk.env.globals["rule_name"] = desk.rule_name
 

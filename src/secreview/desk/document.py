@@ -19,9 +19,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from secreview.clock import show_time
 from secreview.desk.scanner import Extracted, SegmentTuple
 from secreview.mask import mask_finding_text, mask_numbers, mask_value
 from secreview.model import CATEGORY_NAMES_ZH, PART_NAMES_ZH, Location
+from secreview.numbering import numbered
 from secreview.rules.names import rule_name
 
 # What a reader of the published file can recover but the drafter may not see (DESIGN §1).
@@ -58,10 +60,8 @@ _ISO_UTC = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?Z")
 
 
 def _where(loc: dict[str, Any]) -> str:
-    from secreview.report.build import show_time
-
     label = Location.from_dict(loc).label()
-    return _ISO_UTC.sub(lambda m: f"{show_time(m.group(0))}（北京时间）", label)
+    return _ISO_UTC.sub(lambda m: show_time(m.group(0)), label)
 
 
 @dataclass
@@ -236,7 +236,7 @@ def build_view(
     marks: dict[int, list[tuple[int, int, int, str]]] = {}  # segment → (start, end, n, sev)
     flags: dict[int, list[int]] = {}
     views: list[FindingView] = []
-    for n, f in enumerate(findings, start=1):
+    for n, f in numbered(findings):  # the numbers show and review --dismiss use
         loc = f.get("location") or {"part": "body"}
         text = str(f.get("text") or "")
         context = str(f.get("context") or "")

@@ -1,4 +1,4 @@
-"""Template filters: Beijing time, Chinese names, masking, sizes; server-drawn SVG charts."""
+"""Template filters: the office clock (北京时间), Chinese names, masking, sizes; SVG charts."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from typing import Any
 
 import jinja2
 
+from secreview.clock import OfficeClock
 from secreview.mask import mask_numbers
 from secreview.model import CATEGORY_NAMES_ZH
-from secreview.report.build import local_time
 from secreview.roles import role_name
 from secreview.workflow import STATUS_ZH
 
@@ -38,16 +38,6 @@ SWEEP_ZH = {
     "superseded": "旧版本仍在公开",
     "error": "无法读取",
 }
-
-
-def bj(ts: str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    """A ledger time (UTC) as Beijing time; pages label it （北京时间）."""
-    if not ts:
-        return ""
-    try:
-        return local_time(ts).strftime(fmt)
-    except ValueError:
-        return str(ts)
 
 
 def size(n: int | None) -> str:
@@ -100,9 +90,12 @@ def columns(pairs: list[tuple[str, float]], height: int = 160, col: int = 44) ->
     }
 
 
-def install(env: jinja2.Environment) -> None:
+def install(env: jinja2.Environment, clock: OfficeClock) -> None:
+    """``bj``: a ledger time (UTC) in the office's time for a column headed （北京时间）;
+    ``bjl``: the same with its label, for a time on its own (clock.py, the one clock)."""
     env.filters.update(
-        bj=bj,
+        bj=clock.plain,
+        bjl=clock.show,
         size=size,
         mask=lambda s: mask_numbers(str(s)) if s is not None else "",
         status_zh=lambda s: STATUS_ZH.get(s, s),

@@ -8,7 +8,6 @@ from starlette.responses import Response
 
 from secreview.desk.web import Ctx, safe_next
 from secreview.errors import Refused
-from secreview.report.build import show_time
 
 # The core's own words for these would tell a stranger whether a name is registered.
 _VAGUE = ("bad_passphrase",)
@@ -39,10 +38,11 @@ def login(ctx: Ctx) -> Response:
         message = "用户名或口令不正确" if e.code in _VAGUE or unknown else e.message
         return ctx.render("login.html", status=403, next=target, name=name, error=message)
     ctx.login(user)
+    clock = ctx.desk.config.clock()
     if failures is not None:
         ctx.flash(
-            f"注意：自上次使用以来，您的口令被输错 {failures.count} 次（{show_time(failures.first)}"
-            f" 至 {show_time(failures.last)}，北京时间），将在您的下一次签名操作时记入台账；"
+            f"注意：自上次使用以来，您的口令被输错 {failures.count} 次（{clock.show(failures.first)}"
+            f" 至 {clock.show(failures.last)}），将在您的下一次签名操作时记入台账；"
             "如非本人所为，请报告管理员"
         )
     return ctx.redirect(target)

@@ -61,6 +61,7 @@ def _preview(
     error: str | None = None,
     posted: dict[str, str] | None = None,
     status: int = 200,
+    duplicate: bool = False,
 ) -> Response:
     me = _me(ctx)
     revises = _revises(ctx, staged.revises)
@@ -84,6 +85,7 @@ def _preview(
         title=PurePosixPath(staged.filename).stem,
         error=error,
         posted=posted or {},
+        duplicate=duplicate,
     )
 
 
@@ -141,13 +143,16 @@ def confirm(ctx: Ctx) -> Response:
                 staged.revises,
                 signer,
                 precomputed=(staged.report, staged.doc_number),
+                allow_duplicate=form.get("allow_duplicate") == "1",
             )
             del signer
     except SecreviewError as e:
         if e.code == "locked":
             return desk.error(ctx, 403, e.message)
         posted = {k: v for k, v in form.items() if k not in ("passphrase", "csrf_token")}
-        return _preview(ctx, staged, error=e.message, posted=posted, status=403)
+        return _preview(
+            ctx, staged, error=e.message, posted=posted, status=403, duplicate=e.code == "duplicate"
+        )
     desk.staging.drop(staged.token)
     route = " → ".join({"reviewer": "保密审查员", "leader": "审核领导"}[r] for r in info["route"])
     ctx.flash(f"已提交：稿件 {info['id']} 第 {info['version']} 版，流转：{route}")

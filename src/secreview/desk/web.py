@@ -212,12 +212,10 @@ class Ctx:
                 self.logout()
             raise
         if signer.failures is not None:
-            from secreview.report.build import show_time
-
-            f = signer.failures
+            f, clock = signer.failures, self.desk.config.clock()
             self.flash(
-                f"注意：自上次使用以来，您的口令被输错 {f.count} 次（{show_time(f.first)} 至 "
-                f"{show_time(f.last)}，北京时间），已记入台账；如非本人所为，请报告管理员"
+                f"注意：自上次使用以来，您的口令被输错 {f.count} 次（{clock.show(f.first)} 至 "
+                f"{clock.show(f.last)}），已记入台账；如非本人所为，请报告管理员"
             )
         return signer
 

@@ -19,6 +19,12 @@ the embedded default:
 - ``auth_failures`` (wrong passphrases, for slowing down guessing) is not part of the chain;
   a summary is signed into the chain by the user's next action.
 - ``schema_version`` + :data:`MIGRATIONS`: each migration runs once, in order.
+- Read-only: a ledger whose file or folder is not writable (an inspector's copy, a medium
+  mounted read-only) is opened read-only — ``verify``, ``show``, ``queue``, ``check`` and
+  ``audit`` work; every write raises :class:`ReadOnlyLedger` saying so.
+- A write that fails for want of space (or any SQLite error) is rolled back and raised as the
+  core's own error (ledger/space.py: 磁盘空间不足), never a driver message such as "cannot
+  rollback - no transaction is active" that hides the cause.
 """
 
 from __future__ import annotations
@@ -35,7 +41,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from secreview.errors import Refused, UsageError
+from secreview.errors import ReadOnlyLedger, Refused, StorageError, UsageError
+from secreview.ledger import space
 from secreview.ledger.canonical import GENESIS
 from secreview.model import Event, RawRow
 
@@ -138,6 +145,13 @@ class Storage(Protocol):
     Hashes and signatures are computed above (chain.py); a backend never interprets them.
     """
 
+    # opened read-only (read-only file, folder or medium): :meth:`write` raises ReadOnlyLedger
+    read_only: bool
+
+    def refuse_read_only(self) -> ReadOnlyLedger:
+        """The error every write on a read-only ledger raises (saying what still works)."""
+        ...
+
     def write(self) -> AbstractContextManager[Storage]:
         """A write transaction; appends inside it are serialised across processes."""
         ...
@@ -224,6 +238,32 @@ def _row_event(row: RawRow) -> Event:
     return Event(seq, ts, actor, action, sid, version, json.loads(payload), digest)
 
 
+def writable(path: Path) -> bool:
+    """Whether this process may write the ledger file and create files beside it (a
+    read-only mount says no, also to root)."""
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK | os.X_OK)
+
+
+def _read_only_uri(path: Path) -> str:
+    """How SQLite opens a ledger it may not write. With the WAL's index (-shm) present it
+    reads the WAL too; without a WAL (or an empty one) the file is all there is and is
+    opened ``immutable`` (no lock or index files to create). A WAL with content but no
+    index cannot be read reliably from a read-only folder: refused rather than read stale."""
+    from urllib.parse import quote
+
+    base = "file:" + quote(str(path.resolve())) + "?mode=ro"
+    wal, shm = path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")
+    if wal.exists() and wal.stat().st_size > 0:
+        if shm.exists():
+            return base
+        raise ReadOnlyLedger(
+            f"台账 {path} 只能读取，且有未合并的预写日志（{wal.name}）而无其索引文件，无法可靠读取："
+            "请将台账文件夹复制到可写的位置后再操作",
+            code="read_only_wal",
+        )
+    return base + "&immutable=1"
+
+
 def _create_owner_only(path: Path) -> None:
     """Create the database file 0600 before SQLite opens it (its -wal/-shm inherit the mode)."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -245,22 +285,36 @@ class SQLiteStorage:
                 f"台账不存在：{path}（请先运行 secreview init --admin 姓名，或用 --db 指定台账文件）",
                 code="no_ledger",
             )
+        self.read_only = not create and not writable(path)
         try:
             if create:
                 _create_owner_only(path)
-            self._conn = sqlite3.connect(
-                str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000
-            )
-            self._conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-            mode = self._conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
-            if str(mode).lower() != "wal":
-                log.warning("journal_mode is %s, not WAL", mode)
-            # FULL: every commit is fsynced, so a committed event survives power loss
-            # (NORMAL in WAL mode can drop the last transactions on a power cut).
-            self._conn.execute("PRAGMA synchronous=FULL")
-            if migrate:
-                self._migrate()
+            if self.read_only:
+                self._conn = sqlite3.connect(
+                    _read_only_uri(path),
+                    uri=True,
+                    isolation_level=None,
+                    timeout=BUSY_TIMEOUT_MS / 1000,
+                )
+                self._conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+                self._check_schema()
+            else:
+                self._conn = sqlite3.connect(
+                    str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000
+                )
+                self._conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+                mode = self._conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+                if str(mode).lower() != "wal":
+                    log.warning("journal_mode is %s, not WAL", mode)
+                # FULL: every commit is fsynced, so a committed event survives power loss
+                # (NORMAL in WAL mode can drop the last transactions on a power cut).
+                self._conn.execute("PRAGMA synchronous=FULL")
+                if migrate:
+                    self._migrate()
         except sqlite3.DatabaseError as e:
+            mapped = space.from_sqlite(e, path, "台账未能打开，")
+            if mapped is not None:
+                raise mapped from e
             raise UsageError(
                 f"无法打开台账 {path}：{e}（不是有效的台账文件？）", code="bad_ledger"
             ) from e
@@ -305,8 +359,28 @@ class SQLiteStorage:
                 log.info("ledger migrated to schema %d", version)
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            self._rollback()
             raise
+
+    def _check_schema(self) -> None:
+        """A read-only ledger cannot be migrated: its schema must be the current one."""
+        current = self.schema_version()
+        if current > SCHEMA_VERSION:
+            raise UsageError(
+                f"台账结构版本 {current} 高于本程序支持的 {SCHEMA_VERSION}，请升级 secreview",
+                code="schema_too_new",
+            )
+        if current < SCHEMA_VERSION:
+            raise ReadOnlyLedger(
+                f"台账 {self.path} 只能读取，且其结构版本 {current} 须先升级到 {SCHEMA_VERSION}："
+                "请在可写的位置用本程序打开一次"
+            )
+
+    def refuse_read_only(self) -> ReadOnlyLedger:
+        return ReadOnlyLedger(
+            f"台账 {self.path} 只能读取（文件或所在文件夹不可写，或位于只读介质上），不能写入；"
+            "核验、查看和生成台账（ledger verify、show、queue、check、audit）仍可使用"
+        )
 
     def schema_version(self) -> int:
         return int(self._conn.execute("SELECT MAX(version) FROM schema_version").fetchone()[0])
@@ -320,21 +394,45 @@ class SQLiteStorage:
             return
         if self._in_read:
             raise RuntimeError("write inside a read snapshot")
+        if self.read_only:
+            raise self.refuse_read_only()
         try:
             self._conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as e:
-            raise Refused(f"台账正被占用，{BUSY_TIMEOUT_MS // 1000} 秒内未能写入：{e}") from e
+        except sqlite3.Error as e:
+            if isinstance(e, sqlite3.OperationalError) and "locked" in str(e):
+                raise Refused(f"台账正被占用，{BUSY_TIMEOUT_MS // 1000} 秒内未能写入：{e}") from e
+            raise self._wrap(e) from e
         self._in_tx = True
         self._head = None
         try:
             yield self
             self._conn.execute("COMMIT")
+        except sqlite3.Error as e:
+            self._rollback()
+            raise self._wrap(e) from e
         except BaseException:
-            self._conn.execute("ROLLBACK")
+            self._rollback()
             raise
         finally:
             self._in_tx = False
             self._head = None
+
+    def _rollback(self) -> None:
+        """Undo the open transaction, if SQLite has not already (it rolls back by itself
+        after a full disk or an I/O error); a failed rollback never hides the first error."""
+        if not self._conn.in_transaction:
+            return
+        try:
+            self._conn.execute("ROLLBACK")
+        except sqlite3.Error as e:  # nothing was committed; the first error is what matters
+            log.warning("rollback failed: %s", e)
+
+    def _wrap(self, e: sqlite3.Error) -> StorageError:
+        """A driver error as the core's: 磁盘空间不足 / 只读 with the cause, else its text."""
+        mapped = space.from_sqlite(e, self.path)
+        if mapped is not None:
+            return mapped
+        return StorageError(f"台账数据库操作失败，未写入任何记录：{e}")
 
     # -- events -----------------------------------------------------------------------------
 
@@ -461,6 +559,9 @@ class SQLiteStorage:
     # -- wrong passphrases ------------------------------------------------------------------
 
     def record_auth_failure(self, name: str, ts: str) -> None:
+        if self.read_only:  # nowhere to note it; the wrong passphrase is refused all the same
+            log.info("read-only ledger: wrong passphrase for %s not recorded", name)
+            return
         with self.write():
             self._conn.execute("INSERT INTO auth_failures(name, ts) VALUES (?, ?)", (name, ts))
 
