@@ -58,6 +58,10 @@ from secreview.model import Event
 Clock = Callable[[], datetime]
 FREE_ATTEMPTS = 3
 MAX_DELAY_S = 30
+# Lockout (for the review desk, reached over the network): LOCK_AFTER wrong passphrases within
+# LOCK_MINUTES lock the account until LOCK_MINUTES after the last of them.
+LOCK_AFTER = 5
+LOCK_MINUTES = 15
 
 
 def iso(dt: datetime) -> str:
@@ -173,6 +177,32 @@ class Accounts:
         tx.set_projection_seq(seq)
 
     # -- unlocking ---------------------------------------------------------------------------
+
+    def locked_until(self, name: str) -> datetime | None:
+        """When the lock on ``name`` ends, or None: LOCK_AFTER failures (the same log that slows
+        guessing down) within LOCK_MINUTES lock it until LOCK_MINUTES after the last one."""
+        fails = [parse_iso(ts) for ts in self.storage.auth_failures(name)]
+        if len(fails) < LOCK_AFTER:
+            return None
+        window = timedelta(minutes=LOCK_MINUTES)
+        recent = fails[-LOCK_AFTER:]
+        if recent[-1] - recent[0] > window:
+            return None
+        until = recent[-1] + window
+        return until if until > self.clock() else None
+
+    def check_lockout(self, name: str | None, what: str = "操作") -> None:
+        """Refuse (code ``locked``) while the account is locked; nothing is written."""
+        if not name:
+            return
+        name = wf.user_name(name)
+        until = self.locked_until(name)
+        if until is not None:
+            raise Refused(
+                f"「{name}」的口令已连续输错 {LOCK_AFTER} 次，账号锁定至 {_show(iso(until))}，"
+                f"暂不能{what}；如非本人所为，请报告管理员",
+                code="locked",
+            )
 
     def unlock(self, name: str | None, passphrase: str, what: str = "操作") -> Signer:
         """The user's key, opened with their passphrase — or a refusal (nothing written but

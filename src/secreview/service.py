@@ -152,7 +152,14 @@ class Ledger:
         info["db"] = str(config.db_path)
         return ledger, info
 
-    def unlock(self, name: str | None, passphrase: str, what: str = "操作") -> Signer:
+    def unlock(
+        self, name: str | None, passphrase: str, what: str = "操作", *, lockout: bool = False
+    ) -> Signer:
+        """The user's key, opened with their passphrase. ``lockout`` (the review desk, reached
+        over the network): refuse at once, without trying the passphrase, while the account is
+        locked after repeated failures (accounts.py)."""
+        if lockout:
+            self.accounts.check_lockout(name, what)
         return self.accounts.unlock(name, passphrase, what)
 
     def close(self) -> None:
@@ -248,7 +255,9 @@ class Ledger:
 
         Bytes already in the ledger (the same sha256) are refused, naming the item that holds
         them, unless ``allow_duplicate`` (then recorded as ``duplicate_of``; duplicates.py).
-        ``precomputed`` (report, doc_number) skips the scan — for benchmarks of the ledger alone.
+        ``precomputed`` (report, doc_number) skips the scan: the caller already scanned these
+        exact bytes with this config (the desk's scan preview, in its worker process), or a
+        benchmark of the ledger alone. A report of other bytes is refused.
         """
         what = "提交修改稿" if revises else "提交稿件"
         if self.storage.read_only:  # before the scan and the archive, not after
@@ -262,8 +271,11 @@ class Ledger:
             wf.check_submit(user, dept.strip())
         path = Path(file_path)
         data = read_input(path, self.config.limits)
+        sha = hashlib.sha256(data).hexdigest()
+        if precomputed is not None and precomputed[0].sha256 not in (None, sha):
+            raise Refused(f"{user.label()}不能{what}：审查结果与所交文件不符，请重新上传")
         clock = self.config.clock()
-        copies = copies_of(self.storage, hashlib.sha256(data).hexdigest())
+        copies = copies_of(self.storage, sha)
         if copies and not allow_duplicate:  # before the scan: nothing to wait for
             raise refuse_duplicate(copies, path.name, clock)
         report, doc_number = precomputed or self.scan(data, path.name)
@@ -392,6 +404,64 @@ class Ledger:
             )
         return out
 
+    def items(self, actor: str | None) -> list[dict[str, Any]]:
+        """Every item the caller may read (wf.can_view), newest first — a listing from the
+        derived table; reading one item (``show``) folds its events."""
+        user = self.whoami(actor, "查看稿件列表")
+        rows = [r for r in self.storage.list_submissions() if wf.can_view(user, r.dept, r.drafter)]
+        rows.sort(key=lambda r: r.updated_seq, reverse=True)
+        return [
+            {
+                "id": r.id,
+                "version": r.version,
+                "title": r.title,
+                "dept": r.dept,
+                "drafter": r.drafter,
+                "status": r.status,
+                "verdict": r.verdict,
+                "waiting_for": r.waiting_for,
+                "updated": r.updated_ts,
+            }
+            for r in rows
+        ]
+
+    def document(
+        self, sid: str, actor: str | None, version: int | None = None, *, data: bool = True
+    ) -> dict[str, Any]:
+        """One version as stored, for reading its text in place (the desk's document page):
+        {version, filename, sha256, findings (unmasked: whoever shows them masks them),
+        data (the archived bytes, checked against their hash; only with ``data``)}.
+        Whoever may ``show`` the item may read it. Not recorded (``export`` of the file is)."""
+        user = self.whoami(actor, f"查看 {sid}")
+        state = self._state(sid, user)
+        wf.check_view(user, sid, state.dept, state.drafter)
+        v = version or state.current
+        if v not in state.versions:
+            raise Refused(f"{user.label()}：稿件 {sid} 没有第 {v} 版")
+        vs = state.versions[v]
+        out: dict[str, Any] = {
+            "version": v,
+            "filename": vs.filename,
+            "sha256": vs.sha256,
+            "findings": vs.findings,
+        }
+        if data:
+            out["data"] = self.blobs.get(vs.sha256)
+        return out
+
+    def overview(self, actor: str | None) -> dict[str, Any]:
+        """For auditors and admins, without recording anything: the verify result, the last
+        checkpoint and the latest sweep runs with the files that need attention."""
+        from secreview.report.overview import ledger_overview
+
+        user = self.whoami(actor, "查看台账校验状态")
+        wf.check_audit(user)
+        result = self.verify()
+        events = self.storage.events_with_actions(
+            ["checkpoint", "sweep_start", "sweep_result", "sweep_end"]
+        )
+        return ledger_overview(result, events)
+
     def show(
         self,
         sid: str,
@@ -403,6 +473,7 @@ class Ledger:
         """Findings in context and the history. ``reveal`` (recorded) needs the signer."""
         user = self.whoami(actor, f"查看 {sid}")
         state = self._state(sid, user)
+        wf.check_view(user, sid, state.dept, state.drafter)
         if reveal:
             wf.check_reveal(user, sid)
             if signer is None or signer.name != user.name:
@@ -464,6 +535,7 @@ class Ledger:
                 for e in state.history
             ],
             "revealed": reveal,
+            "actions": wf.allowed_actions(user, state) if v == state.current else [],
         }
         if reveal:
             assert signer is not None

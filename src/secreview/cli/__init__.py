@@ -169,7 +169,7 @@ def main(
 
 
 def _register() -> None:
-    from secreview.cli import audit, ledger_cmds, model, rules, scan, workflow
+    from secreview.cli import audit, ledger_cmds, model, rules, scan, serve, workflow
 
     for cmd in (
         scan.scan,
@@ -189,6 +189,7 @@ def _register() -> None:
         model.model,
         audit.audit,
         audit.sweep,
+        serve.serve,
     ):
         main.add_command(cmd)
     use_chinese(main)
