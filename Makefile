@@ -16,13 +16,14 @@ $(BIN)/python:
 	$(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q $(PIN) --upgrade pip
 
-# The OCR extra (issue 14) is part of `make demo` and `make test`: pictures and scanned pages.
+# The OCR extra (issue 14) is part of `make demo` and `make test`: pictures and scanned pages;
+# the postgres extra (issue 16) of `make test`: the ledger suites run on PostgreSQL too.
 $(STAMP): $(BIN)/python pyproject.toml constraints.txt
 	$(BIN)/python -m pip install -q $(PIN) -e '.[ocr]'
 	@touch $@
 
 $(TESTSTAMP): $(STAMP)
-	$(BIN)/python -m pip install -q $(PIN) -e '.[test,ocr]'
+	$(BIN)/python -m pip install -q $(PIN) -e '.[test,ocr,postgres]'
 	@touch $@
 
 demo: $(STAMP)
@@ -38,7 +39,7 @@ test-latest:
 	rm -rf $(LATEST)
 	$(PY) -m venv $(LATEST)
 	$(LATEST)/bin/python -m pip install -q --upgrade pip
-	$(LATEST)/bin/python -m pip install -q --upgrade --upgrade-strategy eager -e '.[test,ocr]'
+	$(LATEST)/bin/python -m pip install -q --upgrade --upgrade-strategy eager -e '.[test,ocr,postgres]'
 	$(LATEST)/bin/python -m pip freeze --exclude-editable > $(LATEST)/versions.txt
 	$(LATEST)/bin/python -m pytest -q
 

@@ -20,7 +20,7 @@ from secreview.config import Config
 from secreview.ledger import keys
 from secreview.ledger.blobs import blob_dir_for
 from secreview.ledger.canonical import canonical, event_bytes, event_hash
-from secreview.ledger.storage import MIGRATIONS
+from secreview.ledger.sqlite import MIGRATIONS
 from secreview.service import Ledger
 from tests.helpers.ledger import cli, cli_json, head, passphrase, write_doc
 

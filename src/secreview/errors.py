@@ -76,3 +76,20 @@ class Refused(SecreviewError):
 
     code = "refused"
     exit_code = 1
+
+
+class StorageError(SecreviewError):
+    """The ledger's database failed (disk, connection, a broken file): nothing was recorded.
+
+    Storage backends wrap their driver's errors (sqlite3, psycopg) in this at their own
+    boundary, so no driver exception reaches the application services or the CLI.
+    """
+
+    code = "storage_error"
+    exit_code = 1
+
+
+class LedgerBusy(StorageError):
+    """Another writer held the ledger for longer than the wait allowed."""
+
+    code = "ledger_busy"

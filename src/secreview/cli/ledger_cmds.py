@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,8 +30,6 @@ def handled() -> Iterator[None]:
         yield
     except SecreviewError as e:
         fail(e)
-    except sqlite3.Error as e:
-        fail(Refused(f"台账操作失败，未写入任何记录：{e}"))
     except OSError as e:
         fail(Refused(f"文件操作失败：{e.strerror or e}（{e.filename or ''}）"))
     except Exception as e:  # a bug: still one line for the user, the traceback with -v
