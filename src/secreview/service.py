@@ -17,13 +17,14 @@ from typing import Any
 from secreview import workflow as wf
 from secreview.checks import ensure_fingerprints
 from secreview.config import Config
+from secreview.errors import UsageError
 from secreview.integrity import refusal
 from secreview.ledger.backends import open_backend
 from secreview.ledger.blobs import Blobs
 from secreview.ledger.chain import VerifyResult
 from secreview.ledger.keys import DEFAULT_COST
 from secreview.ledger.signing import Signer
-from secreview.ledger.storage import Storage
+from secreview.ledger.storage import Storage, office_key
 from secreview.mask import mask_deep
 from secreview.model import Event, Report
 from secreview.pipeline import provenance
@@ -113,7 +114,13 @@ class Ledger:
         from dataclasses import replace
 
         office = (office or "").strip() or None
-        if office and config.db_url:  # in PostgreSQL the office names the chain to create
+        if config.db_url:  # in PostgreSQL the office names the chain to create
+            office = office or config.ledger_office
+            if not office:
+                raise UsageError(
+                    "在 PostgreSQL 台账中建立单位须写明单位名称：init --admin 姓名 --office 单位"
+                )
+            office = office_key(office)
             config = replace(config, ledger_office=office)
         ledger = cls.open(config, create=True, clock=clock)
         try:

@@ -36,7 +36,10 @@ def open_backend(db: str | Path, office: str | None = None, *, create: bool = Fa
     PostgreSQL ``office`` selects the chain (None: the only office there is).
     """
     if is_url(db):
-        raise UsageError("PostgreSQL 台账尚未实现（issue 16 进行中）")
+        from secreview.ledger import postgres
+
+        storage = postgres.PostgresStorage.open(str(db), office, create=create)
+        return Backend(storage, postgres.PostgresBlobStore(storage))
     from secreview.ledger.sqlite import SQLiteStorage
 
     path = Path(db)
@@ -50,4 +53,8 @@ def open_backend(db: str | Path, office: str | None = None, *, create: bool = Fa
 
 def list_offices(db: str | Path) -> list[str]:
     """The offices whose chains the ledger ``db`` holds (a SQLite file: its one office)."""
+    if is_url(db):
+        from secreview.ledger import postgres
+
+        return postgres.list_offices(str(db))
     return []
