@@ -239,8 +239,10 @@ class Ledger:
         dept: str | None = None,
         office: str | None = None,
         fmt: str = "text",
+        *,
+        offices: Sequence[str] | None = None,
     ) -> Audit:
-        return self.audits.audit(signer, period_from, period_to, dept, office, fmt)
+        return self.audits.audit(signer, period_from, period_to, dept, office, fmt, offices=offices)
 
     def sweep(
         self,

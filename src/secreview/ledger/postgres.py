@@ -437,6 +437,7 @@ class PostgresStorage:
         if len(local.pending) >= FLUSH_AT:
             self._flush(local.conn)
 
+    @guarded
     def _select(self, where: str, args: tuple[Any, ...]) -> list[RawRow]:
         with self._conn() as conn:
             return conn.execute(  # type: ignore[no-any-return]
@@ -461,6 +462,8 @@ class PostgresStorage:
             yield _row_event(row)
 
     def iter_raw(self, start: int = 1, stop: int | None = None) -> Iterator[RawRow]:
+        if stop is not None and stop - start <= FETCH:  # a few rows: read now, hold nothing
+            return iter(self._select("seq >= %s AND seq < %s", (start, stop)))
         return self._stream(
             f"SELECT {_COLS} FROM events WHERE office = %s AND seq >= %s AND seq < %s ORDER BY seq",
             (self._office, start, stop if stop is not None else 2**62),
@@ -469,12 +472,20 @@ class PostgresStorage:
     def _stream(self, sql: str, args: tuple[Any, ...]) -> Iterator[Any]:
         """Rows through a server-side cursor, in chunks, inside a snapshot."""
         name = f"secreview_scan_{next(_CURSORS)}"
+        closing = False
         try:
             with self.reading(), self._conn() as conn, conn.cursor(name=name) as cur:
                 cur.execute(sql, args)  # type: ignore[arg-type]
                 while chunk := cur.fetchmany(FETCH):
-                    yield from chunk
+                    try:
+                        yield from chunk
+                    except GeneratorExit:  # left unfinished: just let go of the snapshot
+                        closing = True
+                        raise
         except psycopg.Error as e:
+            if closing:
+                log.debug("closing an unfinished scan: %s", e)
+                return
             raise _wrap(e, self.url) from e
 
     def iter_blob_refs(self, actions: Iterable[str]) -> Iterator[tuple[int, object]]:

@@ -146,6 +146,8 @@ class Audit:
     verify_message: str = ""
     dept: str | None = None
     checkpoint: str = ""  # the ledger's last checkpoint, for people ("" when none)
+    # a city-wide audit: each office's chain as verified {office, events, head, verify_ok}
+    offices: list[dict[str, object]] = field(default_factory=list)
 
     def alarms(self) -> list[str]:
         """The lines every rendering shows first, loudly."""
@@ -232,6 +234,7 @@ class Audit:
                 "verify_ok": self.verify_ok,
                 "verify_message": self.verify_message,
                 "checkpoint": self.checkpoint,
+                **({"offices": self.offices} if self.offices else {}),
             },
         }
 

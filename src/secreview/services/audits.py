@@ -1,25 +1,16 @@
-"""Audits: the printed 台账 of one office's ledger (auditor/admin)."""
+"""Audits: the printed 台账 of one office's ledger, or city-wide (auditor/admin)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from secreview import workflow as wf
-from secreview.errors import UsageError
 from secreview.ledger.signing import Signer
+from secreview.ledger.storage import CITY
 from secreview.report.audit import Audit
 from secreview.services.base import Context
+from secreview.services.periods import parse_period
 from secreview.services.verification import Verification
-
-
-def parse_period(period_from: str | None, period_to: str | None) -> None:
-    """Refuse a malformed or inverted period before anything is recorded."""
-    from secreview.report.build import parse_day
-
-    try:
-        start, end = parse_day(period_from), parse_day(period_to)
-    except ValueError as e:
-        raise UsageError(f"日期格式应为 YYYY-MM-DD（如 2026-01-31）：{e}") from e
-    if start and end and start > end:
-        raise UsageError(f"起始日期 {period_from} 晚于截止日期 {period_to}")
 
 
 class Audits:
@@ -34,12 +25,22 @@ class Audits:
         dept: str | None = None,
         office: str | None = None,
         fmt: str = "text",
+        *,
+        offices: Sequence[str] | None = None,
     ) -> Audit:
         """The 台账 for the period (auditor/admin). The request itself is recorded first, so
-        the printed head hash covers it; then the ledger is verified and the audit built."""
+        the printed head hash covers it; then the ledger is verified and the audit built.
+
+        On the city chain (``--office '*'``) the audit covers every office (or ``offices``):
+        see services/city.py. ``office`` is the title printed (default: the ledger's)."""
         from secreview.report.build import build_audit
+        from secreview.services.city import City, require_city
 
         ctx = self.ctx
+        if ctx.storage.office == CITY:
+            return City(ctx).audit(signer, period_from, period_to, dept, office, fmt, offices)
+        if offices:
+            require_city(ctx, "跨单位的台账")
         parse_period(period_from, period_to)
         with ctx.storage.write() as tx:
             user = ctx.authorize(tx, signer, "生成保密审查台账")

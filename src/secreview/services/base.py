@@ -18,6 +18,7 @@ from secreview.ledger.signing import Signer
 from secreview.ledger.storage import Storage
 from secreview.model import Event
 from secreview.services.accounts import Accounts
+from secreview.services.anchors import city_anchors
 from secreview.services.projections import project
 
 
@@ -86,11 +87,16 @@ class Context:
     # -- outside anchors ---------------------------------------------------------------------
 
     def checkpoints(self, path: Path | None = None) -> list[cps.Checkpoint]:
+        """The outside anchors verify checks this chain against: the auditor's checkpoint
+        file, and (an office of a PostgreSQL ledger) the heads city audits recorded."""
         target = path or self.config.checkpoints_path()
         try:
-            return cps.load(target)
+            known = cps.load(target)
         except cps.CheckpointFileError as e:
             raise UsageError(str(e), code="bad_checkpoints") from e
+        if self.storage.office is not None:
+            known += city_anchors(self.config.db, self.storage.office)
+        return known
 
     def where(self) -> str:
         """Where this chain lives (checkpoints name it): a resolved path, or URL#office."""
