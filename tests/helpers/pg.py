@@ -65,6 +65,7 @@ class Cluster:
     port: int = field(default_factory=free_port)
     password: str | None = None  # scram-sha-256 for TCP when set, else trust
     networks: tuple[str, ...] = ()  # extra client networks allowed (CIDR)
+    durable: bool = False  # fsync and synchronous commit as in production (benchmarks)
     folder: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="secreview-pg-")))
 
     def _run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -103,8 +104,12 @@ class Cluster:
         opts = (
             f"-c listen_addresses='{self.listen}' -p {self.port}"
             f" -c unix_socket_directories='{self.folder}' -c max_connections=200"
-            " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-            " -c shared_buffers=32MB"
+            + (
+                " -c shared_buffers=128MB"
+                if self.durable
+                else " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+                " -c shared_buffers=32MB"
+            )
         )
         self._run(
             str(bindir / "pg_ctl"),
