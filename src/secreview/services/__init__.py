@@ -17,7 +17,9 @@ transaction the signer's key is checked against the verified key history, the po
 | publications.py | Publications | ``publish`` and the CMS gate ``check`` |
 | archive.py | Archive | ``export`` of stored bytes |
 | verification.py | Verification | ``ledger verify`` and ``ledger checkpoint`` |
-| audits.py | Audits | the printed 台账, per office or city-wide |
+| audits.py | Audits | the printed 台账 of an office (city-wide: city.py) |
+| city.py | City | the city level of a PostgreSQL ledger: every office's chain, city audits |
+| anchors.py | city_anchors | office heads recorded by city audits, checked by verify |
 | sweeps.py | Sweeps | 定期梳理 of published files |
 | projections.py | Projections | the derived tables, kept and rebuilt from events |
 | copying.py | copy_ledger | ``ledger copy``: an office's chain into another ledger |
