@@ -64,6 +64,18 @@ def office_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return db
 
 
+@pytest.fixture(scope="session")
+def audit_built(office_template: Path, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """The office ledger with six items in every state (tests/helpers/audit_ledger.py),
+    built once through the CLI; copy it (copy_ledger) before writing to it."""
+    from tests.helpers.audit_ledger import build_items
+    from tests.helpers.ledger import copy_ledger
+
+    folder = tmp_path_factory.mktemp("audit")
+    db = copy_ledger(office_template, folder / "台账.db")
+    return db, build_items(CliRunner(), db, folder)
+
+
 @pytest.fixture
 def office(tmp_path: Path, office_template: Path) -> Path:
     """A fresh copy of the office ledger (SQLite file + blob folder) under tmp_path."""

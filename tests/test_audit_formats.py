@@ -12,17 +12,15 @@ import pytest
 from click.testing import CliRunner
 
 from secreview.cli import main
-from tests.helpers.audit_ledger import FULL_ID, MASKED_ID, Items, build_items, day, ok
+from tests.helpers.audit_ledger import FULL_ID, MASKED_ID, Items, day, ok
 from tests.helpers.ledger import cli, cli_json, copy_ledger, head, passphrase
 
 AUDITOR = "孙审计"
 
 
-@pytest.fixture(scope="module")
-def built(office_template: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Items]:
-    folder = tmp_path_factory.mktemp("audit")
-    db = copy_ledger(office_template, folder / "台账.db")
-    return db, build_items(CliRunner(), db, folder)
+@pytest.fixture
+def built(audit_built: tuple[Path, Items]) -> tuple[Path, Items]:
+    return audit_built
 
 
 @pytest.fixture
@@ -49,16 +47,20 @@ def test_json_rows_and_statistics(ledger: tuple[Path, Items], runner: CliRunner)
     assert passed["信息标题"] == "春季植树通知"
     assert passed["文号"] == "示林办发〔2026〕7号"
     assert passed["拟公开单位"] == "办公室" and passed["拟稿人"] == "张三"
-    assert passed["审核领导及签批时间"].startswith("王领导 ")
+    assert passed["稿件编号"] == f"{it.ids['passed']} 第1版"
+    assert passed["审核领导及意见（北京时间）"].startswith("王领导：同意签批 ")
     assert passed["公开渠道/网址"] == "政府网站 https://www.example.gov.cn/a/植树通知.txt"
     assert passed["发现摘要"] == "未发现问题"
 
     rejected = rows[it.ids["rejected"]]
     assert rejected["发现摘要"] == "文档残留 1"
     assert "审查员甲" in rejected["保密审查员及意见"] and "网页注释未清理" in rejected["备注"]
-    assert rejected["公开时间"] == ""
+    assert rejected["公开时间（北京时间）"] == ""
+    assert "审查员甲：退回" in rejected["保密审查员及意见"]
+    assert "第1版经保密审查退回（审查员甲）：网页注释未清理" in rejected["备注"]
 
     revised = rows[it.ids["revised"]]
+    assert revised["稿件编号"] == f"{it.ids['revised']} 第2版"
     assert "第2版" in revised["备注"] and "含密级标志须删除" in revised["备注"]
     assert revised["发现摘要"] == "未发现问题"  # the latest version's report
     assert revised["公开渠道/网址"].endswith("dating.html")
@@ -70,7 +72,13 @@ def test_json_rows_and_statistics(ledger: tuple[Path, Items], runner: CliRunner)
 
     pid = rows[it.ids["id"]]
     assert pid["信息标题"] == f"表彰公示（{MASKED_ID}）"
-    assert pid["审核领导及签批时间"].endswith("退回") and MASKED_ID in pid["备注"]
+    # a leader's return is a return, never a sign-off (issue 18: "已签批…退回")
+    leader = pid["审核领导及意见（北京时间）"]
+    assert leader.startswith("王领导：退回 ") and "签批" not in leader
+    assert "经领导审核退回（王领导）" in pid["备注"] and MASKED_ID in pid["备注"]
+    assert all(r["version"] == (2 if r["id"] == it.ids["revised"] else 1) for r in data["rows"])
+    assert rows[it.ids["passed"]]["文号"] == "示林办发〔2026〕7号"
+    assert [r["doc_number"] for r in data["rows"]][0] == "示林办发〔2026〕7号"
 
     s = data["stats"]
     assert (s["submitted"], s["approved"], s["rejected"], s["published"]) == (6, 4, 2, 3)
@@ -145,14 +153,16 @@ def test_xlsx(ledger: tuple[Path, Items], runner: CliRunner, tmp_path: Path) -> 
     ok(cli(runner, db, AUDITOR, "audit", *period(), "--format", "xlsx", "-o", str(out)))
     wb = openpyxl.load_workbook(out)
     ws = wb["台账"]
-    assert [c.value for c in ws[3]][:4] == ["序号", "稿件编号", "信息标题", "文号"]
+    assert [c.value for c in ws[3]][:5] == ["序号", "稿件编号", "版本", "信息标题", "文号"]
     assert ws.freeze_panes == "A4"
-    titles = [ws.cell(row=r, column=3).value for r in range(4, 10)]
+    titles = [ws.cell(row=r, column=4).value for r in range(4, 10)]
     assert titles == [
         it.titles[k].replace(FULL_ID, MASKED_ID)
         for k in ("passed", "rejected", "revised", "dismissed", "id", "finance")
     ]
-    assert ws.cell(row=10, column=3).value is None
+    assert ws.cell(row=10, column=4).value is None
+    assert [ws.cell(row=r, column=3).value for r in range(4, 10)] == [1, 1, 2, 1, 1, 1]
+    assert ws.cell(row=4, column=5).value == "示林办发〔2026〕7号"
     # typed cells (issue 18): numbers are numbers, times are dates (北京时间)
     header = [c.value for c in ws[3]]
     first = {h: ws.cell(row=4, column=i + 1) for i, h in enumerate(header)}
@@ -183,9 +193,10 @@ def test_csv_round_trips_with_bom(
     assert raw.startswith(b"\xef\xbb\xbf")
     with out.open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.reader(fh))
-    assert rows[0][:2] == ["序号", "信息标题"] and len(rows) == 7
-    assert rows[1][1] == "春季植树通知" and rows[1][2] == "示林办发〔2026〕7号"
-    assert rows[5][1] == f"表彰公示（{MASKED_ID}）"
+    assert rows[0][:3] == ["序号", "稿件编号", "信息标题"] and len(rows) == 7
+    assert rows[1][1] == f"{it.ids['passed']} 第1版"
+    assert rows[1][2] == "春季植树通知" and rows[1][3] == "示林办发〔2026〕7号"
+    assert rows[5][2] == f"表彰公示（{MASKED_ID}）"
     assert FULL_ID not in raw.decode("utf-8-sig")
 
 
@@ -195,12 +206,18 @@ def test_html_and_text(ledger: tuple[Path, Items], runner: CliRunner, tmp_path: 
     ok(cli(runner, db, AUDITOR, "audit", *period(), "--format", "html", "-o", str(out)))
     html = out.read_text(encoding="utf-8")
     assert "<svg" in html and "春季植树通知" in html and head(db)[1] in html
+    # every row traceable: id and version, and the 文号 found (issue 18: it was empty)
+    assert "<td>示林办发〔2026〕7号</td>" in html
+    for label, sid in it.ids.items():
+        assert f"<td>{sid} 第{2 if label == 'revised' else 1}版</td>" in html
+    assert "表中时间均为北京时间" in html and "提交时间（北京时间）" in html
     assert FULL_ID not in html and MASKED_ID in html
     r = cli(runner, db, AUDITOR, "audit", *period())
     ok(r)
     flat = r.stdout.replace("\n", "").replace(" ", "").replace("│", "")
     assert "保密审查台账" in r.stdout and "链头哈希" in r.stdout
-    assert "春季植树通知" in flat
+    assert "春季植树通知" in flat and "示林办发〔2026〕7号" in flat
+    assert all(sid in flat for sid in it.ids.values())
     assert head(db)[1] in r.stdout.replace("\n", "")
     assert FULL_ID not in flat
 
@@ -332,7 +349,7 @@ def test_spreadsheet_cells_never_become_formulas(
     assert all(c.data_type == "s" and c.quotePrefix for c in title_cells)
     with csv_out.open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.reader(fh))
-    assert [r[1] for r in rows[1 : 1 + len(HOSTILE)]] == ["'" + t.strip() for t in HOSTILE]
+    assert [r[2] for r in rows[1 : 1 + len(HOSTILE)]] == ["'" + t.strip() for t in HOSTILE]
     for r in rows:
         for cell in r:
             assert not cell.lstrip(" ").startswith(("=", "+", "-", "@", "\t", "\r")), cell

@@ -111,12 +111,19 @@ def test_enrolment_code_is_one_time_and_lets_only_its_holder_in(
 
 
 def test_expired_code_is_refused(office: Path) -> None:
+    import re
+
+    from secreview.clock import show_time
+
     later = [datetime.now(UTC)]
+    # the expiry is told in Beijing time, labelled (issue 18: one clock, errors too)
+    expires = show_time(later[0] + timedelta(hours=72))
+    assert expires.endswith("（北京时间）")
     with Ledger.open(Config(db_path=office), clock=lambda: later[0]) as led:
         admin = led.unlock(ADMIN, passphrase(ADMIN))
         code = led.accounts.add_user(admin, "迟到者", ["drafter"])["enrol_code"]
         later[0] += timedelta(hours=72, minutes=1)
-        with pytest.raises(Refused, match="已于 .*过期"):
+        with pytest.raises(Refused, match=f"已于 {re.escape(expires)}过期"):
             led.accounts.enroll("迟到者", code, passphrase("迟到者"))
         later[0] -= timedelta(minutes=2)
         assert led.accounts.enroll("迟到者", code, passphrase("迟到者"))["name"] == "迟到者"

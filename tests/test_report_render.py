@@ -35,6 +35,7 @@ def make_audit(n: int = 3, unsigned: list[str] | None = None) -> Audit:
             reviewer="王审查",
             review_opinion=f"同意删除后公开；已撤回含{FULL_ID}的附件",
             leader="赵领导",
+            leader_decision="同意签批",
             signed_at="2026-03-02 15:30",
             published_at="2026-03-03 10:00",
             channel="门户网站",
@@ -109,8 +110,8 @@ def test_xlsx_reopens_with_rows_frozen_header_and_stats(tmp_path) -> None:
     wb = openpyxl.load_workbook(path)
     ws = wb["台账"]
     assert ws.freeze_panes == "A4"
-    assert [c.value for c in ws[3]][:3] == ["序号", "稿件编号", "信息标题"]
-    titles = [ws.cell(row=r, column=3).value for r in range(4, 9)]
+    assert [c.value for c in ws[3]][:4] == ["序号", "稿件编号", "版本", "信息标题"]
+    titles = [ws.cell(row=r, column=4).value for r in range(4, 9)]
     assert titles[0] == "关于开展第1批农机购置补贴申请的通知" and len(titles) == 5
     assert "统计" in wb.sheetnames
     values = [str(c.value) for row in wb.worksheets[0].iter_rows() for c in row if c.value]
@@ -124,8 +125,9 @@ def test_csv_has_bom_and_round_trips(tmp_path) -> None:
     assert raw.startswith(b"\xef\xbb\xbf")
     with path.open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.reader(fh))
-    assert rows[0][0] == "序号" and len(rows) == 5
-    assert rows[1][1] == "关于开展第1批农机购置补贴申请的通知"
+    assert rows[0][:3] == ["序号", "稿件编号", "信息标题"] and len(rows) == 5
+    assert rows[1][1] == "2026-0001 第1版"
+    assert rows[1][2] == "关于开展第1批农机购置补贴申请的通知"
     assert FULL_ID not in raw.decode("utf-8-sig")
     assert "110105********0216" in raw.decode("utf-8-sig")
 
@@ -253,7 +255,7 @@ def test_xlsx_cells_are_typed_and_print_ready(tmp_path) -> None:
     from datetime import datetime
 
     audit = make_audit(4)
-    audit.rows[1].signed_at = "2026-03-02 15:30 退回"
+    audit.rows[1].leader_decision = "退回"
     audit.rows[2].title = '=HYPERLINK("https://evil.example/","点击")'
     audit.rows[3].drafter = "@SUM(A1)"
     path = render_xlsx(audit, tmp_path / "台账.xlsx")
@@ -264,11 +266,15 @@ def test_xlsx_cells_are_typed_and_print_ready(tmp_path) -> None:
     row4 = {h: ws.cell(row=4, column=i) for h, i in col.items()}
     assert row4["序号"].value == 1 and row4["序号"].data_type == "n"
     assert row4["发现问题数"].value == 3 and row4["发现问题数"].data_type == "n"
-    for name in ("提交时间（北京时间）", "签批时间（北京时间）", "公开时间（北京时间）"):
+    for name in ("提交时间（北京时间）", "领导意见时间（北京时间）", "公开时间（北京时间）"):
         assert row4[name].is_date and isinstance(row4[name].value, datetime), name
     assert row4["提交时间（北京时间）"].value == datetime(2026, 3, 2, 9, 0)
-    assert ws.cell(row=5, column=col["签批结论"]).value == "退回"
-    assert ws.cell(row=5, column=col["签批时间（北京时间）"]).value == datetime(2026, 3, 2, 15, 30)
+    assert ws.cell(row=4, column=col["领导意见"]).value == "同意签批"
+    assert ws.cell(row=5, column=col["领导意见"]).value == "退回"
+    assert ws.cell(row=5, column=col["领导意见时间（北京时间）"]).value == datetime(
+        2026, 3, 2, 15, 30
+    )
+    assert row4["版本"].value == 1 and row4["版本"].data_type == "n"
     # formula-like text stays text: never a formula cell
     title = ws.cell(row=6, column=col["信息标题"])
     assert title.data_type == "s" and title.value.startswith("=HYPERLINK") and title.quotePrefix
@@ -293,7 +299,7 @@ def test_csv_neutralises_formula_cells(tmp_path) -> None:
     path = render_csv(audit, tmp_path / "台账.csv")
     with path.open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.reader(fh))
-    assert rows[1][1] == "'=1+1" and rows[2][3] == "'-5"
+    assert rows[1][2] == "'=1+1" and rows[2][4] == "'-5"
 
 
 def test_audit_shows_rule_names_with_ids_as_notes(tmp_path) -> None:

@@ -5,6 +5,10 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from secreview.clock import OfficeClock
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 # An installed wheel carries rules/, models/ and corpus/ here (pyproject: force-include).
@@ -92,6 +96,12 @@ class Config:
     pdf_font: str | None = None
     # The auditor's checkpoint file (outside the ledger); None: $SECREVIEW_HOME or ~/.secreview.
     checkpoints: Path | None = None
+
+    def clock(self) -> OfficeClock:
+        """The office clock for every time shown to people (``time_zone``; 北京时间)."""
+        from secreview.clock import office_clock
+
+        return office_clock(self.time_zone)
 
     @property
     def db(self) -> str | Path:

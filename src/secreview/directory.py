@@ -31,6 +31,7 @@ from typing import Any, TypedDict
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from secreview.clock import show_time
 from secreview.ledger.canonical import event_bytes
 from secreview.ledger.keys import (
     MIN_COST,
@@ -320,7 +321,7 @@ class Directory:
             if offer is None or offer.enrol_key != p["enrol_key"]:
                 return "没有对应的有效登记码（登记码已用过、被取代或从未发出）"
             if ts > offer.expires:
-                return f"登记码已于 {offer.expires} 过期"
+                return f"登记码已于 {show_time(offer.expires)}过期"
             key = load_public(p["public_key"])
             if key is None:
                 return "公钥无效"

@@ -89,6 +89,20 @@ class StorageError(SecreviewError):
     exit_code = 1
 
 
+class DiskFull(StorageError):
+    """No room to write: the disk (or quota, or this process's file-size limit) is full.
+    The failed step left the ledger as it was (DESIGN §4)."""
+
+    code = "disk_full"
+
+
+class ReadOnlyLedger(StorageError):
+    """The ledger can only be read (its file or folder is not writable, or the medium is
+    mounted read-only): reading commands work, writing ones are refused with this."""
+
+    code = "read_only"
+
+
 class LedgerBusy(StorageError):
     """Another writer held the ledger for longer than the wait allowed."""
 

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from secreview import workflow as wf
+from secreview.clock import plain_time, show_time
 from secreview.directory import IDENTITY_ACTIONS, Directory
 from secreview.errors import Refused, UsageError
 from secreview.ledger.chain import (
@@ -48,7 +49,6 @@ from secreview.ledger.chain import (
 from secreview.ledger.checkpoints import Checkpoint
 from secreview.ledger.storage import Storage, SubmissionRow
 from secreview.model import Event, RawRow
-from secreview.report.build import show_time
 
 PARALLEL_MIN_EVENTS = 20_000
 MIN_PREFIX = 12
@@ -363,7 +363,7 @@ def _anchors(
             result.add(None, f"哈希前缀 {prefix} 对应多条记录，请给出更长的哈希")
     result.checkpoints_known = len(mine)
     for c in sorted(mine, key=lambda c: c.seq):
-        when = f"{show_time(c.ts)}（北京时间）「{c.auditor}」"
+        when = f"{show_time(c.ts)}「{c.auditor}」"
         if c.ledger_id != ledger_id:
             result.add(
                 None,
@@ -384,7 +384,7 @@ def _anchors(
             result.add(1, f"第 1 条与{when}检查点记录的不同：台账被整体替换")
     if mine:
         newest = max(mine, key=lambda c: c.seq)
-        result.checkpoint = {**newest.to_dict(), "ts_local": show_time(newest.ts)}
+        result.checkpoint = {**newest.to_dict(), "ts_local": plain_time(newest.ts)}
 
 
 def refusal(result: VerifyResult) -> str:

@@ -92,7 +92,7 @@ class Ledger:
         backend = open_backend(config.db, config.ledger_office, create=create)
         ledger = cls(backend.storage, backend.blobs, config, clock=clock, sleep=sleep)
         try:
-            if refresh and ledger.projections.lagging():
+            if refresh and not ledger.storage.read_only and ledger.projections.lagging():
                 ledger.rebuild_projections()
         except BaseException:
             ledger.close()
@@ -171,9 +171,17 @@ class Ledger:
         signer: Signer,
         *,
         precomputed: tuple[Report, str | None] | None = None,
+        allow_duplicate: bool = False,
     ) -> dict[str, Any]:
         return self.submissions.submit(
-            file_path, title, dept, channel, revises, signer, precomputed=precomputed
+            file_path,
+            title,
+            dept,
+            channel,
+            revises,
+            signer,
+            precomputed=precomputed,
+            allow_duplicate=allow_duplicate,
         )
 
     def queue(self, actor: str | None) -> list[dict[str, Any]]:
@@ -194,7 +202,7 @@ class Ledger:
         sid: str,
         signer: Signer,
         approve: bool,
-        dismissals: Sequence[tuple[str, str]] = (),
+        dismissals: Sequence[tuple[str | int, str]] = (),
         comment: str | None = None,
     ) -> dict[str, Any]:
         return self.reviews.review(sid, signer, approve, dismissals, comment)
@@ -216,6 +224,9 @@ class Ledger:
 
     def check(self, data: bytes) -> dict[str, Any] | None:
         return self.publications.check(data)
+
+    def explain_unsigned(self, data: bytes, filename: str) -> dict[str, Any]:
+        return self.publications.explain_unsigned(data, filename)
 
     def export(self, sid: str, version: int | None, signer: Signer) -> tuple[bytes, dict[str, Any]]:
         return self.archive.export(sid, version, signer)
@@ -239,10 +250,13 @@ class Ledger:
         dept: str | None = None,
         office: str | None = None,
         fmt: str = "text",
+        annual: int | None = None,
         *,
         offices: Sequence[str] | None = None,
     ) -> Audit:
-        return self.audits.audit(signer, period_from, period_to, dept, office, fmt, offices=offices)
+        return self.audits.audit(
+            signer, period_from, period_to, dept, office, fmt, annual, offices=offices
+        )
 
     def sweep(
         self,

@@ -26,19 +26,21 @@ from __future__ import annotations
 import os
 import tomllib
 from dataclasses import dataclass, field, fields
-from datetime import timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from secreview.clock import (
+    DEFAULT_TIME_ZONE,
+    is_beijing_time,
+    parse_time_zone,
+    time_zone_label,  # noqa: F401 — re-exported: settings.time_zone_label
+)
 from secreview.config import Limits
 from secreview.errors import UsageError
 
 FILE_NAME = "secreview.toml"
 ENV = "SECREVIEW_CONFIG"
 TOP_KEYS = {"office", "default_channel", "time_zone", "pdf_font", "limits"}
-DEFAULT_TIME_ZONE = "Asia/Shanghai"
-_UTC8_NAMES = {"Asia/Shanghai", "Asia/Chongqing", "Asia/Harbin", "PRC", "+08:00", "UTC+8"}
 
 
 @dataclass(frozen=True)
@@ -69,32 +71,6 @@ def find_settings_file(db_path: Path | None) -> Path | None:
         candidates.append(Path(db_path).parent / FILE_NAME)
     candidates.append(user_config_file())
     return next((p for p in candidates if p.is_file()), None)
-
-
-def parse_time_zone(name: str) -> tzinfo:
-    """An IANA name (``Asia/Shanghai``) or a fixed offset (``+08:00``)."""
-    text = name.strip()
-    if text[:1] in "+-" and len(text) == 6 and text[3] == ":":
-        sign = -1 if text[0] == "-" else 1
-        hours, minutes = int(text[1:3]), int(text[4:6])
-        return timezone(sign * timedelta(hours=hours, minutes=minutes), time_zone_label(text))
-    try:
-        return ZoneInfo(text)
-    except (ZoneInfoNotFoundError, ValueError) as e:
-        raise UsageError(f"未知的时区「{name}」（如 Asia/Shanghai 或 +08:00）") from e
-
-
-def is_beijing_time(tz: tzinfo) -> bool:
-    """Whether ``tz`` is UTC+8 all year (China has had no daylight saving since 1991)."""
-    from datetime import datetime
-
-    moments = (datetime(2026, 1, 15, 12), datetime(2026, 7, 15, 12))
-    return all(tz.utcoffset(m) == timedelta(hours=8) for m in moments)
-
-
-def time_zone_label(name: str) -> str:
-    """How times in this zone are labelled for people: 北京时间 for UTC+8."""
-    return "北京时间" if name.strip() in _UTC8_NAMES else f"{name.strip()} 时间"
 
 
 def _problem(path: Path, key: str, what: str) -> UsageError:

@@ -217,6 +217,16 @@ class LedgerIndex:
         return {**out, "verdict": "unknown", "detail": "不在台账中——是否未经审查即发布？"}
 
 
+def explain_bytes(events: Iterable[Event], name: str, sha256: str) -> dict[str, Any]:
+    """Why these bytes are not a signed-off current version — the sweep's own matching: by
+    sha256 (``unsigned``, ``superseded``), else by the file name recorded at submit or the
+    publish URL (``changed``: signed for that item, then replaced), else ``unknown``.
+    ``check`` uses it to say which item a replaced file was signed for."""
+    index = LedgerIndex.from_events(events)
+    scan = {"path": name, "sha256": sha256, "verdict": "pass", "findings": []}
+    return index.classify(name, scan)
+
+
 # -- the run -------------------------------------------------------------------------------------
 
 
@@ -313,7 +323,7 @@ def run_sweep(
         else:
             todo.append(f)
     rules, model = provenance
-    append(
+    started = append(
         "sweep_start",
         None,
         None,
@@ -350,7 +360,7 @@ def run_sweep(
     else:
         _pooled(todo, config, jobs, record)
     counts = Counter(r["verdict"] for r in results)
-    append(
+    ended = append(
         "sweep_end",
         None,
         None,
@@ -365,6 +375,8 @@ def run_sweep(
     attention = sorted((r for r in results if r["verdict"] in ATTENTION), key=lambda r: r["path"])
     return {
         "run": run,
+        "started": started.ts,
+        "ended": ended.ts,
         "resumed": resumed,
         "files": len(files),
         "scanned": len(results),

@@ -19,6 +19,7 @@ from rich.table import Table
 from secreview.cli.common import FORMAT, AppState, print_json, stderr_console, stdout_console
 from secreview.cli.ledger_cmds import handled, open_ledger
 from secreview.cli.passphrase import signer_for
+from secreview.clock import DEFAULT, OfficeClock
 from secreview.config import Config
 from secreview.errors import UsageError
 from secreview.report.audit import Audit
@@ -99,6 +100,9 @@ def _write(audit: Audit, fmt: str, path: Path, pdf_font: str | None = None) -> P
 
 
 def _default_name(audit: Audit, fmt: str) -> Path:
+    if audit.annual is not None:
+        dept = f"-{audit.dept}" if audit.dept else ""
+        return Path(f"{audit.annual.year}年度保密审查情况{dept}.{fmt}")
     period = "-".join(x for x in (audit.period_from, audit.period_to) if x) or "全部"
     dept = f"-{audit.dept}" if audit.dept else ""
     return Path(f"保密审查台账-{period}{dept}.{fmt}")
@@ -110,6 +114,14 @@ def _default_name(audit: Audit, fmt: str) -> Path:
 )
 @click.option("--to", "period_to", default=None, metavar="DATE", help="截止日期 YYYY-MM-DD（含）.")
 @click.option("--dept", default=None, help="只列此部门 (one department).")
+@click.option(
+    "--annual",
+    "annual",
+    type=click.IntRange(2000, 2100),
+    default=None,
+    metavar="YEAR",
+    help="政府信息公开工作年度报告的“保密审查情况”段落和统计表（该年度；不能与 --from/--to 同用）.",
+)
 @click.option(
     "--office",
     default=None,
@@ -145,6 +157,7 @@ def audit(
     period_from: str | None,
     period_to: str | None,
     dept: str | None,
+    annual: int | None,
     office: str | None,
     fmt: str | None,
     output: str | None,
@@ -157,20 +170,27 @@ def audit(
     Exit 1 when the ledger fails verification or an item was published without complete
     sign-off.
 
+    --annual YEAR prints the 保密审查 section of that year's 政府信息公开工作年度报告: a
+    paragraph and the table (reviewed, found, revised, not published, by category); in
+    html/pdf/xlsx it comes first, before the year's 台账; csv holds its tables only.
+
     \b
     Example:
       secreview --as 孙审计 audit --from 2026-01-01 --to 2026-12-31
       secreview --as 孙审计 audit --from 2026-01-01 --to 2026-12-31 -o 台账.pdf
+      secreview --as 孙审计 audit --annual 2026
       secreview --db postgresql://… --office '*' --as 市检查员 audit -o 全市台账.xlsx
     """
     with handled():
+        if annual is not None and (period_from or period_to):
+            raise UsageError("--annual 与 --from/--to 不能同时使用（年度报告的期间即该年）")
         fmt = output_format(fmt, output)
         config = state.config()
         office = office or config.office
     with handled(), open_ledger(state) as ledger:
         signer = signer_for(ledger, state, "生成保密审查台账")
         result = ledger.audit(
-            signer, period_from, period_to, dept, office, fmt, offices=list(only) or None
+            signer, period_from, period_to, dept, office, fmt, annual, offices=list(only) or None
         )
     with handled():
         name_rules(result, config)
@@ -199,9 +219,12 @@ def audit(
 
 
 def _text(result: Audit, console: Console) -> None:
-    from secreview.report.render_text import render_text
+    from secreview.report.render_text import render_annual, render_text
 
-    render_text(result, console)
+    if result.annual is not None:
+        render_annual(result, console)
+    else:
+        render_text(result, console)
 
 
 def _alarm(result: Audit) -> None:
@@ -274,7 +297,7 @@ def sweep(state: AppState, paths: tuple[str, ...], jobs: int | None, fmt: str) -
     else:
         with handled():
             names = _sweep_rule_names(info, state.config())
-        _print_sweep(info, names)
+        _print_sweep(info, names, state.config().clock())
     if info["attention"]:
         raise SystemExit(1)
 
@@ -312,10 +335,15 @@ def _print_items(out: Console, result: dict[str, Any], names: dict[str, str]) ->
     print_hidden(out, Counter({names.get(r, r): n for r, n in hidden.items()}))
 
 
-def _print_sweep(info: dict[str, Any], names: dict[str, str] | None = None) -> None:
+def _print_sweep(
+    info: dict[str, Any], names: dict[str, str] | None = None, clock: OfficeClock = DEFAULT
+) -> None:
     out = stdout_console()
     errors = info["verdicts"].get("error", 0)
-    head = f"定期梳理 {info['run']}：共 {info['files']} 个文件，本次复查 {info['scanned']} 个"
+    head = (
+        f"定期梳理 {info['run']}（{clock.show(info['started'])}开始）："
+        f"共 {info['files']} 个文件，本次复查 {info['scanned']} 个"
+    )
     if errors:
         head += f"，其中无法读取 {errors} 个"
     if info["resumed"]:

@@ -16,6 +16,7 @@ from secreview.cli.common import FORMAT, AppState, RoleType, fail, print_json, s
 from secreview.cli.passphrase import read_new_passphrase, read_passphrase, signer_for
 from secreview.errors import Refused, SecreviewError, UsageError
 from secreview.extract import read_input
+from secreview.ledger import space
 from secreview.ledger.backends import list_offices
 from secreview.ledger.keys import DEFAULT_COST, MAX_COST, MIN_COST
 from secreview.service import Ledger
@@ -31,8 +32,11 @@ def handled() -> Iterator[None]:
         yield
     except SecreviewError as e:
         fail(e)
-    except OSError as e:
-        fail(Refused(f"文件操作失败：{e.strerror or e}（{e.filename or ''}）"))
+    except OSError as e:  # a full disk or a read-only medium says so (ledger/space.py)
+        fail(
+            space.from_os_error(e, untouched=False)
+            or Refused(f"文件操作失败：{e.strerror or e}（{e.filename or ''}）")
+        )
     except Exception as e:  # a bug: still one line for the user, the traceback with -v
         log.debug("internal error", exc_info=True)
         fail(
@@ -46,10 +50,9 @@ def open_ledger(state: AppState) -> Ledger:
     return Ledger.open(state.config())
 
 
-def _local(ts: str | None) -> str:
-    from secreview.report.build import show_time
-
-    return f"{show_time(ts)}（北京时间）" if ts else ""
+def _local(state: AppState, ts: str | None) -> str:
+    """A ledger time as people read it: 北京时间, labelled (clock.py)."""
+    return state.config().clock().show(ts)
 
 
 @click.command()
@@ -133,7 +136,7 @@ def user_add(
     role_text = "/".join(ROLE_ZH[r] for r in u["roles"])
     out.print(f"已登记用户「{escape(u['name'])}」：{role_text}{escape(dept_text)}")
     out.print(
-        f"一次性登记码：[bold]{info['enrol_code']}[/bold]（{_local(info['enrol_expires'])}前有效，只显示这一次）"
+        f"一次性登记码：[bold]{info['enrol_code']}[/bold]（{_local(state, info['enrol_expires'])}前有效，只显示这一次）"
     )
     out.print(
         f"请当面交给本人，由本人运行：secreview user enroll {escape(u['name'])} --code 登记码"
@@ -244,7 +247,7 @@ def user_reset_key(state: AppState, name: str, fmt: str) -> None:
         return
     out = stdout_console()
     out.print(
-        f"新的一次性登记码：[bold]{info['enrol_code']}[/bold]（{_local(info['enrol_expires'])}前有效）"
+        f"新的一次性登记码：[bold]{info['enrol_code']}[/bold]（{_local(state, info['enrol_expires'])}前有效）"
     )
     out.print(
         f"请当面交给本人，由本人运行：secreview user enroll {escape(info['name'])} --code 登记码"
@@ -294,14 +297,26 @@ def user_list(state: AppState, fmt: str) -> None:
     if fmt == "json":
         print_json(users)
         return
-    table = Table("用户", "角色", "部门", "密钥", "重置")
+    clock = state.config().clock()
+    table = Table()
+    for name in (
+        "用户",
+        "角色",
+        "部门",
+        "密钥",
+        clock.heading("密钥启用时间"),
+        clock.heading("管理员重置"),
+    ):
+        table.add_column(name, overflow="fold")
     for u in users:
+        resets = "；".join(f"{clock.plain(r['ts'])} 由「{r['admin']}」" for r in u["resets"])
         table.add_row(
             escape(u["name"]),
             "/".join(ROLE_ZH.get(r, r) for r in u["roles"]),
             escape("、".join(u["depts"]) or "全部"),
             KEY_ZH[u["key"]],
-            str(len(u["resets"])) if u["resets"] else "",
+            clock.plain(u["key_since"]),
+            escape(resets),
         )
     stdout_console().print(table)
 
@@ -316,6 +331,9 @@ def check(state: AppState, file: str, fmt: str) -> None:
     The gate a website CMS calls before posting: exit 0 names the submission, exit 1 means
     the bytes were never signed off (or a newer version replaced them) — or that the ledger
     fails verification (chain, signatures, policy, checkpoints), which is never a pass.
+    When the bytes are not signed off, it says which item they belong to; a file of the name
+    recorded for a signed item, with other bytes, is named as signed for that item and then
+    replaced (the sweep's matching).
 
     \b
     Example:
@@ -325,16 +343,17 @@ def check(state: AppState, file: str, fmt: str) -> None:
         data = read_input(file, state.config().limits)
         with open_ledger(state) as ledger:
             found = ledger.check(data)
+            why = None if found else ledger.explain_unsigned(data, Path(file).name)
     if fmt == "json":
-        import hashlib
-
-        print_json(found or {"ok": False, "sha256": hashlib.sha256(data).hexdigest()})
+        print_json(found or why)
     elif found:
         stdout_console().print(
             f"已签批：{escape(file)} 即稿件 {found['id']} 第 {found['version']} 版"
-            f"「{escape(found['title'])}」，{escape(found['signer'] or '')} 于 {_local(found['sign_time'])}签批"
+            f"「{escape(found['title'])}」，{escape(found['signer'] or '')} 于 {_local(state, found['sign_time'])}签批"
             f"（台账已校验，{found['events']} 条记录）"
         )
+    elif why and why["verdict"] != "unknown":
+        click.echo(f"未经签批：{file} 不得公开——{why['detail']}", err=True)
     else:
         click.echo(f"未经签批：{file} 的内容与台账中任何已签批版本都不一致，不得公开", err=True)
     raise SystemExit(0 if found else 1)
@@ -427,7 +446,7 @@ def ledger_verify(state: AppState, expect_head: str | None, jobs: int | None, fm
                 cp = result.checkpoint
                 out.print(
                     f"已核对检查点 {result.checkpoints_known} 个，最近：第 {cp['seq']} 条，"
-                    f"{cp['ts_local']}（北京时间）「{escape(cp['auditor'])}」"
+                    f"{_local(state, cp['ts'])}「{escape(cp['auditor'])}」"
                 )
             else:
                 out.print(
@@ -550,7 +569,7 @@ def ledger_checkpoint(state: AppState, fmt: str) -> None:
         return
     out = stdout_console()
     out.print(
-        f"已记录检查点：第 {info['seq']} 条，哈希 {info['head']}（{_local(info['ts'])}，"
+        f"已记录检查点：第 {info['seq']} 条，哈希 {info['head']}（{_local(state, info['ts'])}，"
         f"核验了此前 {info['verified_events']} 条记录）"
     )
     out.print(f"检查点文件：{escape(info['file'])}（请妥善保管，可复制给检查人员）")

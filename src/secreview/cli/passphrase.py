@@ -87,11 +87,10 @@ def signer_for(ledger: Ledger, state: AppState, what: str) -> Signer:
     signer = ledger.unlock(state.user, read_passphrase(state, f"「{who}」的口令"), what)
     if signer.failures is not None:
         f = signer.failures
-        from secreview.report.build import show_time
-
+        clock = state.config().clock()
         click.echo(
             f"注意：自上次使用以来，「{signer.name}」的口令被输错 {f.count} 次"
-            f"（{show_time(f.first)} 至 {show_time(f.last)}，北京时间）；本次操作将其记入台账。"
+            f"（{clock.plain(f.first)} 至 {clock.plain(f.last)}，{clock.label}）；本次操作将其记入台账。"
             "如非本人所为，请报告管理员",
             err=True,
         )

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Protocol
 
 from secreview.errors import Refused
+from secreview.ledger import space
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +118,20 @@ class BlobStore:
         return h.hexdigest()
 
     def put(self, data: bytes) -> str:
-        """Store ``data`` durably; return its sha256. Idempotent for identical bytes."""
+        """Store ``data`` durably; return its sha256. Idempotent for identical bytes.
+
+        No room (a full disk, a quota, the file-size limit) or a read-only medium is the
+        core's DiskFull/ReadOnlyLedger (ledger/space.py); the temp file is removed, so
+        nothing of the attempt remains."""
+        try:
+            return self._put(data)
+        except OSError as e:
+            mapped = space.from_os_error(e, "文件未存档，")
+            if mapped is not None:
+                raise mapped from e
+            raise
+
+    def _put(self, data: bytes) -> str:
         sha = hashlib.sha256(data).hexdigest()
         target = self.path_of(sha)
         if os.path.lexists(target) and self.check(sha) is None:

@@ -39,7 +39,7 @@ import psycopg
 from psycopg import conninfo as pg_conninfo
 from psycopg_pool import ConnectionPool
 
-from secreview.errors import LedgerBusy, Refused, StorageError, UsageError
+from secreview.errors import LedgerBusy, ReadOnlyLedger, Refused, StorageError, UsageError
 from secreview.ledger.canonical import GENESIS
 from secreview.ledger.storage import SubmissionRow, office_key, utc_now
 from secreview.model import Event, RawRow
@@ -284,6 +284,8 @@ class _Local(threading.local):
 class PostgresStorage:
     """One office's chain in a PostgreSQL ledger."""
 
+    read_only = False  # PostgreSQL's own permissions decide; a refused write is a StorageError
+
     def __init__(self, url: str, office: str, pool: ConnectionPool[Any]) -> None:
         self.url = url
         self.office: str | None = office
@@ -291,6 +293,9 @@ class PostgresStorage:
         self.location = f"{display_url(url)}#{office}"
         self._pool = pool
         self._local = _Local()
+
+    def refuse_read_only(self) -> ReadOnlyLedger:
+        return ReadOnlyLedger(f"台账 {self.location} 只能读取，不能写入")
 
     # -- opening ----------------------------------------------------------------------------
 

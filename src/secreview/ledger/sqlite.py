@@ -17,6 +17,12 @@ every ``sqlite3`` error is wrapped here in :class:`~secreview.errors.StorageErro
 - ``auth_failures`` (wrong passphrases, for slowing down guessing) is not part of the chain;
   a summary is signed into the chain by the user's next action.
 - ``schema_version`` + :data:`MIGRATIONS`: each migration runs once, in order.
+- Read-only: a ledger whose file or folder is not writable (an inspector's copy, a medium
+  mounted read-only) is opened read-only — ``verify``, ``show``, ``queue``, ``check`` and
+  ``audit`` work; every write raises :class:`ReadOnlyLedger` saying so.
+- A write that fails for want of space (or any SQLite error) is rolled back and raised as the
+  core's own error (ledger/space.py: 磁盘空间不足), never a driver message such as "cannot
+  rollback - no transaction is active" that hides the cause.
 """
 
 from __future__ import annotations
@@ -31,7 +37,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
-from secreview.errors import LedgerBusy, Refused, StorageError, UsageError
+from secreview.errors import LedgerBusy, ReadOnlyLedger, Refused, StorageError, UsageError
+from secreview.ledger import space
 from secreview.ledger.canonical import GENESIS
 from secreview.ledger.storage import SubmissionRow, utc_now
 from secreview.model import Event, RawRow
@@ -118,10 +125,16 @@ R = TypeVar("R")
 FETCH = 4096
 
 
-def _wrap(e: sqlite3.Error) -> StorageError:
+def _wrap(e: sqlite3.Error, path: Path | None = None) -> StorageError:
+    """A driver error as the core's: busy, 磁盘空间不足 / 只读 with the cause (space.py),
+    else its text."""
     text = str(e)
     if isinstance(e, sqlite3.OperationalError) and "locked" in text:
         return LedgerBusy(f"台账正被占用，{BUSY_TIMEOUT_MS // 1000} 秒内未能写入：{text}")
+    if path is not None:
+        mapped = space.from_sqlite(e, path)
+        if mapped is not None:
+            return mapped
     return StorageError(f"台账数据库操作失败，未写入任何记录：{text}")
 
 
@@ -133,7 +146,7 @@ def guarded(fn: Callable[P, R]) -> Callable[P, R]:
         try:
             return fn(*args, **kwargs)
         except sqlite3.Error as e:
-            raise _wrap(e) from e
+            raise _wrap(e, getattr(args[0], "path", None) if args else None) from e
 
     return inner
 
@@ -162,6 +175,32 @@ def _row_event(row: RawRow) -> Event:
     return Event(seq, ts, actor, action, sid, version, json.loads(payload), digest)
 
 
+def writable(path: Path) -> bool:
+    """Whether this process may write the ledger file and create files beside it (a
+    read-only mount says no, also to root)."""
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK | os.X_OK)
+
+
+def _read_only_uri(path: Path) -> str:
+    """How SQLite opens a ledger it may not write. With the WAL's index (-shm) present it
+    reads the WAL too; without a WAL (or an empty one) the file is all there is and is
+    opened ``immutable`` (no lock or index files to create). A WAL with content but no
+    index cannot be read reliably from a read-only folder: refused rather than read stale."""
+    from urllib.parse import quote
+
+    base = "file:" + quote(str(path.resolve())) + "?mode=ro"
+    wal, shm = path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")
+    if wal.exists() and wal.stat().st_size > 0:
+        if shm.exists():
+            return base
+        raise ReadOnlyLedger(
+            f"台账 {path} 只能读取，且有未合并的预写日志（{wal.name}）而无其索引文件，无法可靠读取："
+            "请将台账文件夹复制到可写的位置后再操作",
+            code="read_only_wal",
+        )
+    return base + "&immutable=1"
+
+
 def _create_owner_only(path: Path) -> None:
     """Create the database file 0600 before SQLite opens it (its -wal/-shm inherit the mode)."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -186,27 +225,41 @@ class SQLiteStorage:
                 f"台账不存在：{path}（请先运行 secreview init --admin 姓名，或用 --db 指定台账文件）",
                 code="no_ledger",
             )
+        self.read_only = not create and not writable(path)
         try:
             if create:
                 _create_owner_only(path)
-            self._conn = sqlite3.connect(
-                str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000
-            )
-            self._conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-            mode = self._conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
-            if str(mode).lower() != "wal":
-                log.warning("journal_mode is %s, not WAL", mode)
-            # FULL: every commit is fsynced, so a committed event survives power loss
-            # (NORMAL in WAL mode can drop the last transactions on a power cut).
-            self._conn.execute("PRAGMA synchronous=FULL")
-            if migrate:
-                self._migrate()
+            if self.read_only:
+                self._conn = sqlite3.connect(
+                    _read_only_uri(path),
+                    uri=True,
+                    isolation_level=None,
+                    timeout=BUSY_TIMEOUT_MS / 1000,
+                )
+                self._conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+                self._check_schema()
+            else:
+                self._conn = sqlite3.connect(
+                    str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000
+                )
+                self._conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+                mode = self._conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+                if str(mode).lower() != "wal":
+                    log.warning("journal_mode is %s, not WAL", mode)
+                # FULL: every commit is fsynced, so a committed event survives power loss
+                # (NORMAL in WAL mode can drop the last transactions on a power cut).
+                self._conn.execute("PRAGMA synchronous=FULL")
+                if migrate:
+                    self._migrate()
         except sqlite3.DatabaseError as e:
+            mapped = space.from_sqlite(e, path, "台账未能打开，")
+            if mapped is not None:
+                raise mapped from e
             raise UsageError(
                 f"无法打开台账 {path}：{e}（不是有效的台账文件？）", code="bad_ledger"
             ) from e
         except sqlite3.Error as e:
-            raise _wrap(e) from e
+            raise _wrap(e, path) from e
         self._in_tx = False
         self._in_read = False
         self._head: tuple[int, str] | None = None
@@ -248,8 +301,28 @@ class SQLiteStorage:
                 log.info("ledger migrated to schema %d", version)
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            self._rollback()
             raise
+
+    def _check_schema(self) -> None:
+        """A read-only ledger cannot be migrated: its schema must be the current one."""
+        current = self.schema_version()
+        if current > SCHEMA_VERSION:
+            raise UsageError(
+                f"台账结构版本 {current} 高于本程序支持的 {SCHEMA_VERSION}，请升级 secreview",
+                code="schema_too_new",
+            )
+        if current < SCHEMA_VERSION:
+            raise ReadOnlyLedger(
+                f"台账 {self.path} 只能读取，且其结构版本 {current} 须先升级到 {SCHEMA_VERSION}："
+                "请在可写的位置用本程序打开一次"
+            )
+
+    def refuse_read_only(self) -> ReadOnlyLedger:
+        return ReadOnlyLedger(
+            f"台账 {self.path} 只能读取（文件或所在文件夹不可写，或位于只读介质上），不能写入；"
+            "核验、查看和生成台账（ledger verify、show、queue、check、audit）仍可使用"
+        )
 
     @guarded
     def schema_version(self) -> int:
@@ -264,13 +337,14 @@ class SQLiteStorage:
             return
         if self._in_read:
             raise RuntimeError("write inside a read snapshot")
+        if self.read_only:
+            raise self.refuse_read_only()
         try:
             self._conn.execute("BEGIN IMMEDIATE")
             moved = self._mark("moved_to")
-        except sqlite3.OperationalError as e:
-            raise LedgerBusy(f"台账正被占用，{BUSY_TIMEOUT_MS // 1000} 秒内未能写入：{e}") from e
         except sqlite3.Error as e:
-            raise _wrap(e) from e
+            self._rollback()
+            raise _wrap(e, self.path) from e
         if moved:
             self._conn.execute("ROLLBACK")
             raise Refused(
@@ -283,7 +357,7 @@ class SQLiteStorage:
             self._conn.execute("COMMIT")
         except sqlite3.Error as e:
             self._rollback()
-            raise _wrap(e) from e
+            raise _wrap(e, self.path) from e
         except BaseException:
             self._rollback()
             raise
@@ -292,9 +366,13 @@ class SQLiteStorage:
             self._head = None
 
     def _rollback(self) -> None:
+        """Undo the open transaction, if SQLite has not already (it rolls back by itself
+        after a full disk or an I/O error); a failed rollback never hides the first error."""
+        if not self._conn.in_transaction:
+            return
         try:
             self._conn.execute("ROLLBACK")
-        except sqlite3.Error as e:  # nothing was committed; say so, never a traceback
+        except sqlite3.Error as e:  # nothing was committed; the first error is what matters
             log.warning("rollback failed: %s", e)
 
     # -- events -----------------------------------------------------------------------------
@@ -438,6 +516,9 @@ class SQLiteStorage:
 
     @guarded
     def record_auth_failure(self, name: str, ts: str) -> None:
+        if self.read_only:  # nowhere to note it; the wrong passphrase is refused all the same
+            log.info("read-only ledger: wrong passphrase for %s not recorded", name)
+            return
         with self.write():
             self._conn.execute("INSERT INTO auth_failures(name, ts) VALUES (?, ?)", (name, ts))
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from secreview.errors import ReadOnlyLedger
 from secreview.model import Event, RawRow
 
 # The event format recorded in every ``init`` event ("schema"): the canonical bytes of
@@ -60,6 +61,12 @@ class Storage(Protocol):
     location: str
     #: The office key of this chain in a multi-office ledger (None: a single-office file).
     office: str | None
+    #: Opened read-only (read-only file, folder or medium): :meth:`write` raises ReadOnlyLedger.
+    read_only: bool
+
+    def refuse_read_only(self) -> ReadOnlyLedger:
+        """The error every write on a read-only ledger raises (saying what still works)."""
+        ...
 
     def write(self) -> AbstractContextManager[Storage]:
         """A write transaction; appends inside it are serialised across processes and hosts."""

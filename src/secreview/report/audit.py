@@ -6,21 +6,17 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
+from secreview.clock import BEIJING_LABEL
 from secreview.mask import mask_numbers
 from secreview.model import CATEGORY_NAMES_ZH
 from secreview.rules.names import label as rule_label
 
-CATEGORY_ZH = CATEGORY_NAMES_ZH
+if TYPE_CHECKING:
+    from secreview.report.annual import AnnualReport
 
-STATUS_ZH = {
-    "pending_review": "待审查",
-    "pending_signoff": "待签批",
-    "rejected": "已退回",
-    "approved": "已签批",
-    "published": "已公开",
-    "withdrawn": "已撤回",
-}
+CATEGORY_ZH = CATEGORY_NAMES_ZH
 
 
 @dataclass
@@ -28,6 +24,7 @@ class AuditRow:
     seq: int
     submission_id: str
     title: str
+    version: int = 1  # the current version (the one the row's decisions are about)
     doc_number: str = ""
     dept: str = ""
     drafter: str = ""
@@ -36,7 +33,8 @@ class AuditRow:
     reviewer: str = ""
     review_opinion: str = ""
     leader: str = ""
-    signed_at: str = ""
+    leader_decision: str = ""  # 同意签批 / 退回 ("" while waiting)
+    signed_at: str = ""  # when the leader decided (local time, unlabelled)
     published_at: str = ""
     channel: str = ""
     url: str = ""
@@ -66,13 +64,24 @@ class AuditRow:
             bits.append(f"意见：{self.review_comment}")
         return "，".join(b for b in bits if b)
 
+    @property
+    def item(self) -> str:
+        """The submission id and version, as the ledger (``show ID --version N``) knows them."""
+        return f"{self.submission_id} 第{self.version}版"
+
+    def leader_cell(self) -> str:
+        """``王领导：同意签批 2026-03-02 15:30`` or ``王领导：退回 …`` — a return is never
+        called a sign-off."""
+        opinion = " ".join(x for x in (self.leader_decision, self.signed_at) if x)
+        return "：".join(x for x in (self.leader, opinion) if x)
+
     def cells(self, names: dict[str, str] | None = None) -> list[str]:
         """The printed columns, in COLUMNS order, with personal numbers masked."""
         review = "：".join(x for x in (self.reviewer, self.opinion(names)) if x)
-        sign = " ".join(x for x in (self.leader, self.signed_at) if x)
         channel = " ".join(x for x in (self.channel, self.url) if x)
         raw = [
             str(self.seq),
+            self.item,
             self.title,
             self.doc_number,
             self.dept,
@@ -80,7 +89,7 @@ class AuditRow:
             self.submitted_at,
             self.findings_summary(),
             review,
-            sign,
+            self.leader_cell(),
             self.published_at,
             channel,
             self.remarks,
@@ -88,22 +97,24 @@ class AuditRow:
         return [mask_numbers(c) for c in raw]
 
 
+# The printed columns; times are local (the headers say 北京时间: the office's clock).
 COLUMNS = [
     "序号",
+    "稿件编号",
     "信息标题",
     "文号",
     "拟公开单位",
     "拟稿人",
-    "提交时间",
+    f"提交时间（{BEIJING_LABEL}）",
     "发现摘要",
     "保密审查员及意见",
-    "审核领导及签批时间",
-    "公开时间",
+    f"审核领导及意见（{BEIJING_LABEL}）",
+    f"公开时间（{BEIJING_LABEL}）",
     "公开渠道/网址",
     "备注",
 ]
-# Relative widths for PDF/XLSX (characters).
-COLUMN_WIDTHS = [6, 23, 20, 12, 8, 16, 20, 22, 19, 16, 20, 24]
+# Relative widths for PDF (characters).
+COLUMN_WIDTHS = [6, 10, 19, 20, 12, 8, 12, 17, 21, 18, 12, 18, 22]
 
 
 @dataclass
@@ -148,6 +159,11 @@ class Audit:
     checkpoint: str = ""  # the ledger's last checkpoint, for people ("" when none)
     # a city-wide audit: each office's chain as verified {office, events, head, verify_ok}
     offices: list[dict[str, object]] = field(default_factory=list)
+    time_label: str = BEIJING_LABEL  # the zone every printed time is in
+    # audit --annual YEAR: the 保密审查 paragraph and table of the annual report
+    annual: AnnualReport | None = None
+    # the ledger could only be read (read-only file or medium): the request is not recorded
+    read_only: bool = False
 
     def alarms(self) -> list[str]:
         """The lines every rendering shows first, loudly."""
@@ -183,6 +199,14 @@ class Audit:
     def title(self) -> str:
         return f"{self.office}政府信息公开保密审查台账"
 
+    def subtitle(self) -> str:
+        """统计期间 and 生成时间, with the zone every time in the document is in."""
+        note = "；本次生成未记入台账（台账只读）" if self.read_only else ""
+        return (
+            f"统计期间：{self.period}    生成时间：{self.generated_at}（{self.time_label}）"
+            f"    表中时间均为{self.time_label}{note}"
+        )
+
     @property
     def period(self) -> str:
         p = f"{self.period_from or '开始'} 至 {self.period_to or '今'}"
@@ -206,9 +230,13 @@ class Audit:
             "period": {"from": self.period_from, "to": self.period_to, "dept": self.dept},
             "generated_at": self.generated_at,
             "columns": COLUMNS,
+            "time_zone": self.time_label,
+            "read_only": self.read_only,
             "rows": [
                 {
                     "id": r.submission_id,
+                    "version": r.version,
+                    "doc_number": r.doc_number or None,
                     "status": r.status,
                     "cells": dict(zip(COLUMNS, r.cells(self.rule_names), strict=True)),
                 }
@@ -228,6 +256,7 @@ class Audit:
                 "auth_failures": [mask_numbers(x) for x in s.auth_failures],
                 "sweep": vars(s.sweep),
             },
+            "annual": self.annual.to_dict() if self.annual is not None else None,
             "ledger": {
                 "events": self.event_count,
                 "head": self.head_hash,
@@ -244,7 +273,7 @@ class Audit:
         items: list[tuple[str, int | float | str, str]] = [
             ("提交事项", s.submitted, "项"),
             ("签批同意", s.approved, "项"),
-            ("退回/不予公开", s.rejected, "项"),
+            ("已退回拟稿人（未修改重报）", s.rejected, "项"),
             ("已公开", s.published, "项"),
         ]
         if s.median_hours_to_signoff is not None:

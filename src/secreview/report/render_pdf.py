@@ -24,6 +24,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from secreview.report.annual import ANNUAL_NOTE, TABLE_COLUMNS, TABLE_TITLE
 from secreview.report.audit import COLUMN_WIDTHS, COLUMNS, Audit
 from secreview.report.fonts import audit_font
 from secreview.report.wrap import make_wrapper
@@ -88,6 +89,46 @@ class _NumberedCanvas(pdfcanvas.Canvas):
         self.drawString(12 * mm, 4 * mm, self.footer_text[:200])
 
 
+def _grid(rows: list[list[str]], widths: list[float], font: str) -> Table:
+    wrap = _wrapper(font, STAT_SIZE)
+    body = [[wrap(c, w - 2 * PAD - 1) for c, w in zip(row, widths, strict=True)] for row in rows]
+    table = Table(body, colWidths=widths, repeatRows=1, hAlign="LEFT")
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONT", (0, 0), (-1, -1), font, STAT_SIZE, STAT_LEADING),
+                ("GRID", (0, 0), (-1, -1), 0.4, colors.black),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.88, 0.88, 0.88)),
+                ("ALIGN", (1, 1), (-1, -1), "RIGHT"),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), PAD),
+                ("RIGHTPADDING", (0, 0), (-1, -1), PAD),
+            ]
+        )
+    )
+    return table
+
+
+def _annual_story(audit: Audit, font: str, st: dict[str, ParagraphStyle]) -> list[Any]:
+    """audit --annual: the annual report's 保密审查 section, first in the document."""
+    annual = audit.annual
+    assert annual is not None
+    para = ParagraphStyle("para", parent=st["text"], fontSize=11, leading=19, firstLineIndent=22)
+    summary = [["项目", "数量"], *([k, str(v)] for k, v in annual.summary_items())]
+    table = [list(TABLE_COLUMNS), *([str(c) for c in row] for row in annual.table())]
+    return [
+        Paragraph(escape(annual.heading), st["h2"]),
+        Paragraph(escape(annual.paragraph()), para),
+        Spacer(1, 3 * mm),
+        Paragraph(TABLE_TITLE, st["text"]),
+        _grid(table, [70 * mm] + [30 * mm] * (len(TABLE_COLUMNS) - 1), font),
+        Spacer(1, 3 * mm),
+        _grid(summary, [70 * mm, 30 * mm], font),
+        Spacer(1, 3 * mm),
+        Paragraph(escape(ANNUAL_NOTE), st["text"]),
+    ]
+
+
 def render_pdf(audit: Audit, path: str | Path, font_path: str | Path | None = None) -> Path:
     """Write the audit PDF. ``font_path``: the CJK TrueType font to embed (else found as
     report/fonts.py says; none found → MissingTool, no PDF written)."""
@@ -114,13 +155,16 @@ def render_pdf(audit: Audit, path: str | Path, font_path: str | Path | None = No
 
     story: list[Any] = [
         Paragraph(escape(audit.title), st["title"]),
-        Paragraph(escape(f"统计期间：{audit.period}    生成时间：{audit.generated_at}"), st["sub"]),
+        Paragraph(escape(audit.subtitle()), st["sub"]),
         Spacer(1, 4 * mm),
     ]
     for alarm in audit.alarms():
         lines = _wrapper(font, 11)(alarm, usable)
         story.append(Paragraph(escape(lines).replace("\n", "<br/>"), st["alarm"]))
         story.append(Spacer(1, 3 * mm))
+
+    if audit.annual is not None:
+        story += _annual_story(audit, font, st) + [PageBreak()]
 
     header = [Paragraph(escape(c), st["head"]) for c in COLUMNS]
     table_style = TableStyle(

@@ -22,6 +22,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from secreview.mask import mask_numbers
+from secreview.report.annual import ANNUAL_NOTE, TABLE_COLUMNS, TABLE_TITLE
 from secreview.report.audit import COLUMNS, Audit, AuditRow
 from secreview.report.cells import formula_like, neutralise
 
@@ -32,6 +33,7 @@ _STAMP = re.compile(r"^(\d{4}-\d{2}-\d{2} \d{2}:\d{2})(?::\d{2})?\s*(.*)$")
 XLSX_COLUMNS: list[tuple[str, float]] = [
     ("序号", 6),
     ("稿件编号", 12),
+    ("版本", 6),
     ("信息标题", 30),
     ("文号", 20),
     ("拟公开单位", 14),
@@ -42,8 +44,8 @@ XLSX_COLUMNS: list[tuple[str, float]] = [
     ("保密审查员", 9),
     ("审查意见", 34),
     ("审核领导", 9),
-    ("签批结论", 8),
-    ("签批时间（北京时间）", 17),
+    ("领导意见", 9),
+    ("领导意见时间（北京时间）", 17),
     ("公开时间（北京时间）", 17),
     ("公开渠道", 12),
     ("网址", 28),
@@ -52,13 +54,58 @@ XLSX_COLUMNS: list[tuple[str, float]] = [
 
 
 def render_csv(audit: Audit, path: str | Path) -> Path:
+    """The 台账 rows; with ``--annual`` the annual report's tables instead (the category
+    table, a blank line, then 项目/数量)."""
     out = Path(path)
     with out.open("w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.writer(fh)
+        if audit.annual is not None:
+            writer.writerow(TABLE_COLUMNS)
+            for arow in audit.annual.table():
+                writer.writerow([neutralise(str(c)) for c in arow])
+            writer.writerow([])
+            writer.writerow(["项目", "数量"])
+            for key, value in audit.annual.summary_items():
+                writer.writerow([key, value])
+            return out
         writer.writerow(COLUMNS)
         for row in audit.rows:
             writer.writerow([neutralise(c) for c in audit.cells(row)])
     return out
+
+
+def _annual_sheet(wb: Workbook, audit: Audit) -> None:
+    """audit --annual: sheet 年度报告 — the paragraph, 项目/数量 and the category table."""
+    annual = audit.annual
+    assert annual is not None
+    ws = wb.create_sheet("年度报告", 0)
+    bold = Font(bold=True)
+    _put(ws, 1, 1, annual.heading).font = Font(bold=True, size=14)
+    para = _put(ws, 2, 1, annual.paragraph())
+    para.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=len(TABLE_COLUMNS))
+    ws.row_dimensions[2].height = 15 * (len(annual.paragraph()) // 60 + 2)
+    r = 4
+    for c, name in enumerate(("项目", "数量"), start=1):
+        _put(ws, r, c, name).font = bold
+    for key, value in annual.summary_items():
+        r += 1
+        _put(ws, r, 1, key)
+        _put(ws, r, 2, value)
+    r += 2
+    _put(ws, r, 1, TABLE_TITLE).font = bold
+    r += 1
+    for c, name in enumerate(TABLE_COLUMNS, start=1):
+        _put(ws, r, c, name).font = bold
+    for arow in annual.table():
+        r += 1
+        for c, cell in enumerate(arow, start=1):
+            _put(ws, r, c, cell)
+    _put(ws, r + 2, 1, ANNUAL_NOTE)
+    ws.column_dimensions["A"].width = 36
+    for c in range(2, len(TABLE_COLUMNS) + 1):
+        ws.column_dimensions[get_column_letter(c)].width = 16
+    _print_setup(ws, 1, r + 2, len(TABLE_COLUMNS))
 
 
 def as_datetime(text: str) -> tuple[datetime | None, str]:
@@ -72,12 +119,12 @@ def as_datetime(text: str) -> tuple[datetime | None, str]:
 
 def _typed_row(audit: Audit, row: AuditRow) -> list[Any]:
     submitted, _ = as_datetime(row.submitted_at)
-    signed, sign_note = as_datetime(row.signed_at)
+    signed, _ = as_datetime(row.signed_at)
     published, _ = as_datetime(row.published_at)
-    decision = ("退回" if "退回" in sign_note else "同意") if signed is not None else ""
     values: list[Any] = [
         row.seq,
         row.submission_id,
+        row.version,
         row.title,
         row.doc_number,
         row.dept,
@@ -88,7 +135,7 @@ def _typed_row(audit: Audit, row: AuditRow) -> list[Any]:
         row.reviewer,
         row.opinion(audit.rule_names),
         row.leader,
-        decision,
+        row.leader_decision,
         signed if signed is not None else row.signed_at,
         published or row.published_at,
         row.channel,
@@ -131,7 +178,7 @@ def render_xlsx(audit: Audit, path: str | Path) -> Path:
     assert ws is not None
     ws.title = "台账"
     _put(ws, 1, 1, audit.title).font = Font(bold=True, size=14)
-    _put(ws, 2, 1, f"统计期间：{audit.period}    生成时间：{audit.generated_at}（北京时间）")
+    _put(ws, 2, 1, audit.subtitle())
     header_row = 3
     bold = Font(bold=True)
     fill = PatternFill("solid", fgColor="DDDDDD")
@@ -168,5 +215,7 @@ def render_xlsx(audit: Audit, path: str | Path) -> Path:
     stats.column_dimensions["B"].width = 12
     stats.column_dimensions["C"].width = 60
     _print_setup(stats, 1, r + 2, 3)
+    if audit.annual is not None:
+        _annual_sheet(wb, audit)
     wb.save(out)
     return out

@@ -12,8 +12,8 @@ from collections.abc import Callable
 _WORD = r"[A-Za-z0-9][A-Za-z0-9._\-/:@#%+=~?&*]*"
 _TOKEN = re.compile(_WORD + r"|\s|.", re.DOTALL)
 _PIECE = re.compile(r"[^._/\-]*[._/\-]|[^._/\-]+")
-CLOSING = set("，。、；：！？）》」』】〕,.;:!?)]}%…")
-OPENING = set("（《「『【〔([{")
+CLOSING = set("，。、；：！？）》」』】〕,.;:!?)]}%…”’")
+OPENING = set("（《「『【〔([{“‘")
 
 
 def _pieces(word: str) -> list[str]:

@@ -81,9 +81,9 @@ def _who(name: str, what: str) -> str:
 
 
 def _show(ts: str) -> str:
-    from secreview.report.build import show_time
+    from secreview.clock import show_time
 
-    return f"{show_time(ts)}（北京时间）"
+    return show_time(ts)
 
 
 def reset_notice(acct: Account) -> str | None:
@@ -134,8 +134,11 @@ class Accounts:
         authorizes against :meth:`directory`."""
         return Directory.fold(self.storage.raw_with_actions(IDENTITY_ACTIONS), check=False)
 
-    def authorize(self, tx: Storage, signer: Signer, what: str) -> tuple[wf.User, Directory]:
-        """Inside a write transaction: the signer's key must be the user's current key."""
+    def authorize(
+        self, tx: Storage, signer: Signer, what: str, *, report: bool = True
+    ) -> tuple[wf.User, Directory]:
+        """Inside a write transaction: the signer's key must be the user's current key.
+        ``report=False`` (a read-only ledger): wrong passphrases are not written down."""
         d = self.directory(tx)
         acct = d.accounts.get(signer.name)
         if acct is None:
@@ -147,7 +150,8 @@ class Accounts:
             raise Refused(
                 f"{_who(signer.name, what)}：所用密钥不是其当前有效的密钥（已更换或被重置），请重新输入口令"
             )
-        self._report_failures(tx, signer)
+        if report:
+            self._report_failures(tx, signer)
         return acct.user(), d
 
     def _report_failures(self, tx: Storage, signer: Signer) -> None:

@@ -143,6 +143,7 @@ class City:
                         head=(result.events, result.head),
                         verify_ok=result.ok,
                         verify_message="；".join(p.reason for p in result.problems[:3]),
+                        clock=ctx.config.clock(),
                     )
             finally:
                 b.storage.close()

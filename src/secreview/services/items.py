@@ -9,6 +9,7 @@ from secreview.errors import Refused
 from secreview.ledger.signing import Signer
 from secreview.mask import mask_deep
 from secreview.model import Event
+from secreview.numbering import numbered
 from secreview.services.base import Context
 
 QUEUE_STATUSES = {
@@ -85,7 +86,7 @@ def describe(state: wf.SubmissionState, v: int, reveal: bool) -> dict[str, Any]:
     dismissed = vs.dismissals()
     accepted = set((vs.sign or {}).get("accepted", []))
     findings = []
-    for f in vs.findings:
+    for n, f in numbered(vs.findings):  # show's order; --dismiss takes these numbers
         fp = str(f.get("fingerprint", ""))
         if fp in dismissed:
             status = "dismissed_accepted" if fp in accepted else "dismissed"
@@ -93,7 +94,7 @@ def describe(state: wf.SubmissionState, v: int, reveal: bool) -> dict[str, Any]:
             status = "confirmed"
         else:
             status = "open"
-        findings.append({**f, "status": status, "dismissal": dismissed.get(fp)})
+        findings.append({**f, "n": n, "status": status, "dismissal": dismissed.get(fp)})
     return {
         "id": state.id,
         "title": state.title,
@@ -113,6 +114,8 @@ def describe(state: wf.SubmissionState, v: int, reveal: bool) -> dict[str, Any]:
             "reviewer": vs.reviewer,
             "signer": vs.signer,
             "sign_time": vs.sign_ts,
+            "sign_decision": (vs.sign or {}).get("decision"),
+            "review_decision": (vs.review or {}).get("decision"),
             "returned_reason": vs.returned_reason,
             "publications": vs.publications,
         },

@@ -85,3 +85,23 @@ class Publications:
                     "head": result.head,
                 }
         return None
+
+    def explain_unsigned(self, data: bytes, filename: str) -> dict[str, Any]:
+        """For bytes :meth:`check` did not find signed off: the item they belong to, or the
+        item whose file of this name was signed and then replaced (sweep.explain_bytes) —
+        named only after that item's events verify."""
+        from secreview.sweep import explain_bytes
+
+        ctx = self.ctx
+        sha = hashlib.sha256(data).hexdigest()
+        with ctx.storage.reading() as rd:
+            found = explain_bytes(rd.iter_events(), filename, sha)
+            sid = found.get("submission_id")
+            if sid:
+                result, _ = verify_item(
+                    rd, ctx.blobs, sid, checkpoints=ctx.checkpoints(), where=ctx.where()
+                )
+                if not result.ok:
+                    raise Refused(f"无法核验 {sid}：{refusal(result)}", code="ledger_broken")
+        keep = ("verdict", "submission_id", "version", "title", "detail", "signed_sha256")
+        return {"ok": False, "sha256": sha, **{k: found.get(k) for k in keep}}

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from secreview import workflow as wf
 from secreview.checks import ensure_fingerprints
+from secreview.checks.docnumber import number_in
+from secreview.duplicates import copies_of, refuse_duplicate
 from secreview.errors import InputError, Refused
 from secreview.extract import read_input
 from secreview.ledger.signing import Signer
@@ -47,15 +50,20 @@ class Submissions:
         signer: Signer,
         *,
         precomputed: tuple[Report, str | None] | None = None,
+        allow_duplicate: bool = False,
     ) -> dict[str, Any]:
         """Scan the exact bytes, store them, record the submission and route it.
 
+        Bytes already in the ledger (the same sha256) are refused, naming the item that holds
+        them, unless ``allow_duplicate`` (then recorded as ``duplicate_of``; duplicates.py).
         ``precomputed`` (report, doc_number) skips the scan — for benchmarks of the ledger alone.
         """
         from secreview.pipeline import provenance
 
         ctx = self.ctx
         what = "提交修改稿" if revises else "提交稿件"
+        if ctx.storage.read_only:  # before the scan and the archive, not after
+            raise ctx.storage.refuse_read_only()
         user = ctx.whoami(signer.name, what)
         if revises:
             wf.check_revise(ctx.state(revises, user), user)
@@ -65,6 +73,10 @@ class Submissions:
             wf.check_submit(user, dept.strip())
         path = Path(file_path)
         data = read_input(path, ctx.config.limits)
+        clock = ctx.config.clock()
+        copies = copies_of(ctx.storage, hashlib.sha256(data).hexdigest())
+        if copies and not allow_duplicate:  # before the scan: nothing to wait for
+            raise refuse_duplicate(copies, path.name, clock)
         report, doc_number = precomputed or self.scan(data, path.name)
         if report.verdict == "error":
             err = report.error
@@ -79,6 +91,9 @@ class Submissions:
         sha = ctx.blobs.put(data)  # durable before the event that names it commits
         with ctx.storage.write() as tx:
             user = ctx.authorize(tx, signer, what)
+            copies = copies_of(tx, sha)  # again: someone may have submitted it meanwhile
+            if copies and not allow_duplicate:
+                raise refuse_duplicate(copies, path.name, clock)
             prior: int | None = None
             if revises:
                 state = wf.fold_submission(tx.events_for(revises))
@@ -97,7 +112,9 @@ class Submissions:
                 wf.check_submit(user, dept)
                 sid, version = tx.next_submission_id(int(ctx.now()[:4])), 1
             route = wf.route_for(report.verdict)
-            payload = {
+            # the document's own 文号; else one in the title, else in the file name
+            doc_number = doc_number or number_in(title) or number_in(path.stem)
+            payload: dict[str, Any] = {
                 "title": title,
                 "dept": dept,
                 "channel": channel,
@@ -114,6 +131,8 @@ class Submissions:
                 "model": model,
                 "revises": prior,
             }
+            if copies:
+                payload["duplicate_of"] = [{"id": c.id, "version": c.version} for c in copies]
             ev = ctx.append(tx, signer, "submit", sid, version, payload)
             ctx.project(tx, sid)
         return {
@@ -125,6 +144,7 @@ class Submissions:
             "findings": len(report_dict["findings"]),
             "findings_summary": payload["findings_summary"],
             "doc_number": doc_number,
+            "duplicate_of": [c.to_dict() for c in copies],
             "seq": ev.seq,
             "hash": ev.hash,
         }
