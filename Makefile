@@ -17,13 +17,14 @@ $(BIN)/python:
 	$(BIN)/python -m pip install -q $(PIN) --upgrade pip
 
 # The OCR extra (issue 14) is part of `make demo` and `make test`: pictures and scanned pages;
-# so is the desk extra (issue 15): `secreview serve`.
+# so is the desk extra (issue 15): `secreview serve`; the postgres extra (issue 16) of
+# `make test`: the ledger suites run on PostgreSQL too.
 $(STAMP): $(BIN)/python pyproject.toml constraints.txt
 	$(BIN)/python -m pip install -q $(PIN) -e '.[ocr,desk]'
 	@touch $@
 
 $(TESTSTAMP): $(STAMP)
-	$(BIN)/python -m pip install -q $(PIN) -e '.[test,ocr,desk]'
+	$(BIN)/python -m pip install -q $(PIN) -e '.[test,ocr,desk,postgres]'
 	@touch $@
 
 demo: $(STAMP)
@@ -39,12 +40,12 @@ test-latest:
 	rm -rf $(LATEST)
 	$(PY) -m venv $(LATEST)
 	$(LATEST)/bin/python -m pip install -q --upgrade pip
-	$(LATEST)/bin/python -m pip install -q --upgrade --upgrade-strategy eager -e '.[test,ocr,desk]'
+	$(LATEST)/bin/python -m pip install -q --upgrade --upgrade-strategy eager -e '.[test,ocr,desk,postgres]'
 	$(LATEST)/bin/python -m pip freeze --exclude-editable > $(LATEST)/versions.txt
 	$(LATEST)/bin/python -m pytest -q
 
 lint: $(TESTSTAMP)
-	$(BIN)/python -m pip install -q $(PIN) -e '.[test,dev,desk]'
+	$(BIN)/python -m pip install -q $(PIN) -e '.[test,dev,desk,postgres]'
 	$(BIN)/ruff check src tests bench scripts
 	$(BIN)/ruff format --check src tests bench scripts
 	$(BIN)/mypy

@@ -23,7 +23,6 @@ from starlette.responses import HTMLResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from secreview.accounts import LOCK_AFTER, LOCK_MINUTES
 from secreview.config import Config
 from secreview.desk import filters
 from secreview.desk.scanner import Scanner
@@ -31,6 +30,7 @@ from secreview.desk.sessions import COOKIE, SECURE_COOKIE, SessionStore
 from secreview.desk.staging import Staging
 from secreview.desk.web import Ctx, Handler, Shield, guarded
 from secreview.service import Ledger
+from secreview.services.accounts import LOCK_AFTER, LOCK_MINUTES
 
 FORM_SLACK = 1024 * 1024  # room for the form's other fields besides the file
 USERS_TTL = 5.0
