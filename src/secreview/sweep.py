@@ -389,4 +389,3 @@ def run_sweep(
         "attention": attention,
         "results": sorted(results, key=lambda r: r["path"]),
     }
-

@@ -21,8 +21,10 @@ from __future__ import annotations
 import os
 import signal
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -72,6 +74,8 @@ def _pooled(
     initargs: tuple[Any, ...],
     ordered: bool,
 ) -> Iterator[tuple[int, R]]:
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
     pool = ProcessPoolExecutor(jobs, initializer=_worker_start, initargs=(initializer, initargs))
     clean = False
     try:

@@ -7,7 +7,6 @@ import sys
 import click
 from rich.markup import escape
 
-from secreview.baseline import apply_baseline, load_baseline
 from secreview.cli.common import (
     SHOWN_PER_RULE,
     AppState,
@@ -21,10 +20,6 @@ from secreview.cli.common import (
 from secreview.errors import SecreviewError
 from secreview.mask import mask_numbers
 from secreview.model import Finding, Report
-from secreview.pipeline import expand_paths, scan_files
-from secreview.report.scan_csv import to_csv
-from secreview.report.scan_sarif import to_sarif
-from secreview.rules import load_ruleset
 
 VERDICT_STYLE = {
     "pass": ("通过 pass", "bold green"),
@@ -140,6 +135,13 @@ def scan(
       secreview scan --recursive 待发布/ --baseline 基线.json
       secreview scan --recursive 待发布/ --format sarif > 审查结果.sarif
     """
+    # the scanning parts are imported here, not at start-up (VERDICT_STYLE is used by queue)
+    from secreview.baseline import apply_baseline, load_baseline
+    from secreview.pipeline import expand_paths, scan_files
+    from secreview.report.scan_csv import to_csv
+    from secreview.report.scan_sarif import to_sarif
+    from secreview.rules import load_ruleset
+
     dropped = 0
     try:
         config = state.config()
