@@ -168,6 +168,7 @@ def scan_file(path: str | Path, config: Config, checks: Sequence[Check] | None =
 
 
 _WORKER: dict[str, object] = {}
+_WARM_UP = "关于做好年度政务公开工作的通知。各单位要认真落实有关要求。".encode()
 
 
 def _init_scan_worker(config: Config) -> None:
@@ -188,9 +189,10 @@ def scan_files(files: Sequence[Path], config: Config, jobs: int | None = None) -
     from secreview.workers import run_pool
 
     if len(files) > 1 and jobs != 1:
-        # a bad rule file or model is one error here, before any worker starts; forked
-        # workers inherit what was loaded
-        default_checks(config)
+        # a bad rule file or model is one error here, before any worker starts; and one
+        # small scan loads the tokenizer and the model, which forked workers then inherit
+        # instead of each loading them again
+        scan_bytes(_WARM_UP, "warm-up.txt", config, default_checks(config))
     results = run_pool(
         list(files), _scan_in_worker, jobs=jobs, initializer=_init_scan_worker, initargs=(config,)
     )
