@@ -253,13 +253,14 @@ _FAST: dict[str, Any] = {}
 
 
 def _fast() -> dict[str, Any]:
-    """The per-character pdfium calls with plain-integer prototypes: ~5× less ctypes
+    """The per-character pdfium calls with plain-integer prototypes: far less ctypes
     conversion per call than pypdfium2's typed ones, for the thousands of calls per page."""
     if not _FAST:
         import pypdfium2.raw as raw
 
         def proto(func: Any, restype: Any, *args: Any) -> Any:
             address = ctypes.cast(func, ctypes.c_void_p).value
+            assert address is not None
             return ctypes.CFUNCTYPE(restype, *args)(address)
 
         vp, i = ctypes.c_void_p, ctypes.c_int
