@@ -31,6 +31,7 @@ import ctypes
 import re
 from typing import Any
 
+from secreview.errors import SecreviewError
 from secreview.extract.pdf_layout import Glyph, PageContent
 
 MAX_TEXT_LUMINANCE = 0.8
@@ -75,6 +76,8 @@ class PdfiumReader:
         self._doc: Any = None
         try:
             doc = pdfium.PdfDocument(data)
+        except (SecreviewError, MemoryError):
+            raise  # the per-file budget ran out (Timeout) while pdfium opened the file
         except Exception:  # noqa: BLE001 — pdfium cannot read it: pdf_layout reads every page
             return
         if len(doc) != pages:
