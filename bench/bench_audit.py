@@ -14,23 +14,25 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import sys
 import tempfile
 import time
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from secreview.config import Config
-from secreview.ledger.chain import append
-from secreview.ledger.signing import Signer
-from secreview.report.audit import Audit, AuditRow, AuditStats
-from secreview.report.render_html import render_html
-from secreview.report.render_pdf import render_pdf
-from secreview.report.render_tabular import render_csv, render_xlsx
-from secreview.service import Ledger
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-PASS = "bench-口令-2026"
-COST = 15  # the lowest KDF cost a ledger may choose: one unlock per user
+from bench_ledger import enrolled  # noqa: E402
+
+from secreview.config import Config  # noqa: E402
+from secreview.ledger.chain import append  # noqa: E402
+from secreview.ledger.signing import Signer  # noqa: E402
+from secreview.report.audit import Audit, AuditRow, AuditStats  # noqa: E402
+from secreview.report.render_html import render_html  # noqa: E402
+from secreview.report.render_pdf import render_pdf  # noqa: E402
+from secreview.report.render_tabular import render_csv, render_xlsx  # noqa: E402
+from secreview.service import Ledger  # noqa: E402
 
 
 def build(n: int) -> Audit:
@@ -93,17 +95,14 @@ def _ts(base: datetime, minutes: float) -> str:
 def ledger_with_items(folder: Path, n: int) -> tuple[Ledger, dict[str, Signer]]:
     """N items as signed events (submit → review → sign → publish, spread over 2026), no scanning."""
     config = replace(Config(), db_path=folder / "bench.db", checkpoints=folder / "cp.json")
-    ledger, _ = Ledger.init(config, "管理员", PASS, kdf_cost=COST)
-    s = {"管理员": ledger.unlock("管理员", PASS)}
-    for name, roles, depts in (
-        ("张三", ["drafter"], ["办公室", "财政局", "民政局"]),
-        ("审查员", ["reviewer"], ["办公室", "财政局", "民政局"]),
-        ("王领导", ["leader"], ["办公室", "财政局", "民政局"]),
+    depts = ["办公室", "财政局", "民政局"]
+    roster = (
+        ("张三", ["drafter"], depts),
+        ("审查员", ["reviewer"], depts),
+        ("王领导", ["leader"], depts),
         ("审计", ["auditor"], []),
-    ):
-        code = ledger.accounts.add_user(s["管理员"], name, roles, depts)["enrol_code"]
-        ledger.accounts.enroll(name, code, PASS)
-        s[name] = ledger.unlock(name, PASS)
+    )
+    ledger, s = enrolled(config, roster=roster)
     shas = [ledger.blobs.put(f"示例文件 {k}\n".encode()) for k in range(50)]
     base = datetime(2026, 1, 1, 1, tzinfo=UTC)
     step = 360 * 24 * 60 / n
@@ -214,11 +213,10 @@ def bench_sweep(files: int, folder: Path) -> None:
         )
         (site / f"文件{i:03d}.txt").write_text("".join(lines), encoding="utf-8")
     config = replace(Config(), db_path=folder / "sweep.db")
-    ledger, _ = Ledger.init(config, "管理员", PASS, kdf_cost=COST)
-    admin = ledger.unlock("管理员", PASS)
+    ledger, s = enrolled(config, roster=())
     for jobs in (1, 2):
         t = time.perf_counter()
-        info = ledger.sweep(admin, [site], jobs=jobs)
+        info = ledger.sweep(s["管理员"], [site], jobs=jobs)
         dt = time.perf_counter() - t
         rate = info["scanned"] / dt
         print(
