@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from secreview.ledger.chain import VerifyResult
     from secreview.ledger.signing import Signer
     from secreview.mask import mask_deep
-    from secreview.model import Event, Report
+    from secreview.model import Report
     from secreview.pipeline import provenance
     from secreview.report.audit import Audit
     from secreview.services.archive import Archive
@@ -350,20 +350,3 @@ class Ledger:
         progress: Callable[[int, int], None] | None = None,
     ) -> dict[str, Any]:
         return self.sweeps.sweep(signer, paths, jobs=jobs, progress=progress)
-
-    # private helpers some callers used before the split
-    def _state(
-        self, sid: str, user: wf.User | None = None, tx: Storage | None = None
-    ) -> wf.SubmissionState:
-        return self.ctx.state(sid, user, tx)
-
-    def _append(
-        self,
-        tx: Storage,
-        signer: Signer,
-        action: str,
-        sid: str | None,
-        version: int | None,
-        payload: dict[str, Any],
-    ) -> Event:
-        return self.ctx.append(tx, signer, action, sid, version, payload)
