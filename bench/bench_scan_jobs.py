@@ -81,9 +81,14 @@ def main() -> int:
             rate[jobs] = len(files) / best
         assert results[1] == results[2], "--jobs 2 gave other reports than --jobs 1"
         print(f"{len(files)} files (txt, docx, pdf), same reports with 1 and 2 jobs")
-        print(f"scan --jobs 1 (anchor)   {rate[1]:6.1f} files/s")
+        print(f"scan --jobs 1 (anchor)   {rate[1]:6.1f} files/s  (CPU busy: {cores[1]:.2f} cores)")
         print(
             f"scan --jobs 2            {rate[2]:6.1f} files/s  = {rate[2] / rate[1]:4.2f}× one core"
+            f"  (CPU busy: {cores[2]:.2f} cores)"
+        )
+        print(
+            "CPU busy: CPU seconds of this process and its workers per wall second; below 1 "
+            "and 2, other work on the machine had the cores"
         )
     return 0
 
