@@ -24,6 +24,8 @@ CASES = {
     "bench_docx.py": (["--seconds", "0.2"], "docs/s"),
     "bench_pdf.py": (["--pages", "3", "--repeat", "1"], "pages/s"),
     "bench_rules.py": (["--mb", "0.05"], "MB/s"),
+    "bench_startup.py": (["--repeat", "1"], "python -c pass"),
+    "bench_scan_jobs.py": (["--files", "4", "--repeat", "1"], "files/s"),
 }
 
 

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from secreview.fold import fold_char
-from secreview.normalize import ZERO_WIDTH, is_cjk, normalize
+from secreview.normalize import ZERO_WIDTH, OffsetMap, is_cjk, normalize
 
 
 def reference_normalize(text: str) -> tuple[str, tuple[int, ...]]:
@@ -81,7 +81,11 @@ def _same(text: str) -> None:
     want_text, want_offsets = reference_normalize(text)
     assert got.text == want_text
     assert tuple(got.offsets) == want_offsets
-    assert isinstance(got.offsets, tuple)
+    # compact storage (issue 17): runs, not one integer per character
+    assert isinstance(got.offsets, OffsetMap), type(got.offsets)
+    assert got.offsets.runs <= len(want_offsets)
+    assert [got.offsets[i] for i in range(len(want_offsets))] == list(want_offsets)
+    assert got.offsets[-1] == len(text)
     assert got.original == text
 
 

@@ -19,6 +19,10 @@ class SecreviewError(Exception):
         if code is not None:
             self.code = code
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # raised in a worker process (workers.run_pool): keep the message and the code
+        return (type(self), (self.message,), self.__dict__)
+
 
 class InputError(SecreviewError):
     """The input file cannot be read as a document."""

@@ -29,9 +29,8 @@ import json
 import os
 import re
 from collections.abc import Iterable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from secreview import workflow as wf
 from secreview.clock import plain_time, show_time
@@ -49,6 +48,9 @@ from secreview.ledger.chain import (
 from secreview.ledger.checkpoints import Checkpoint
 from secreview.ledger.storage import Storage, SubmissionRow
 from secreview.model import Event, RawRow
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 PARALLEL_MIN_EVENTS = 20_000
 MIN_PREFIX = 12
@@ -259,6 +261,8 @@ def _verify(
         workers = max(1, jobs or os.cpu_count() or 1)
         parallel = item is None and workers > 1 and n >= PARALLEL_MIN_EVENTS
         if parallel:
+            from concurrent.futures import ProcessPoolExecutor
+
             pool = ProcessPoolExecutor(workers)
             chunk = max(5_000, n // (workers * 8) + 1)
             for start in range(1, n + 1, chunk):

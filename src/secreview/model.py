@@ -85,7 +85,7 @@ PART_NAMES_ZH = {
 _LOCATION_KEYS = ("page", "paragraph", "row", "col", "sheet", "cell", "field", "bbox")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Location:
     """Where a piece of text is. Numbers are 1-based."""
 
@@ -139,7 +139,7 @@ class Location:
         return " ".join(bits)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Span:
     """A sub-range of a segment's text with its own, finer location (a table cell in a row)."""
 
@@ -148,7 +148,7 @@ class Span:
     location: Location
 
 
-@dataclass
+@dataclass(slots=True)
 class Segment:
     """One located run of original text: a paragraph, a table row, a metadata field …
 

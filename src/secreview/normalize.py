@@ -21,8 +21,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from array import array
+from bisect import bisect_right
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import overload
 
 from secreview.fold import fold
 
@@ -43,11 +46,98 @@ def is_cjk(ch: str) -> bool:
     )
 
 
-@dataclass(frozen=True)
+class OffsetMap(Sequence[int]):
+    """``offsets[i]``: the index in the original of normalized character ``i``, for
+    ``0 <= i <= n`` (``offsets[n]`` is the length of the original).
+
+    Stored as runs, not one integer per character: run ``k`` starts at normalized position
+    ``starts[k]`` and maps ``i`` to ``origins[k] + (i - starts[k])`` until the next run. Text
+    that only lost a few spaces or zero-width characters has a handful of runs, so the map
+    costs bytes, not the ~36 bytes a character a tuple of ints did (issue 17).
+    """
+
+    __slots__ = ("_starts", "_origins", "_len")
+
+    def __init__(self, starts: array[int], origins: array[int], length: int) -> None:
+        self._starts = starts
+        self._origins = origins
+        self._len = length
+
+    @classmethod
+    def identity(cls, n: int) -> OffsetMap:
+        return cls(array("q", [0]), array("q", [0]), n + 1)
+
+    @property
+    def runs(self) -> int:
+        return len(self._starts)
+
+    def __len__(self) -> int:
+        return self._len
+
+    @overload
+    def __getitem__(self, i: int) -> int: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[int]: ...
+    def __getitem__(self, i: int | slice) -> int | list[int]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(self._len))]
+        if i < 0:
+            i += self._len
+        if not 0 <= i < self._len:
+            raise IndexError("offset index out of range")
+        k = bisect_right(self._starts, i) - 1
+        return self._origins[k] + (i - self._starts[k])
+
+    def __iter__(self) -> Iterator[int]:
+        starts, origins = self._starts, self._origins
+        for k in range(len(starts)):
+            stop = starts[k + 1] if k + 1 < len(starts) else self._len
+            yield from range(origins[k], origins[k] + stop - starts[k])
+
+    def __repr__(self) -> str:
+        return f"OffsetMap({self._len} offsets in {len(self._starts)} runs)"
+
+
+class _Runs:
+    """Builds an OffsetMap position by position, merging positions that continue a run."""
+
+    __slots__ = ("starts", "origins")
+
+    def __init__(self) -> None:
+        self.starts = array("q")
+        self.origins = array("q")
+
+    def add(self, at: int, origin: int) -> None:
+        """Normalized position ``at`` (and those after it, until the next ``add``) comes
+        from original index ``origin`` onwards."""
+        if self.starts and self.origins[-1] + (at - self.starts[-1]) == origin:
+            return  # continues the current run
+        if self.starts and self.starts[-1] == at:
+            self.origins[-1] = origin  # an empty run is replaced
+            return
+        self.starts.append(at)
+        self.origins.append(origin)
+
+    def add_from(self, at: int, source: OffsetMap, lo: int, hi: int) -> None:
+        """Positions ``at …`` take the offsets ``source[lo:hi]`` (run by run)."""
+        starts, origins = source._starts, source._origins
+        k = bisect_right(starts, lo) - 1
+        while lo < hi:
+            stop = min(hi, starts[k + 1] if k + 1 < len(starts) else hi)
+            self.add(at, origins[k] + (lo - starts[k]))
+            at += stop - lo
+            lo = stop
+            k += 1
+
+    def build(self, length: int) -> OffsetMap:
+        return OffsetMap(self.starts, self.origins, length)
+
+
+@dataclass(frozen=True, slots=True)
 class Normalized:
     text: str
     # offsets[i] = index in the original of normalized char i; offsets[len(text)] = len(original)
-    offsets: tuple[int, ...]
+    offsets: OffsetMap
     original: str
 
     def span(self, start: int, end: int) -> tuple[int, int]:
@@ -67,8 +157,7 @@ def normalize(text: str, *, fold_characters: bool = True) -> Normalized:
     corpus: the shipped model was trained on text normalized without it)."""
     mapped, origin = _map_characters(text, fold_characters)
     n = len(mapped)
-    pieces: list[str] = []
-    out_origin: list[int] = []
+    kept: list[tuple[int, int]] = []
     pos = 0
     if _WHITESPACE.search(mapped) is not None:
         for m in _WHITESPACE_RUN.finditer(mapped):
@@ -77,17 +166,18 @@ def normalize(text: str, *, fold_characters: bool = True) -> Normalized:
                 continue
             if _CJK.match(mapped, start - 1) is None and _CJK.match(mapped, end) is None:
                 continue
-            pieces.append(mapped[pos:start])
-            out_origin.extend(origin[pos:start])
+            kept.append((pos, start))
             pos = end
-    if not pieces:
-        if isinstance(origin, range):  # one output character per input character
-            return Normalized(mapped, tuple(range(len(text) + 1)), text)
-        return Normalized(mapped, (*origin, len(text)), text)
-    pieces.append(mapped[pos:])
-    out_origin.extend(origin[pos:])
-    out_origin.append(len(text))
-    return Normalized("".join(pieces), tuple(out_origin), text)
+    if not kept:
+        return Normalized(mapped, origin, text)
+    kept.append((pos, n))
+    runs = _Runs()
+    at = 0
+    for lo, hi in kept:
+        runs.add_from(at, origin, lo, hi)
+        at += hi - lo
+    runs.add(at, len(text))
+    return Normalized("".join(mapped[lo:hi] for lo, hi in kept), runs.build(at + 1), text)
 
 
 # ------------------------------------------------------------------ per-character NFKC
@@ -153,17 +243,17 @@ def _map_run(run: str) -> tuple[str, tuple[int, ...] | None]:
     return got
 
 
-def _map_characters(text: str, fold_characters: bool = True) -> tuple[str, Sequence[int]]:
+def _map_characters(text: str, fold_characters: bool = True) -> tuple[str, OffsetMap]:
     """Per-character NFKC with zero-width characters dropped, then the one-to-one ``fold``
-    (traditional → simplified, star variants → ★, look-alike letters → Latin); origin index
-    of each output char."""
+    (traditional → simplified, star variants → ★, look-alike letters → Latin); the offset
+    map of the result (one entry past its end, for the original's length)."""
     if text.isascii():
-        return text, range(len(text))
+        return text, OffsetMap.identity(len(text))
     mapped, origin = _nfkc_characters(text)
     return (fold(mapped) if fold_characters else mapped), origin
 
 
-def _nfkc_characters(text: str) -> tuple[str, Sequence[int]]:
+def _nfkc_characters(text: str) -> tuple[str, OffsetMap]:
     resized = False
 
     def mapped_run(m: re.Match[str]) -> str:
@@ -176,17 +266,23 @@ def _nfkc_characters(text: str) -> tuple[str, Sequence[int]]:
     changing = _changing_runs()
     mapped = changing.sub(mapped_run, text)
     if not resized:
-        return mapped, range(len(text))
-    origin: list[int] = []
+        return mapped, OffsetMap.identity(len(text))
+    runs = _Runs()
+    at = 0
     pos = 0
     for m in changing.finditer(text):
         start = m.start()
-        origin.extend(range(pos, start))
-        run_origin = _map_run(m.group())[1]
+        runs.add(at, pos)
+        at += start - pos
+        out, run_origin = _map_run(m.group())
         if run_origin is None:
-            origin.extend(range(start, m.end()))
+            runs.add(at, start)
         else:
-            origin.extend([start + i for i in run_origin])
+            for j, o in enumerate(run_origin):
+                runs.add(at + j, start + o)
+        at += len(out)
         pos = m.end()
-    origin.extend(range(pos, len(text)))
-    return mapped, origin
+    runs.add(at, pos)
+    at += len(text) - pos
+    runs.add(at, len(text))
+    return mapped, runs.build(at + 1)

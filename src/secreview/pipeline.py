@@ -167,6 +167,38 @@ def scan_file(path: str | Path, config: Config, checks: Sequence[Check] | None =
     return scan_bytes(data, str(path), config, checks)
 
 
+_WORKER: dict[str, object] = {}
+_WARM_UP = "关于做好年度政务公开工作的通知。各单位要认真落实有关要求。".encode()
+
+
+def _init_scan_worker(config: Config) -> None:
+    _WORKER["config"] = config
+    _WORKER["checks"] = default_checks(config)
+
+
+def _scan_in_worker(path: Path) -> Report:
+    config = _WORKER["config"]
+    checks = _WORKER["checks"]
+    assert isinstance(config, Config) and isinstance(checks, list)
+    return scan_file(path, config, checks)
+
+
+def scan_files(files: Sequence[Path], config: Config, jobs: int | None = None) -> list[Report]:
+    """``scan_file`` of every file, in ``jobs`` processes (default: every core), reports in
+    the order of ``files`` — the same reports as one process gives (workers.run_pool)."""
+    from secreview.workers import run_pool
+
+    if len(files) > 1 and jobs != 1:
+        # a bad rule file or model is one error here, before any worker starts; and one
+        # small scan loads the tokenizer and the model, which forked workers then inherit
+        # instead of each loading them again
+        scan_bytes(_WARM_UP, "warm-up.txt", config, default_checks(config))
+    results = run_pool(
+        list(files), _scan_in_worker, jobs=jobs, initializer=_init_scan_worker, initargs=(config,)
+    )
+    return [report for _, report in results]
+
+
 def provenance(config: Config) -> tuple[dict[str, str], dict[str, str]]:
     """sha256 of every rule file and of the model (its manifest covers every model file)
     that a scan with this config uses — recorded with each submitted version and sweep."""
@@ -213,6 +245,7 @@ def _entries_under(root: Path) -> list[Path]:
 
 __all__ = [
     "scan_file",
+    "scan_files",
     "scan_bytes",
     "expand_paths",
     "run_checks",

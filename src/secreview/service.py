@@ -11,38 +11,59 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from secreview import workflow as wf
-from secreview.checks import ensure_fingerprints
 from secreview.config import Config
 from secreview.errors import UsageError
-from secreview.integrity import refusal
 from secreview.ledger.backends import open_backend
 from secreview.ledger.blobs import Blobs
-from secreview.ledger.chain import VerifyResult
 from secreview.ledger.keys import DEFAULT_COST
-from secreview.ledger.signing import Signer
 from secreview.ledger.storage import Storage, office_key
-from secreview.mask import mask_deep
-from secreview.model import Report
-from secreview.pipeline import provenance
-from secreview.report.audit import Audit
 from secreview.services.accounts import Accounts, Clock
-from secreview.services.archive import Archive
-from secreview.services.audits import Audits
 from secreview.services.base import Context
-from secreview.services.items import Items
 from secreview.services.projections import Projections
-from secreview.services.publications import Publications
-from secreview.services.reviews import Reviews
-from secreview.services.submissions import Submissions
-from secreview.services.sweeps import Sweeps
-from secreview.services.verification import Verification
 
-# Names other modules imported from here before the split.
-_ensure_fingerprints = ensure_fingerprints
+if TYPE_CHECKING:
+    from secreview import workflow as wf
+    from secreview.integrity import refusal
+    from secreview.ledger.chain import VerifyResult
+    from secreview.ledger.signing import Signer
+    from secreview.mask import mask_deep
+    from secreview.model import Report
+    from secreview.pipeline import provenance
+    from secreview.report.audit import Audit
+    from secreview.services.archive import Archive
+    from secreview.services.audits import Audits
+    from secreview.services.items import Items
+    from secreview.services.publications import Publications
+    from secreview.services.reviews import Reviews
+    from secreview.services.submissions import Submissions
+    from secreview.services.sweeps import Sweeps
+    from secreview.services.verification import Verification
+
+# A service's module (and what it imports: the pipeline, the rules, the audit report) is
+# imported when the service is first used, so `secreview queue` starts fast (issue 17).
+
+# Names other modules imported from here before the split (imported on first use).
+_OLD_NAMES = {
+    "_ensure_fingerprints": ("secreview.checks", "ensure_fingerprints"),
+    "mask_deep": ("secreview.mask", "mask_deep"),
+    "provenance": ("secreview.pipeline", "provenance"),
+    "refusal": ("secreview.integrity", "refusal"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    spec = _OLD_NAMES.get(name)
+    if spec is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(spec[0]), spec[1])
+
+
 __all__ = ["Ledger", "mask_deep", "provenance", "refusal"]
 
 
@@ -63,15 +84,57 @@ class Ledger:
         self.config = config
         self.accounts = Accounts(storage, clock=clock, sleep=sleep)
         self.ctx = Context(storage, blobs, config, self.accounts)
-        self.submissions = Submissions(self.ctx)
-        self.views = Items(self.ctx)  # queue, show, listing, document
-        self.reviews = Reviews(self.ctx)
-        self.publications = Publications(self.ctx)
-        self.archive = Archive(self.ctx)
-        self.verification = Verification(self.ctx)
-        self.audits = Audits(self.ctx)
-        self.sweeps = Sweeps(self.ctx)
         self.projections = Projections(storage)
+
+    # -- the services, each made when first used -----------------------------------------------
+
+    @cached_property
+    def submissions(self) -> Submissions:
+        from secreview.services.submissions import Submissions
+
+        return Submissions(self.ctx)
+
+    @cached_property
+    def views(self) -> Items:  # queue, show, listing, document
+        from secreview.services.items import Items
+
+        return Items(self.ctx)
+
+    @cached_property
+    def reviews(self) -> Reviews:
+        from secreview.services.reviews import Reviews
+
+        return Reviews(self.ctx)
+
+    @cached_property
+    def publications(self) -> Publications:
+        from secreview.services.publications import Publications
+
+        return Publications(self.ctx)
+
+    @cached_property
+    def archive(self) -> Archive:
+        from secreview.services.archive import Archive
+
+        return Archive(self.ctx)
+
+    @cached_property
+    def verification(self) -> Verification:
+        from secreview.services.verification import Verification
+
+        return Verification(self.ctx)
+
+    @cached_property
+    def audits(self) -> Audits:
+        from secreview.services.audits import Audits
+
+        return Audits(self.ctx)
+
+    @cached_property
+    def sweeps(self) -> Sweeps:
+        from secreview.services.sweeps import Sweeps
+
+        return Sweeps(self.ctx)
 
     # -- opening ----------------------------------------------------------------------------
 

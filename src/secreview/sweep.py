@@ -22,11 +22,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,6 +37,7 @@ from secreview.errors import UsageError
 from secreview.ledger.canonical import canonical
 from secreview.ledger.storage import Storage
 from secreview.model import Event
+from secreview.workers import default_jobs, run_pool
 
 log = logging.getLogger(__name__)
 
@@ -313,7 +312,7 @@ def run_sweep(
     run, done = _unfinished_run(sweeps, key)
     resumed = run is not None
     run = run or uuid.uuid4().hex[:12]
-    jobs = max(1, jobs or os.cpu_count() or 1)
+    jobs = max(1, jobs or default_jobs())
     todo: list[Path] = []
     skipped = 0
     for f in files:
@@ -353,12 +352,16 @@ def run_sweep(
 
     if progress:
         progress(0, total)
-    if jobs == 1 or total <= 1:
-        _init_worker(config)
-        for f in todo:
-            record(scan_one(str(f)))
-    else:
-        _pooled(todo, config, jobs, record)
+    scans = run_pool(
+        [str(f) for f in todo],
+        scan_one,
+        jobs=jobs,
+        initializer=_init_worker,
+        initargs=(config,),
+        ordered=False,  # record each result as it arrives
+    )
+    for _, scan in scans:
+        record(scan)
     counts = Counter(r["verdict"] for r in results)
     ended = append(
         "sweep_end",
@@ -386,23 +389,3 @@ def run_sweep(
         "attention": attention,
         "results": sorted(results, key=lambda r: r["path"]),
     }
-
-
-def _pooled(
-    todo: list[Path], config: Config, jobs: int, record: Callable[[dict[str, Any]], None]
-) -> None:
-    """Scan in ``jobs`` processes, a bounded number of files in flight; record in order done."""
-    with ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(config,)) as pool:
-        pending: set[Future[dict[str, Any]]] = set()
-        it = iter(todo)
-        for f in it:
-            pending.add(pool.submit(scan_one, str(f)))
-            if len(pending) >= jobs * 4:
-                break
-        while pending:
-            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for fut in finished:
-                record(fut.result())
-                nxt = next(it, None)
-                if nxt is not None:
-                    pending.add(pool.submit(scan_one, str(nxt)))

@@ -5,7 +5,7 @@ This package is the only place that imports click; the core never imports it.
 
 from __future__ import annotations
 
-import logging
+import importlib
 import os
 import sys
 from collections.abc import Sequence
@@ -18,8 +18,6 @@ from secreview import __version__
 from secreview.cli.common import AppState, fail
 from secreview.cli.zh import ChineseContext, help_hint, usage_message, use_chinese
 from secreview.errors import SecreviewError
-
-log = logging.getLogger("secreview.cli")
 
 
 class SafeGroup(click.Group):
@@ -73,15 +71,148 @@ class SafeGroup(click.Group):
             click.echo("已中断（interrupted）", err=True)
             raise SystemExit(130) from None
         except Exception as e:  # noqa: BLE001 — last resort: one line, details with -v
-            log.debug("unexpected error", exc_info=True)
+            import logging
+
+            logging.getLogger("secreview.cli").debug("unexpected error", exc_info=True)
             click.echo(
                 f"内部错误（internal error）：{type(e).__name__}: {e}；加 -v 查看详情", err=True
             )
             raise SystemExit(2) from None
 
 
+# Sub-commands are imported when used (issue 17: `secreview --help` and `queue` start fast):
+# name → (module under secreview.cli, attribute, the first line of its help). The help line is
+# what the top-level --help lists; tests/test_cli_startup.py checks it against the command.
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "scan": ("scan", "scan", "审查文件（不写台账）— dry-run scan of documents."),
+    "init": (
+        "ledger_cmds",
+        "init",
+        "建立台账和首位管理员 — create the ledger together with its first admin.",
+    ),
+    "user": (
+        "ledger_cmds",
+        "user",
+        "用户与密钥 — users, roles and their keys (drafter/reviewer/leader/auditor/admin).",
+    ),
+    "submit": (
+        "workflow",
+        "submit",
+        "提交待公开稿件（拟稿人）— scan, archive the exact bytes, record and route.",
+    ),
+    "queue": (
+        "workflow",
+        "queue",
+        "我的待办 — what waits for you (reviews, sign-offs, returned items).",
+    ),
+    "show": (
+        "workflow",
+        "show",
+        "查看稿件 — findings in context (numbered; personal numbers masked) and the history.",
+    ),
+    "review": (
+        "workflow",
+        "review",
+        "保密审查（保密审查员）— confirm or dismiss each finding, then approve or return.",
+    ),
+    "sign": ("workflow", "sign", "领导签批（审核领导）— sign off or return a reviewed item."),
+    "publish": (
+        "workflow",
+        "publish",
+        "登记公开（拟稿人/管理员）— record publication of the signed-off bytes.",
+    ),
+    "check": (
+        "ledger_cmds",
+        "check",
+        "核验文件是否经签批 — exit 0 only if these exact bytes were signed off.",
+    ),
+    "export": (
+        "ledger_cmds",
+        "export",
+        "导出存档文件（审计员/管理员）— write the stored bytes of a version, hash re-checked.",
+    ),
+    "ledger": (
+        "ledger_cmds",
+        "ledger_group",
+        "台账维护 — verify, checkpoint, rebuild the derived tables.",
+    ),
+    "rules": (
+        "rules",
+        "rules",
+        "规则包：列出规则、运行规则自带的示例 — rule packs and their self-tests.",
+    ),
+    "train": (
+        "model",
+        "train",
+        "训练分类模型 — train the paragraph classifier and write its model card.",
+    ),
+    "model": ("model", "model", "分类模型 — the trained classifier."),
+    "audit": (
+        "audit",
+        "audit",
+        "保密审查台账（审计员/管理员）— the inspection audit of the ledger.",
+    ),
+    "sweep": (
+        "audit",
+        "sweep",
+        "定期梳理（审计员/管理员）— re-scan published files with today's rules and model.",
+    ),
+    "serve": (
+        "serve",
+        "serve",
+        "审查台（网页）— web pages for drafters, reviewers, leaders and auditors.",
+    ),
+}
+
+
+def _load(name: str) -> click.Command | None:
+    spec = COMMANDS.get(name)
+    if spec is None:
+        return None
+    module, attr, _ = spec
+    cmd = getattr(importlib.import_module(f"secreview.cli.{module}"), attr)
+    assert isinstance(cmd, click.Command)
+    use_chinese(cmd)
+    return cmd
+
+
+class LazyGroup(SafeGroup):
+    """The top-level group: a sub-command's module is imported only when it is run."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(self.commands) | set(COMMANDS))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        cmd = self.commands.get(cmd_name)
+        if cmd is None:
+            cmd = _load(cmd_name)
+            if cmd is not None:
+                self.add_command(cmd, cmd_name)
+        return cmd
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list of --help from COMMANDS, importing none of them."""
+        names = self.list_commands(ctx)
+        if not names:
+            return
+        limit = formatter.width - 6 - max(len(n) for n in names)
+        rows = []
+        for name in names:
+            loaded = self.commands.get(name)
+            if loaded is not None:
+                if loaded.hidden:
+                    continue
+                rows.append((name, loaded.get_short_help_str(limit)))
+            else:
+                rows.append(
+                    (name, click.Command(name, help=COMMANDS[name][2]).get_short_help_str(limit))
+                )
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
 @click.group(
-    cls=SafeGroup,
+    cls=LazyGroup,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
 @click.option(
@@ -158,6 +289,8 @@ def main(
       secreview scan 通知.docx
       secreview scan --recursive 待发布/ --format json
     """
+    import logging
+
     level = logging.WARNING - 10 * min(verbose, 2)
     logging.basicConfig(
         level=level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s"
@@ -180,31 +313,4 @@ def main(
     )
 
 
-def _register() -> None:
-    from secreview.cli import audit, ledger_cmds, model, rules, scan, serve, workflow
-
-    for cmd in (
-        scan.scan,
-        ledger_cmds.init,
-        ledger_cmds.user,
-        workflow.submit,
-        workflow.queue,
-        workflow.show,
-        workflow.review,
-        workflow.sign,
-        workflow.publish,
-        ledger_cmds.check,
-        ledger_cmds.export,
-        ledger_cmds.ledger_group,
-        rules.rules,
-        model.train,
-        model.model,
-        audit.audit,
-        audit.sweep,
-        serve.serve,
-    ):
-        main.add_command(cmd)
-    use_chinese(main)
-
-
-_register()
+use_chinese(main)

@@ -8,16 +8,18 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
-from rich.console import Console
-from rich.markup import escape
 
-from secreview.config import Config
+if TYPE_CHECKING:  # rich is imported when something is printed (start-up, issue 17)
+    from rich.console import Console
+
 from secreview.errors import SecreviewError
-from secreview.roles import parse_role
-from secreview.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from secreview.config import Config
+    from secreview.settings import Settings
 
 T = TypeVar("T")
 
@@ -37,10 +39,14 @@ class AppState:
     def settings(self) -> Settings:
         """secreview.toml beside the ledger or in the user's config folder (read once)."""
         if self._settings is None:
+            from secreview.settings import load_settings
+
             self._settings = load_settings(None if self.db_url else self.db_path)
         return self._settings
 
     def config(self) -> Config:
+        from secreview.config import Config
+
         base = Config()
         s = self.settings()
         changes: dict[str, Any] = {
@@ -68,6 +74,8 @@ class RoleType(click.ParamType):
     name = "role"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        from secreview.roles import parse_role
+
         try:
             return str(parse_role(str(value)))
         except SecreviewError as e:
@@ -116,6 +124,8 @@ def first_per_rule(
 
 
 def print_hidden(console: Console, hidden: Counter[str]) -> None:
+    from rich.markup import escape
+
     for rule, n in hidden.items():
         console.print(
             f"  [dim]… 同类问题（{escape(rule)}）另有 {n} 处未逐条列出，加 --all 全部显示[/dim]"
@@ -123,10 +133,14 @@ def print_hidden(console: Console, hidden: Counter[str]) -> None:
 
 
 def stdout_console() -> Console:
+    from rich.console import Console
+
     return Console(highlight=False, soft_wrap=True)
 
 
 def stderr_console() -> Console:
+    from rich.console import Console
+
     return Console(stderr=True, highlight=False, soft_wrap=True)
 
 

@@ -15,7 +15,6 @@ from rich.table import Table
 from secreview.cli.common import FORMAT, AppState, RoleType, fail, print_json, stdout_console
 from secreview.cli.passphrase import read_new_passphrase, read_passphrase, signer_for
 from secreview.errors import Refused, SecreviewError, UsageError
-from secreview.extract import read_input
 from secreview.ledger import space
 from secreview.ledger.backends import list_offices
 from secreview.ledger.keys import DEFAULT_COST, MAX_COST, MIN_COST
@@ -340,6 +339,8 @@ def check(state: AppState, file: str, fmt: str) -> None:
       secreview check 待发布/通知.pdf && 发布脚本 通知.pdf
     """
     with handled():
+        from secreview.extract import read_input
+
         data = read_input(file, state.config().limits)
         with open_ledger(state) as ledger:
             found = ledger.check(data)

@@ -7,7 +7,6 @@ import sys
 import click
 from rich.markup import escape
 
-from secreview.baseline import apply_baseline, load_baseline
 from secreview.cli.common import (
     SHOWN_PER_RULE,
     AppState,
@@ -21,10 +20,6 @@ from secreview.cli.common import (
 from secreview.errors import SecreviewError
 from secreview.mask import mask_numbers
 from secreview.model import Finding, Report
-from secreview.pipeline import expand_paths, scan_file
-from secreview.report.scan_csv import to_csv
-from secreview.report.scan_sarif import to_sarif
-from secreview.rules import load_ruleset
 
 VERDICT_STYLE = {
     "pass": ("通过 pass", "bold green"),
@@ -110,6 +105,13 @@ def render_report(report: Report, show_all: bool = False) -> None:
 @click.option(
     "--all", "show_all", is_flag=True, help=f"列出全部问题（默认每条规则最多 {SHOWN_PER_RULE} 处）."
 )
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="并行进程数 (default: all CPU cores); the output is the same for any number.",
+)
 @click.pass_obj
 def scan(
     state: AppState,
@@ -118,6 +120,7 @@ def scan(
     recursive: bool,
     baseline_file: str | None,
     show_all: bool,
+    jobs: int | None,
 ) -> None:
     """审查文件（不写台账）— dry-run scan of documents.
 
@@ -132,12 +135,19 @@ def scan(
       secreview scan --recursive 待发布/ --baseline 基线.json
       secreview scan --recursive 待发布/ --format sarif > 审查结果.sarif
     """
+    # the scanning parts are imported here, not at start-up (VERDICT_STYLE is used by queue)
+    from secreview.baseline import apply_baseline, load_baseline
+    from secreview.pipeline import expand_paths, scan_files
+    from secreview.report.scan_csv import to_csv
+    from secreview.report.scan_sarif import to_sarif
+    from secreview.rules import load_ruleset
+
     dropped = 0
     try:
         config = state.config()
         baseline = load_baseline(baseline_file) if baseline_file else None
         files = expand_paths(paths, recursive)
-        reports = [scan_file(p, config) for p in files]
+        reports = scan_files(files, config, jobs)
         if baseline is not None:
             reports, dropped = apply_baseline(reports, baseline)
         ruleset = load_ruleset(config.rules_dirs) if fmt in ("sarif", "csv") else None

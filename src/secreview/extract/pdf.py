@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import io
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
@@ -36,6 +38,7 @@ from pdfminer.pdfpage import PDFPage
 from secreview.config import Limits
 from secreview.errors import CorruptFile, EncryptedPdf, SecreviewError, TooLarge
 from secreview.extract import pdf_extras as extras
+from secreview.extract.pdf_fast import PdfiumReader
 from secreview.extract.pdf_layout import PageContent, interpret_page, lines, paragraphs
 from secreview.extract.pdf_ocr import ocr_image_pages
 from secreview.extract.people import looks_like_person_name
@@ -50,6 +53,18 @@ _embed_depth: ContextVar[int] = ContextVar("secreview_pdf_embed_depth", default=
 # set while an earlier revision of a PDF is being read (its own revisions are not searched)
 _in_revision: ContextVar[bool] = ContextVar("secreview_pdf_in_revision", default=False)
 MAX_REVISIONS = 10
+# False: every page is interpreted by pdf_layout (tests and bench compare the two readers)
+_use_pdfium: ContextVar[bool] = ContextVar("secreview_pdf_use_pdfium", default=True)
+
+
+@contextmanager
+def geometry_only() -> Iterator[None]:
+    """Within the block every page is read by pdf_layout, none by pdfium (pdf_fast.py)."""
+    token = _use_pdfium.set(False)
+    try:
+        yield
+    finally:
+        _use_pdfium.reset(token)
 
 
 def _cause(e: BaseException) -> BaseException:
@@ -107,23 +122,38 @@ def extract(data: bytes, path: str, limits: Limits) -> Document:
         hidden_groups, layer_names = _guard("读取图层", extras.hidden_layers, catalog)
         chars = 0
         contents: list[PageContent] = []
-        for number, page in enumerate(pages, start=1):
-            content = _guard(
-                f"解析第{number}页", interpret_page, pdf.rsrcmgr, page, number, hidden_groups
-            )
-            contents.append(content)
-            before = len(doc.segments)
-            _page_segments(doc, content)
-            chars += sum(len(s.text) for s in doc.segments[before:])
-            if chars > limits.max_text_chars:
-                raise TooLarge(f"PDF 文本过长，超过上限 {limits.max_text_chars} 字符")
-            annots = _guard(f"读取第{number}页注释", extras.page_annotations, page.annots)
-            for k, (label, text) in enumerate(annots, start=1):
-                doc.segments.append(
-                    Segment(
-                        text, Location(part="annotation", page=number, paragraph=k, field=label)
+        # plain pages (text only, nothing drawn over it) are read by pdfium (pdf_fast.py);
+        # documents with hidden layers are interpreted page by page with pdf_layout
+        fast = PdfiumReader(data, len(pages)) if _pdfium_may_read(pdf, hidden_groups) else None
+        try:
+            for number, page in enumerate(pages, start=1):
+                content = _plain(fast, page, number) if fast is not None else None
+                if content is None:
+                    content = _guard(
+                        f"解析第{number}页",
+                        interpret_page,
+                        pdf.rsrcmgr,
+                        page,
+                        number,
+                        hidden_groups,
                     )
-                )
+                contents.append(content)
+                before = len(doc.segments)
+                _page_segments(doc, content)
+                chars += sum(len(s.text) for s in doc.segments[before:])
+                if chars > limits.max_text_chars:
+                    raise TooLarge(f"PDF 文本过长，超过上限 {limits.max_text_chars} 字符")
+                annots = _guard(f"读取第{number}页注释", extras.page_annotations, page.annots)
+                for k, (label, text) in enumerate(annots, start=1):
+                    doc.segments.append(
+                        Segment(
+                            text,
+                            Location(part="annotation", page=number, paragraph=k, field=label),
+                        )
+                    )
+        finally:
+            if fast is not None:
+                fast.close()
         _page_notes(doc, contents)
         if not _in_revision.get():  # an earlier revision's scans are the same pictures
             ocr_image_pages(doc, data, limits)
@@ -138,6 +168,37 @@ def extract(data: bytes, path: str, limits: Limits) -> Document:
     if not _in_revision.get():
         _earlier_revisions(doc, data, limits)
     return doc
+
+
+def _pdfium_may_read(pdf: pdfplumber.PDF, hidden_groups: frozenset[int]) -> bool:
+    """pdfium reads plain pages unless the document has hidden layers (marked content
+    pdf_layout must see) or is encrypted (pdfium and pdfminer decrypt differently; the
+    report must not depend on which one read a page)."""
+    return _use_pdfium.get() and not hidden_groups and not getattr(pdf.doc, "encryption", None)
+
+
+def _plain(fast: PdfiumReader, page: PDFPage, number: int) -> PageContent | None:
+    """The page read by pdfium when it is plain, else None (pdf_layout reads it)."""
+    if not fast.usable:
+        return None
+    try:
+        content = b"".join(_stream_bytes(c) for c in (page.contents or []))
+        return fast.plain_page(number - 1, number, page.mediabox, page.rotate, content)
+    except (SecreviewError, MemoryError):
+        raise
+    except Exception:  # noqa: BLE001 — anything odd: let pdf_layout read the page
+        log.debug("pdfium could not read page %d", number, exc_info=True)
+        return None
+
+
+def _stream_bytes(ref: Any) -> bytes:
+    """A content stream, decoded (pdfminer keeps it; pdf_layout would decode it too)."""
+    from pdfminer.pdftypes import PDFStream, resolve1
+
+    stream = resolve1(ref)
+    if isinstance(stream, PDFStream):
+        return stream.get_data() + b"\n"
+    return b""
 
 
 def _layer_note(doc: Document, contents: list[PageContent], names: list[str]) -> None:

@@ -19,10 +19,22 @@ _PARSER = lxml.etree.XMLParser(
 )
 
 
+_XML_PARTS = (".xml", ".rels", ".vml")
+
+
+class Package(zipfile.ZipFile):
+    """A zip package whose XML parts are decompressed once: ``check_all_xml`` reads every
+    one of them, the extractor then reads the ones it parses (issue 17)."""
+
+    def __init__(self, file: io.BytesIO) -> None:
+        super().__init__(file)
+        self.parts: dict[str, bytes] = {}
+
+
 def open_package(data: bytes, limits: Limits) -> zipfile.ZipFile:
     """Open a zip package after checking it is not a bomb. Caller closes it."""
     try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
+        zf = Package(io.BytesIO(data))
     except (zipfile.BadZipFile, EOFError, ValueError, OSError) as e:
         raise CorruptFile(f"文件已损坏，无法作为 Office 文档打开（{e}）") from e
     infos = zf.infolist()
@@ -49,6 +61,16 @@ def open_package(data: bytes, limits: Limits) -> zipfile.ZipFile:
 
 def read_member(zf: zipfile.ZipFile, name: str, limits: Limits) -> bytes | None:
     """Read one member with a hard size cap (the header sizes can lie)."""
+    cache = zf.parts if isinstance(zf, Package) else None
+    if cache is not None and name in cache:
+        return cache[name]
+    data = _read_member(zf, name, limits)
+    if cache is not None and data is not None and name.endswith(_XML_PARTS):
+        cache[name] = data
+    return data
+
+
+def _read_member(zf: zipfile.ZipFile, name: str, limits: Limits) -> bytes | None:
     try:
         info = zf.getinfo(name)
     except KeyError:
@@ -82,7 +104,7 @@ def parse_xml(data: bytes, name: str) -> lxml.etree._Element:
 def check_all_xml(zf: zipfile.ZipFile, limits: Limits) -> None:
     """Refuse the package if any XML part declares a DTD/entities."""
     for info in zf.infolist():
-        if info.filename.endswith((".xml", ".rels", ".vml")):
+        if info.filename.endswith(_XML_PARTS):
             data = read_member(zf, info.filename, limits)
             if data is not None:
                 check_xml(data, info.filename)
