@@ -1,0 +1,255 @@
+"""Thresholds of the classifier: per class, per genre (floors) and under document budgets.
+
+Three steps, all on held-out data, all deterministic:
+
+1. **Paragraph thresholds** per non-public class: the grid value with the best F2 on the
+   held-out split whose false alarms on real public paragraphs stay within the paragraph budget.
+2. **Genre floors** per class: in a document whose genre publishes that class by design
+   (classify/genre.py), a paragraph needs ``max(threshold, floor)``. The floor is the highest grid
+   value at which the class keeps all but ``GENRE_RECALL_LOSS`` of its out-of-fold recall at the
+   paragraph threshold — so dressing a leak up as a 公示 costs the reviewer at most that much
+   recall, by construction, and the model card reports what each genre actually keeps.
+3. **Document budgets**: while more held-out public documents of a source than its budget allows
+   (or of all sources together) have a flagged paragraph — counted with the genre floors — raise
+   the threshold of the class that gives up the least F2 per unit of excess cleared — but never
+   below ``DOC_RECALL_LOSS`` under that class's paragraph-step recall (the budget may then stay
+   unmet, and the model card says so).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from secreview.classify import LABELS, NON_PUBLIC
+from secreview.classify.genre import BY_ID
+
+THRESHOLD_GRID = tuple(round(x, 3) for x in [*np.arange(0.20, 0.99, 0.01), 0.99, 0.995, 0.999])
+RECALL_BETA = 2.0  # thresholds maximise F2 (recall weighs 4x precision) within the budget
+FALSE_ALARM_BUDGET = 0.01  # paragraph-level, all non-public classes together
+# Document level: share of held-out public documents with any flagged paragraph, per source
+# (sources with at least DOC_BUDGET_MIN_DOCS documents) and over all of them.
+DOC_FALSE_ALARM_BUDGET = 0.01
+DOC_POOLED_BUDGET = 0.005
+DOC_BUDGET_MIN_DOCS = 50
+GENRE_RECALL_LOSS = 0.05  # out-of-fold recall a genre floor may give up, per class
+# Step 3 never takes a class's held-out recall below its paragraph-step recall (minus this):
+# recall on what must not be published comes first; a budget it cannot meet is reported.
+DOC_RECALL_LOSS = 0.0
+
+
+def _r(x: float) -> float:
+    return round(float(x), 4)
+
+
+def _f2(flag: np.ndarray, pos: np.ndarray) -> float:
+    tp = int((flag & pos).sum())
+    prec = tp / int(flag.sum()) if flag.any() else 0.0
+    rec = tp / int(pos.sum()) if pos.any() else 0.0
+    b2 = RECALL_BETA**2
+    return (1 + b2) * prec * rec / (b2 * prec + rec) if prec + rec else 0.0
+
+
+@dataclass
+class DocSet:
+    """Held-out public documents: per class the highest paragraph probability, their source and
+    their detected genre (the classes that genre publishes by design, as a mask)."""
+
+    ids: list[str]
+    doc_max: np.ndarray  # (n_docs, n_classes)
+    sources: np.ndarray  # (n_docs,) str
+    source_genres: list[str]  # the source's own genre tag (reports)
+    genres: list[str | None]  # detected genre id
+    expected: np.ndarray  # (n_docs, n_classes) bool
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def subset(self, mask: np.ndarray) -> DocSet:
+        idx = np.flatnonzero(mask)
+        return DocSet(
+            [self.ids[i] for i in idx],
+            self.doc_max[idx],
+            self.sources[idx],
+            [self.source_genres[i] for i in idx],
+            [self.genres[i] for i in idx],
+            self.expected[idx],
+        )
+
+
+def expected_mask(genres: list[str | None]) -> np.ndarray:
+    out = np.zeros((len(genres), len(LABELS)), dtype=bool)
+    for i, g in enumerate(genres):
+        if g is not None and g in BY_ID:
+            for label in BY_ID[g].expected:
+                out[i, LABELS.index(label)] = True
+    return out
+
+
+def effective(
+    thresholds: dict[str, float], floors: dict[str, float], expected: np.ndarray
+) -> np.ndarray:
+    """(n, n_classes) threshold each row's paragraphs need per class (inf for public)."""
+    base = np.full(len(LABELS), np.inf)
+    raised = np.full(len(LABELS), np.inf)
+    for label in NON_PUBLIC:
+        k = LABELS.index(label)
+        base[k] = thresholds[label]
+        raised[k] = max(thresholds[label], floors.get(label, 0.0))
+    return np.where(expected, raised[None, :], base[None, :])
+
+
+def doc_flags(docs: DocSet, thresholds: dict[str, float], floors: dict[str, float]) -> np.ndarray:
+    if not len(docs):
+        return np.zeros(0, dtype=bool)
+    return (docs.doc_max >= effective(thresholds, floors, docs.expected)).any(axis=1)
+
+
+def flags(proba: np.ndarray, thresholds: dict[str, float]) -> np.ndarray:
+    """Paragraphs (rows of probabilities) flagged by any class at the plain thresholds."""
+    out = np.zeros(len(proba), dtype=bool)
+    for label in NON_PUBLIC:
+        out |= proba[:, LABELS.index(label)] >= thresholds[label]
+    return out
+
+
+def paragraph_thresholds(
+    y: np.ndarray, proba: np.ndarray, real_public: np.ndarray
+) -> tuple[dict[str, int], dict[str, list[float]]]:
+    """Step 1: grid index per class, and each class's F2 at every grid value."""
+    per_class_budget = FALSE_ALARM_BUDGET / len(NON_PUBLIC)
+    n_real = int(real_public.sum())
+    at: dict[str, int] = {}
+    f2: dict[str, list[float]] = {}
+    for label in NON_PUBLIC:
+        c = LABELS.index(label)
+        score, pos = proba[:, c], y == c
+        f2[label] = [_f2(score >= t, pos) for t in THRESHOLD_GRID]
+        best: tuple[int, float] | None = None
+        for i, t in enumerate(THRESHOLD_GRID):
+            fa = float((score >= t)[real_public].mean()) if n_real else 0.0
+            if fa <= per_class_budget and (best is None or f2[label][i] > best[1] + 1e-12):
+                best = (i, f2[label][i])
+        at[label] = best[0] if best is not None else len(THRESHOLD_GRID) - 1
+    return at, f2
+
+
+def genre_floors(
+    y_oof: np.ndarray, proba_oof: np.ndarray, thresholds: dict[str, float]
+) -> dict[str, float]:
+    """Step 2: per class the highest grid value keeping recall_oof(t) - GENRE_RECALL_LOSS."""
+    out: dict[str, float] = {}
+    for label in NON_PUBLIC:
+        c = LABELS.index(label)
+        score = proba_oof[y_oof == c, c]
+        if not len(score):
+            out[label] = thresholds[label]
+            continue
+        need = float((score >= thresholds[label]).mean()) - GENRE_RECALL_LOSS
+        floor = thresholds[label]
+        for t in THRESHOLD_GRID:
+            if t >= thresholds[label] and float((score >= t).mean()) >= need - 1e-12:
+                floor = t
+        out[label] = float(floor)
+    return out
+
+
+def _limits(docs: DocSet) -> tuple[dict[str, int], int]:
+    per_source: dict[str, int] = {}
+    for src in sorted(set(docs.sources.tolist())):
+        n = int((docs.sources == src).sum())
+        if n >= DOC_BUDGET_MIN_DOCS:
+            per_source[src] = int(np.floor(DOC_FALSE_ALARM_BUDGET * n + 1e-9))
+    return per_source, int(np.floor(DOC_POOLED_BUDGET * len(docs) + 1e-9))
+
+
+def _excess(docs: DocSet, flagged: np.ndarray, per_source: dict[str, int], pooled: int) -> int:
+    over = max(0, int(flagged.sum()) - pooled)
+    for src, limit in per_source.items():
+        over += max(0, int(flagged[docs.sources == src].sum()) - limit)
+    return over
+
+
+def choose_thresholds(
+    y: np.ndarray,
+    proba: np.ndarray,
+    real_public: np.ndarray,
+    floors_of: Callable[[dict[str, float]], dict[str, float]] | None = None,
+    docs: DocSet | None = None,
+) -> tuple[dict[str, float], dict[str, float], dict[str, dict[str, float | bool]]]:
+    """(thresholds, genre floors, why) — steps 1 to 3 of the module docstring.
+
+    ``floors_of``: a callable(thresholds) -> floors (step 2), or None for no genre floors.
+    """
+    grid = THRESHOLD_GRID
+    at, f2 = paragraph_thresholds(y, proba, real_public)
+    paragraph_choice = dict(at)
+    recall: dict[str, list[float]] = {}
+    for label in NON_PUBLIC:
+        c = LABELS.index(label)
+        pos = proba[y == c, c]
+        recall[label] = [float((pos >= t).mean()) if len(pos) else 0.0 for t in grid]
+    min_recall = {label: recall[label][at[label]] - DOC_RECALL_LOSS for label in NON_PUBLIC}
+
+    def th(cur: dict[str, int]) -> dict[str, float]:
+        return {label: float(grid[cur[label]]) for label in NON_PUBLIC}
+
+    floors: dict[str, float] = floors_of(th(at)) if floors_of is not None else {}
+    if docs is not None and len(docs):
+        per_source, pooled = _limits(docs)
+        excess = _excess(docs, doc_flags(docs, th(at), floors), per_source, pooled)
+        while excess > 0:
+            move: tuple[float, str, int, int] | None = None
+            for label in NON_PUBLIC:
+                for j in range(at[label] + 1, len(grid)):
+                    if recall[label][j] < min_recall[label] - 1e-12:
+                        break
+                    after = _excess(
+                        docs, doc_flags(docs, th({**at, label: j}), floors), per_source, pooled
+                    )
+                    if after < excess:
+                        cost = (f2[label][at[label]] - f2[label][j]) / (excess - after)
+                        if move is None or cost < move[0] - 1e-12:
+                            move = (cost, label, j, after)
+                        break
+            if move is None:
+                break
+            at[move[1]] = move[2]
+            excess = move[3]
+    chosen = th(at)
+    n_real = int(real_public.sum())
+    why: dict[str, dict[str, float | bool]] = {}
+    for label in NON_PUBLIC:
+        c = LABELS.index(label)
+        flag = proba[:, c] >= chosen[label]
+        doc_rate = 0.0
+        if docs is not None and len(docs):
+            eff = effective(chosen, floors, docs.expected)[:, c]
+            doc_rate = float((docs.doc_max[:, c] >= eff).mean())
+        why[label] = {
+            "f2": _r(f2[label][at[label]]),
+            "false_alarm_real_public": _r(float(flag[real_public].mean()) if n_real else 0.0),
+            "document_false_alarm": _r(doc_rate),
+            "raised_for_documents": at[label] != paragraph_choice[label],
+            "genre_floor": _r(max(chosen[label], floors.get(label, chosen[label]))),
+            "recall": _r(recall[label][at[label]]),
+            "paragraph_step_threshold": float(grid[paragraph_choice[label]]),
+        }
+    return chosen, floors, why
+
+
+def genre_thresholds(
+    thresholds: dict[str, float], floors: dict[str, float]
+) -> dict[str, dict[str, float]]:
+    """What model.json stores: per genre id, the raised threshold of each expected class."""
+    out: dict[str, dict[str, float]] = {}
+    for gid, genre in sorted(BY_ID.items()):
+        raised = {
+            label: float(max(thresholds[label], floors.get(label, 0.0))) for label in genre.expected
+        }
+        raised = {k: v for k, v in raised.items() if v > thresholds[k]}
+        if raised:
+            out[gid] = raised
+    return out
