@@ -88,7 +88,9 @@ def shared_docs(src: SharedSource) -> Iterator[Doc]:
         if src.name == "resume-ner":
             groups[group].append(str(rec["text"]))
             continue
-        yield Doc(f"{src.name}:{rec['id']}", src.name, record_genre(src, rec), document_text(src, rec))
+        yield Doc(
+            f"{src.name}:{rec['id']}", src.name, record_genre(src, rec), document_text(src, rec)
+        )
     for group, texts in sorted(groups.items()):
         yield Doc(group, src.name, "简历", "\n".join(texts))
 
@@ -123,7 +125,9 @@ def seed_formats(config: Config, checks: list[Any]) -> dict[str, str]:
     out = {}
     for fmt, data in document_variants(SEED.read_text("utf-8")).items():
         verdict, findings = scan_doc(data, f"seed.{SUFFIX[fmt]}", config, checks)
-        out[fmt] = verdict + ("" if not findings else f" ({findings[0].rule}: {findings[0].text[:40]})")
+        out[fmt] = verdict + (
+            "" if not findings else f" ({findings[0].rule}: {findings[0].text[:40]})"
+        )
     return out
 
 
@@ -210,14 +214,18 @@ def main() -> int:
     for name, t in by_source.items():
         for e in t.examples:
             print(f"  {e}")
-    print("\nfindings above info in documents that did not pass:", dict(findings_by.most_common(15)))
+    print(
+        "\nfindings above info in documents that did not pass:", dict(findings_by.most_common(15))
+    )
     seed = seed_formats(config, checks)
     if seed:
         print("\nseed report:", ", ".join(f"{k} {v}" for k, v in seed.items()))
     print(f"\n{size / 1e6:.1f} MB in {dt:.0f} s ({size / 1e6 / dt:.2f} MB/s)")
     if args.json:
         out = {
-            "by_source": {k: {"documents": v.docs, "not_pass": v.not_pass} for k, v in by_source.items()},
+            "by_source": {
+                k: {"documents": v.docs, "not_pass": v.not_pass} for k, v in by_source.items()
+            },
             "by_genre": {
                 f"{k[0]}/{k[1]}": {"documents": v.docs, "not_pass": v.not_pass}
                 for k, v in sorted(by_genre.items())
