@@ -16,12 +16,13 @@ $(BIN)/python:
 	$(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q $(PIN) --upgrade pip
 
+# The OCR extra (issue 14) is part of `make demo` and `make test`: pictures and scanned pages.
 $(STAMP): $(BIN)/python pyproject.toml constraints.txt
-	$(BIN)/python -m pip install -q $(PIN) -e .
+	$(BIN)/python -m pip install -q $(PIN) -e '.[ocr]'
 	@touch $@
 
 $(TESTSTAMP): $(STAMP)
-	$(BIN)/python -m pip install -q $(PIN) -e '.[test]'
+	$(BIN)/python -m pip install -q $(PIN) -e '.[test,ocr]'
 	@touch $@
 
 demo: $(STAMP)
@@ -37,7 +38,7 @@ test-latest:
 	rm -rf $(LATEST)
 	$(PY) -m venv $(LATEST)
 	$(LATEST)/bin/python -m pip install -q --upgrade pip
-	$(LATEST)/bin/python -m pip install -q --upgrade --upgrade-strategy eager -e '.[test]'
+	$(LATEST)/bin/python -m pip install -q --upgrade --upgrade-strategy eager -e '.[test,ocr]'
 	$(LATEST)/bin/python -m pip freeze --exclude-editable > $(LATEST)/versions.txt
 	$(LATEST)/bin/python -m pytest -q
 

@@ -1,5 +1,6 @@
 """The audit's own checks: a publish without complete sign-off (forged through the storage
-layer, bypassing the workflow) is listed loudly; permissions; bad arguments."""
+layer, bypassing the workflow, but signed with the insider's own real key) is listed loudly
+and fails verify's policy replay; permissions; bad arguments."""
 
 from __future__ import annotations
 
@@ -11,17 +12,22 @@ import pdfplumber
 from click.testing import CliRunner
 
 from secreview.config import Config
+from secreview.ledger.chain import append
 from secreview.service import Ledger
 from tests.helpers.audit_ledger import ok, submit
-from tests.helpers.ledger import cli, cli_json, head, write_doc
+from tests.helpers.ledger import cli, head, passphrase, write_doc
 
 AUDITOR = "孙审计"
 
 
-def forge(db: Path, actor: str, action: str, sid: str, version: int, payload: dict) -> None:
-    """Append an event the workflow would refuse: the chain stays valid, the policy does not."""
-    with Ledger.open(Config(db_path=db)) as ledger, ledger.storage.write() as tx:
-        tx.append(actor, action, sid, version, payload)
+def forge(db: Path, actor: str, action: str, sid: str, version: int, payload: dict) -> int:
+    """Append an event the workflow would refuse, signed with the actor's own real key (an
+    insider who knows their passphrase and can write the file): chain and signature valid,
+    policy not. Returns its seq."""
+    with Ledger.open(Config(db_path=db)) as ledger:
+        signer = ledger.unlock(actor, passphrase(actor))
+        with ledger.storage.write() as tx:
+            return append(tx, signer, action, sid, version, payload, ledger.now()).seq
 
 
 def test_publish_without_signoff_is_listed_loudly(
@@ -32,13 +38,21 @@ def test_publish_without_signoff_is_listed_loudly(
     ok(cli(runner, office, "张三", "publish", good))
     # awaiting review, then "published" by a forged event
     unsigned = submit(runner, office, write_doc(tmp_path, "b.txt", "block"), "未经签批的公告")
-    forge(office, "张三", "publish", unsigned, 1, {"sha256": "0" * 64, "channel": "政府网站"})
+    first = forge(
+        office, "张三", "publish", unsigned, 1, {"sha256": "0" * 64, "channel": "政府网站"}
+    )
     # "signed" by the drafter themself (not a leader), then published
     self_signed = submit(runner, office, write_doc(tmp_path, "c.txt", "pass", "丙"), "自签的通知")
     forge(office, "张三", "sign", self_signed, 1, {"decision": "approve", "accepted": []})
     forge(office, "张三", "publish", self_signed, 1, {"channel": "政府网站"})
 
-    assert cli_json(runner, office, AUDITOR, "ledger", "verify")["ok"] is True  # chain intact
+    # Chain and signatures are intact; the replayed policy names the first forged event.
+    ver = cli(runner, office, AUDITOR, "ledger", "verify", "--format", "json")
+    assert ver.exit_code == 1
+    found = json.loads(ver.stdout)
+    assert found["first_bad_seq"] == first, found
+    assert all("不符合审批规则" in p["reason"] for p in found["problems"]), found["problems"]
+    assert len(found["problems"]) == 3  # the publish, the self-sign and its publish
     r = cli(runner, office, AUDITOR, "audit", "--format", "json")
     assert r.exit_code == 1, (r.stdout, r.stderr)
     data = json.loads(r.stdout)
@@ -66,11 +80,23 @@ def test_reviewer_and_signer_must_differ_even_in_forged_events(
 ) -> None:
     sid = submit(runner, office, write_doc(tmp_path, "d.txt", "review"), "同一人审签")
     forge(office, "钱兼任", "review", sid, 1, {"decision": "approve", "dismissals": []})
-    forge(office, "钱兼任", "sign", sid, 1, {"decision": "approve", "accepted": []})
+    signed = forge(office, "钱兼任", "sign", sid, 1, {"decision": "approve", "accepted": []})
     forge(office, "张三", "publish", sid, 1, {})
     r = cli(runner, office, AUDITOR, "audit", "--format", "json")
     assert r.exit_code == 1
     assert "审查与签批为同一人" in r.stdout
+    ver = cli_json_failing(runner, office)
+    reasons = {p["seq"]: p["reason"] for p in ver["problems"]}
+    assert "审查与签批须由不同人员" in reasons[signed], reasons
+    # …and the CMS gate refuses to vouch for the bytes.
+    gate = cli(runner, office, "路人", "check", str(tmp_path / "d.txt"))
+    assert gate.exit_code == 1 and "台账校验未通过" in gate.stderr
+
+
+def cli_json_failing(runner: CliRunner, db: Path) -> dict:
+    r = cli(runner, db, AUDITOR, "ledger", "verify", "--format", "json")
+    assert r.exit_code == 1, r.stdout
+    return json.loads(r.stdout)
 
 
 def test_a_broken_chain_shows_in_the_footer(

@@ -117,7 +117,10 @@ def test_white_and_render_mode_3_text_is_invisible() -> None:
     assert len(notes) == 1 and notes[0].count == 2 and notes[0].location.page == 1
 
 
-def test_image_only_page_needs_manual_review(tmp_path: Path) -> None:
+def test_image_only_page_needs_manual_review(tmp_path: Path, monkeypatch) -> None:
+    from secreview.extract import ocr
+
+    monkeypatch.setattr(ocr, "available", lambda: False)  # without the OCR extra
     doc = _extract(pb.image_only_pdf())
     notes = [n for n in doc.residue if n.kind == "image_only_page"]
     assert len(notes) == 1
@@ -126,6 +129,18 @@ def test_image_only_page_needs_manual_review(tmp_path: Path) -> None:
     assert notes[0].severity == "review"
     report = _scan(tmp_path, pb.image_only_pdf())
     assert report.verdict == "review"
+
+
+def test_blank_scanned_page_still_needs_review_with_ocr(tmp_path: Path) -> None:
+    from secreview.extract import ocr
+
+    if not ocr.available():
+        pytest.skip("OCR extra not installed (pip install 'secreview[ocr]')")
+    doc = _extract(pb.image_only_pdf())  # page 2 is a grey picture: OCR finds no text
+    (note,) = [n for n in doc.residue if n.kind == "ocr_empty"]
+    assert note.severity == "review" and note.location.page == 2
+    assert not [n for n in doc.residue if n.kind == "ocr"]
+    assert _scan(tmp_path, pb.image_only_pdf()).verdict == "review"
 
 
 def test_no_false_alarms_from_borders_bands_logos_highlights_and_seals() -> None:

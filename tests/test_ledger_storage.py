@@ -1,21 +1,40 @@
-"""SQLite storage, blob store and hash chain on real files under tmp_path."""
+"""SQLite storage, blob store and hash chain on real files under tmp_path (the storage only
+stores rows; the chain and signatures are computed above it, by chain.append)."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
+import stat
 from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from secreview.errors import Refused, UsageError
 from secreview.ledger.blobs import BlobStore, blob_dir_for
-from secreview.ledger.chain import GENESIS, canonical, canonical_event, event_hash, verify
+from secreview.ledger.canonical import GENESIS, canonical, canonical_event, event_bytes, event_hash
+from secreview.ledger.chain import KeyLookup, append, check_rows, walk
+from secreview.ledger.signing import Signer
 from secreview.ledger.storage import MIGRATIONS, SCHEMA_VERSION, SQLiteStorage
+
+KEY = Ed25519PrivateKey.generate()
+
+
+def signer(name: str) -> Signer:
+    return Signer.of(name, KEY)
+
+
+def keys_for(*names: str) -> KeyLookup:
+    return KeyLookup({n: [(signer(n).public, 1, None)] for n in names})
+
+
+TS = "2026-01-01T00:00:00.000000Z"
 
 json_scalars = (
     st.none()
@@ -54,10 +73,12 @@ def test_fast_event_text_equals_canonical_of_the_whole_list(
 
 
 @given(payloads, payloads)
-def test_hash_changes_with_any_payload_change(a: dict, b: dict) -> None:
-    ha = event_hash(GENESIS, canonical_event(1, "t", "u", "x", None, None, canonical(a)))
-    hb = event_hash(GENESIS, canonical_event(1, "t", "u", "x", None, None, canonical(b)))
-    assert (ha == hb) == (canonical(a) == canonical(b))
+def test_signed_bytes_and_hash_change_with_any_payload_change(a: dict, b: dict) -> None:
+    ba = event_bytes(GENESIS, 1, "t", "u", "x", None, None, canonical(a))
+    bb = event_bytes(GENESIS, 1, "t", "u", "x", None, None, canonical(b))
+    assert (ba == bb) == (canonical(a) == canonical(b))
+    sig = bytes(64)
+    assert (event_hash(ba, sig) == event_hash(bb, sig)) == (ba == bb)
 
 
 def test_canonical_form_is_fixed() -> None:
@@ -79,13 +100,15 @@ def test_round_trip_through_sqlite(
     store = SQLiteStorage(db, create=True)
     try:
         with store.write() as tx:
-            written = [tx.append(actor, "note", None, None, p) for actor, p in events]
+            written = [append(tx, signer(actor), "note", None, None, p, TS) for actor, p in events]
         read = list(store.iter_events())
         assert [(e.seq, e.actor, e.payload, e.hash) for e in read] == [
             (e.seq, e.actor, json.loads(canonical(e.payload)), e.hash) for e in written
         ]
-        result = verify(store)
-        assert result.ok and result.events == len(events) and result.head == written[-1].hash
+        w = walk(store.iter_raw())
+        assert w.break_at is None and w.events == len(events) and w.head == written[-1].hash
+        checked, bad = check_rows(store.iter_raw(), keys_for(*{a for a, _ in events}))
+        assert (checked, bad) == (len(events), [])
     finally:
         store.close()
         for f in tmp_path.glob(db.name + "*"):
@@ -129,9 +152,9 @@ def test_not_a_database_is_a_clear_error(tmp_path: Path) -> None:
 def test_failed_transaction_appends_nothing(tmp_path: Path) -> None:
     store = SQLiteStorage(tmp_path / "s.db", create=True)
     with store.write() as tx:
-        tx.append("a", "note", None, None, {"n": 1})
+        append(tx, signer("a"), "note", None, None, {"n": 1}, TS)
     with pytest.raises(RuntimeError), store.write() as tx:
-        tx.append("a", "note", None, None, {"n": 2})
+        append(tx, signer("a"), "note", None, None, {"n": 2}, TS)
         raise RuntimeError("boom")
     assert [e.payload for e in store.iter_events()] == [{"n": 1}]
     assert store.head()[0] == 1
@@ -160,3 +183,101 @@ def test_blob_store_is_exact_and_rechecks(tmp_path: Path) -> None:
         blobs.get(sha)
     with pytest.raises(Refused):
         blobs.path_of("../../etc/passwd")
+
+
+def test_storage_only_accepts_the_next_row(tmp_path: Path) -> None:
+    store = SQLiteStorage(tmp_path / "s.db", create=True)
+    with store.write() as tx:
+        ev = append(tx, signer("a"), "note", None, None, {"n": 1}, TS)
+        row = next(iter(tx.iter_raw()))
+        with pytest.raises(RuntimeError, match="does not follow"):
+            tx.insert_event(row)  # seq 1 again
+        with pytest.raises(RuntimeError, match="does not follow"):
+            tx.insert_event((2, *row[1:7], "f" * 64, row[8], row[9]))  # wrong prev_hash
+    assert store.head() == (1, ev.hash)
+    with pytest.raises(RuntimeError, match="outside a write"):
+        store.insert_event(row)
+    store.close()
+
+
+def test_files_are_owner_only(tmp_path: Path) -> None:
+    db = tmp_path / "l.db"
+    store = SQLiteStorage(db, create=True)
+    with store.write() as tx:
+        append(tx, signer("a"), "note", None, None, {"n": 1}, TS)
+    blobs = BlobStore(blob_dir_for(db))
+    sha = blobs.put("身份证号 110105196503120216".encode())
+    for path, want in (
+        (db, 0o600),
+        (db.with_name("l.db-wal"), 0o600),
+        (blobs.root, 0o700),
+        (blobs.path_of(sha).parent, 0o700),
+        (blobs.path_of(sha), 0o400),
+    ):
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+        assert mode == want, (path, oct(mode))
+    store.close()
+
+
+def test_no_symlink_is_followed_into_the_blob_store(tmp_path: Path) -> None:
+    blobs = BlobStore(blob_dir_for(tmp_path / "l.db"))
+    data = b"archived bytes"
+    sha = blobs.put(data)
+    target = blobs.path_of(sha)
+    # A blob replaced by a link to another file (even one with the right bytes) is refused.
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.write_bytes(data)
+    os.chmod(target, 0o600)
+    target.unlink()
+    target.symlink_to(elsewhere)
+    assert "符号链接" in (blobs.check(sha) or "")
+    with pytest.raises(Refused, match="符号链接"):
+        blobs.get(sha)
+    assert blobs.put(data) == sha and not target.is_symlink()  # re-put replaces the link
+    # A symlinked sub-folder: no read through it, no write into it.
+    sub = target.parent
+    other = tmp_path / "outside"
+    other.mkdir()
+    for f in sub.iterdir():
+        os.chmod(f, 0o600)
+        f.rename(other / f.name)
+    sub.rmdir()
+    sub.symlink_to(other, target_is_directory=True)
+    assert "符号链接" in (blobs.check(sha) or "")
+    with pytest.raises(Refused, match="符号链接"):
+        blobs.put(data)
+    assert not list(other.glob(".tmp-*"))
+    # …nor a symlinked store root.
+    root_link = BlobStore(tmp_path / "linked.blobs")
+    (tmp_path / "linked.blobs").symlink_to(other, target_is_directory=True)
+    with pytest.raises(Refused, match="符号链接"):
+        root_link.put(b"x")
+
+
+def test_self_check_names_dropped_triggers(tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    store = SQLiteStorage(db, create=True)
+    assert store.self_check() == []
+    conn = sqlite3.connect(db)
+    conn.execute("DROP TRIGGER events_no_delete")
+    conn.commit()
+    conn.close()
+    [why] = store.self_check()
+    assert "events_no_delete" in why and "只追加" in why
+    store.close()
+
+
+def test_walk_checks_the_stored_link_on_its_own(tmp_path: Path) -> None:
+    """A row whose hash and signature are over the true previous hash but whose stored
+    prev_hash column says otherwise is a broken link — named by the link check itself."""
+    store = SQLiteStorage(tmp_path / "s.db", create=True)
+    with store.write() as tx:
+        for n in range(3):
+            append(tx, signer("a"), "note", None, None, {"n": n}, TS)
+    good = list(store.iter_raw())
+    store.close()
+    assert walk(good).break_at is None
+    bad = [*good[:2], (*good[2][:7], "ab" * 32, *good[2][8:])]
+    w = walk(bad)
+    assert w.break_at is not None and w.break_at.seq == 3 and "链接断开" in w.break_at.reason
+    assert w.events == 2 and w.head == good[1][8]

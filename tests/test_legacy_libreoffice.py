@@ -71,19 +71,24 @@ def test_wps_and_et_names_go_the_same_way(doc_file: Path, xls_file: Path, tmp_pa
         assert report.verdict == "block", report.error
 
 
-def test_conversion_timeout_kills_libreoffice(doc_file: Path) -> None:
+def test_conversion_timeout_kills_libreoffice(
+    doc_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A conversion past its limit is a `timeout`, and no LibreOffice process is left."""
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # this test's conversions only
     config = Config(limits=Limits(convert_seconds=0.3), use_classifier=False)
     started = time.monotonic()
     report = scan_file(doc_file, config)
     assert report.error is not None and report.error.code == "timeout"
     assert time.monotonic() - started < 10
     time.sleep(0.5)
-    assert _conversions_running() == []
+    assert _conversions_running(under=tmp_path) == []
 
 
-def _conversions_running() -> list[str]:
-    """Command lines of LibreOffice processes started with one of our temporary profiles."""
+def _conversions_running(under: Path) -> list[str]:
+    """Command lines of LibreOffice processes whose profile lies under ``under``."""
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -92,6 +97,6 @@ def _conversions_running() -> list[str]:
             cmd = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
         except OSError:
             continue
-        if "UserInstallation=file://" in cmd and "secreview-" in cmd:
+        if "UserInstallation=" in cmd and str(under) in cmd:
             found.append(cmd)
     return found

@@ -120,11 +120,39 @@ def test_installed_tool_works_from_any_folder(installed: Path, tmp_path: Path) -
 
 
 def test_installed_tool_runs_the_review_chain(installed: Path, tmp_path: Path) -> None:
-    """The ledger commands work from the wheel too (init, verify)."""
+    """The ledger commands work from the wheel too (init, a user with a look-alike check
+    against the bundled confusables data, enrolment, verify)."""
     sr = installed / "secreview"
     db = tmp_path / "台账.db"
-    init = _run(sr, "--db", db, "--as", "管理员", "init", cwd=tmp_path)
+    pw = {}
+    for who in ("管理员", "张三"):
+        pw[who] = tmp_path / f"{who}.pw"
+        pw[who].write_text(f"{who}的口令-2026", encoding="utf-8")
+        pw[who].chmod(0o600)
+    base = ("--db", db, "--as", "管理员", "--passphrase-file", pw["管理员"])
+    init = _run(sr, *base, "init", "--admin", "管理员", "--kdf-cost", "15", cwd=tmp_path)
     assert init.returncode == 0, init.stderr
+    add = _run(
+        sr, *base, "user", "add", "张三", "--role", "drafter", "--format", "json", cwd=tmp_path
+    )
+    assert add.returncode == 0, add.stderr
+    code = json.loads(add.stdout)["enrol_code"]
+    twin = _run(sr, *base, "user", "add", "张 三", "--role", "leader", cwd=tmp_path)
+    assert twin.returncode == 1 and "难以区分" in twin.stderr
+    enroll = _run(
+        sr,
+        "--db",
+        db,
+        "--passphrase-file",
+        pw["张三"],
+        "user",
+        "enroll",
+        "张三",
+        "--code",
+        code,
+        cwd=tmp_path,
+    )
+    assert enroll.returncode == 0, enroll.stderr
     verify = _run(sr, "--db", db, "ledger", "verify", "--format", "json", cwd=tmp_path)
     assert verify.returncode == 0, verify.stderr
     assert json.loads(verify.stdout)["ok"] is True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from pathlib import Path
 
 import openpyxl
 import pdfplumber
@@ -14,6 +15,7 @@ from secreview.report.render_html import render_html
 from secreview.report.render_pdf import render_pdf
 from secreview.report.render_tabular import render_csv, render_xlsx
 from secreview.report.render_text import render_text
+from tests.helpers.pdf_fonts import pdf_fonts, require_cjk_font
 
 FULL_ID = "110105196503120216"
 HEAD = "ab" * 32
@@ -33,6 +35,7 @@ def make_audit(n: int = 3, unsigned: list[str] | None = None) -> Audit:
             reviewer="王审查",
             review_opinion=f"同意删除后公开；已撤回含{FULL_ID}的附件",
             leader="赵领导",
+            leader_decision="同意签批",
             signed_at="2026-03-02 15:30",
             published_at="2026-03-03 10:00",
             channel="门户网站",
@@ -64,6 +67,12 @@ def make_audit(n: int = 3, unsigned: list[str] | None = None) -> Audit:
         head_hash=HEAD,
         verify_ok=True,
     )
+
+
+@pytest.fixture(autouse=True)
+def _cjk_font(request) -> None:
+    if "pdf" in request.node.name:
+        require_cjk_font()
 
 
 def test_pdf_has_chinese_headers_rows_pages_and_head_hash(tmp_path) -> None:
@@ -101,8 +110,8 @@ def test_xlsx_reopens_with_rows_frozen_header_and_stats(tmp_path) -> None:
     wb = openpyxl.load_workbook(path)
     ws = wb["台账"]
     assert ws.freeze_panes == "A4"
-    assert [c.value for c in ws[3]][:2] == ["序号", "信息标题"]
-    titles = [ws.cell(row=r, column=2).value for r in range(4, 9)]
+    assert [c.value for c in ws[3]][:4] == ["序号", "稿件编号", "版本", "信息标题"]
+    titles = [ws.cell(row=r, column=4).value for r in range(4, 9)]
     assert titles[0] == "关于开展第1批农机购置补贴申请的通知" and len(titles) == 5
     assert "统计" in wb.sheetnames
     values = [str(c.value) for row in wb.worksheets[0].iter_rows() for c in row if c.value]
@@ -116,8 +125,9 @@ def test_csv_has_bom_and_round_trips(tmp_path) -> None:
     assert raw.startswith(b"\xef\xbb\xbf")
     with path.open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.reader(fh))
-    assert rows[0][0] == "序号" and len(rows) == 5
-    assert rows[1][1] == "关于开展第1批农机购置补贴申请的通知"
+    assert rows[0][:3] == ["序号", "稿件编号", "信息标题"] and len(rows) == 5
+    assert rows[1][1] == "2026-0001 第1版"
+    assert rows[1][2] == "关于开展第1批农机购置补贴申请的通知"
     assert FULL_ID not in raw.decode("utf-8-sig")
     assert "110105********0216" in raw.decode("utf-8-sig")
 
@@ -153,3 +163,150 @@ def test_terminal_table(tmp_path) -> None:
 )
 def test_median_hours(pairs, expected) -> None:
     assert median_hours(pairs) == expected
+
+
+# -- the embedded font (issue 18) ----------------------------------------------------------------
+
+
+def test_pdf_embeds_every_font_it_uses(tmp_path) -> None:
+    path = render_pdf(make_audit(3, unsigned=["2026-0007 某通知"]), tmp_path / "a.pdf")
+    fonts = pdf_fonts(path)
+    assert fonts, "no font at all"
+    assert [f["line"] for f in fonts if f["emb"] != "yes"] == []
+    assert all(f["sub"] == "yes" for f in fonts)  # a subset, not the 20 MB font
+    assert path.stat().st_size < 400_000
+
+
+OPINION = (
+    "同意，排除 2 项（pii.resident_id：已取得本人书面同意；marking.secret_level："
+    "系引用法规原文），意见：删除附件后公开 https://example.gov.cn/a.html"
+)
+IDS = ("pii.resident_id", "marking.secret_level", "https://example.gov.cn/a.html")
+
+
+@pytest.mark.parametrize("width", range(60, 200, 7))
+def test_wrap_keeps_ids_whole_and_loses_nothing(width: int) -> None:
+    from secreview.report.fonts import audit_font
+    from secreview.report.render_pdf import _wrapper
+
+    require_cjk_font()
+    font = audit_font().name
+    lines = _wrapper(font, 7.5)(OPINION, width).split("\n")
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    for ident in IDS:
+        if stringWidth(ident, font, 7.5) <= width:
+            assert any(ident in ln for ln in lines), (ident, lines)
+    assert all(stringWidth(ln, font, 7.5) <= width + 0.01 for ln in lines)
+    assert "".join(lines).replace(" ", "") == OPINION.replace(" ", "")
+    for before, ln in zip(lines, lines[1:], strict=False):
+        # closing punctuation starts a line only after a word that alone filled one
+        assert ln[:1] not in "，。；：）" or before in IDS or before.endswith(IDS), lines
+
+
+def test_pdf_rule_ids_are_never_broken_mid_word(tmp_path) -> None:
+    audit = make_audit(1)
+    audit.rows[0].review_opinion = OPINION
+    path = render_pdf(audit, tmp_path / "a.pdf")
+    with pdfplumber.open(path) as pdf:
+        lines = [
+            ln.replace(" ", "") for p in pdf.pages for ln in (p.extract_text() or "").split("\n")
+        ]
+    assert any("pii.resident_id" in ln for ln in lines)
+    assert any("marking.secret_level" in ln for ln in lines)
+
+
+def test_pdf_without_a_cjk_font_fails_clearly(tmp_path, monkeypatch) -> None:
+    from secreview.errors import MissingTool, UsageError
+    from secreview.report import fonts
+
+    monkeypatch.delenv(fonts.ENV, raising=False)
+    monkeypatch.setattr(fonts, "DEBIAN_FONTS", ())
+    monkeypatch.setattr(fonts, "BUNDLED_DIR", tmp_path / "none")
+    out = tmp_path / "a.pdf"
+    with pytest.raises(MissingTool) as info:
+        render_pdf(make_audit(1), out)
+    assert "fonts-arphic-uming" in info.value.message and "pdf_font" in info.value.message
+    assert not out.exists()
+    with pytest.raises(UsageError, match="找不到配置的 PDF 字体文件"):
+        render_pdf(make_audit(1), out, font_path=tmp_path / "无此字体.ttf")
+    latin = next(
+        (p for p in ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",) if Path(p).is_file()),
+        None,
+    )
+    if latin:  # a font without Chinese would print boxes: refused
+        with pytest.raises(UsageError, match="缺少中文字符"):
+            render_pdf(make_audit(1), out, font_path=latin)
+
+
+def test_pdf_font_from_a_configured_path(tmp_path, monkeypatch) -> None:
+    from secreview.report import fonts
+
+    found = fonts.audit_font()
+    monkeypatch.setenv(fonts.ENV, f"{found.path}#{found.index}")
+    path = render_pdf(make_audit(1), tmp_path / "a.pdf")
+    names = [f["name"] for f in pdf_fonts(path)]
+    assert names and all(
+        n.split("+", 1)[-1].startswith(names[0].split("+", 1)[-1][:4]) for n in names
+    )
+
+
+def test_xlsx_cells_are_typed_and_print_ready(tmp_path) -> None:
+    from datetime import datetime
+
+    audit = make_audit(4)
+    audit.rows[1].leader_decision = "退回"
+    audit.rows[2].title = '=HYPERLINK("https://evil.example/","点击")'
+    audit.rows[3].drafter = "@SUM(A1)"
+    path = render_xlsx(audit, tmp_path / "台账.xlsx")
+    wb = openpyxl.load_workbook(path)
+    ws = wb["台账"]
+    header = [c.value for c in ws[3]]
+    col = {h: i + 1 for i, h in enumerate(header)}
+    row4 = {h: ws.cell(row=4, column=i) for h, i in col.items()}
+    assert row4["序号"].value == 1 and row4["序号"].data_type == "n"
+    assert row4["发现问题数"].value == 3 and row4["发现问题数"].data_type == "n"
+    for name in ("提交时间（北京时间）", "领导意见时间（北京时间）", "公开时间（北京时间）"):
+        assert row4[name].is_date and isinstance(row4[name].value, datetime), name
+    assert row4["提交时间（北京时间）"].value == datetime(2026, 3, 2, 9, 0)
+    assert ws.cell(row=4, column=col["领导意见"]).value == "同意签批"
+    assert ws.cell(row=5, column=col["领导意见"]).value == "退回"
+    assert ws.cell(row=5, column=col["领导意见时间（北京时间）"]).value == datetime(
+        2026, 3, 2, 15, 30
+    )
+    assert row4["版本"].value == 1 and row4["版本"].data_type == "n"
+    # formula-like text stays text: never a formula cell
+    title = ws.cell(row=6, column=col["信息标题"])
+    assert title.data_type == "s" and title.value.startswith("=HYPERLINK") and title.quotePrefix
+    assert ws.cell(row=7, column=col["拟稿人"]).data_type == "s"
+    assert not [c for r in ws.iter_rows() for c in r if c.data_type == "f"]
+    # print setup
+    assert ws.auto_filter.ref == f"A3:{openpyxl.utils.get_column_letter(len(header))}7"
+    assert ws.print_title_rows == "$3:$3"
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9  # A4
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1
+    assert ws.page_setup.fitToHeight == 0
+    assert "&P" in ws.oddFooter.center.text and "&N" in ws.oddFooter.center.text
+    stats = {r[0].value: r[1] for r in wb["统计"].iter_rows(min_row=2) if r[0].value}
+    assert stats["提交事项"].value == 4 and stats["提交事项"].data_type == "n"
+    assert stats["提交至签批用时（中位数）"].value == 6.5
+
+
+def test_csv_neutralises_formula_cells(tmp_path) -> None:
+    audit = make_audit(2)
+    audit.rows[0].title = "=1+1"
+    audit.rows[1].dept = "-5"
+    path = render_csv(audit, tmp_path / "台账.csv")
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    assert rows[1][2] == "'=1+1" and rows[2][4] == "'-5"
+
+
+def test_audit_shows_rule_names_with_ids_as_notes(tmp_path) -> None:
+    audit = make_audit(1)
+    audit.rows[0].review_opinion = "同意"
+    audit.rows[0].dismissed = [("pii.resident_id", "已取得本人书面同意")]
+    audit.rule_names = {"pii.resident_id": "公民身份号码"}
+    cells = dict(zip(audit.to_dict()["columns"], audit.cells(audit.rows[0]), strict=True))
+    assert "公民身份号码（pii.resident_id）：已取得本人书面同意" in cells["保密审查员及意见"]
+    assert ("规则：公民身份号码（pii.resident_id）", "4") in audit.stat_lines()

@@ -135,3 +135,75 @@ def test_hashes_are_sha256_of_each_file() -> None:
     assert set(rs.hashes) == {str(p) for p in sorted(SHIPPED.glob("*.toml"))}
     for path, digest in rs.hashes.items():
         assert digest == hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+# -- rule names (issue 18) ---------------------------------------------------------------------
+
+
+def test_every_shipped_rule_has_a_chinese_name() -> None:
+    ruleset = load_ruleset([SHIPPED])
+    for entry in (*ruleset.rules, *ruleset.allow):
+        assert entry.name and entry.name != entry.id, entry.id
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in entry.name), entry.id
+
+
+def test_a_shipped_pack_without_names_is_refused(tmp_path) -> None:
+    from secreview.rules.loader import load_file
+
+    pack = tmp_path / "pack.toml"
+    text = (SHIPPED / "markings.toml").read_text(encoding="utf-8")
+    pack.write_text(text.replace('name = "密级标志"\n', "", 1), encoding="utf-8")
+    with pytest.raises(UsageError) as info:
+        load_file(pack, require_names=True)
+    assert "marking.secret_level" in info.value.message and "name" in info.value.message
+    assert load_file(pack)[0][0].name == "marking.secret_level"  # not shipped: id stands in
+
+
+def test_user_pack_name_is_optional_and_checked(tmp_path) -> None:
+    ruleset = load_ruleset([DATA / "rules_custom"])
+    assert {r.id: r.name for r in ruleset.rules}["office.project_code"] == "office.project_code"
+    pack = tmp_path / "x.toml"
+    pack.write_text(
+        (DATA / "rules_custom" / "office.toml")
+        .read_text(encoding="utf-8")
+        .replace(
+            'id = "office.project_code"', 'id = "office.project_code"\nname = "' + "长" * 41 + '"'
+        ),
+        encoding="utf-8",
+    )
+    with pytest.raises(UsageError, match="name"):
+        build_ruleset([pack])
+
+
+def test_rules_list_shows_names(runner) -> None:
+    res = runner.invoke(main, ["rules", "list", "--format", "json"], catch_exceptions=False)
+    rules = {r["id"]: r for r in json.loads(res.stdout)}
+    assert rules["pii.resident_id"]["name"] == "公民身份号码"
+    wide = runner.invoke(main, ["rules", "list"], env={"COLUMNS": "200"}, catch_exceptions=False)
+    assert "公民身份号码" in wide.stdout and "密级标志" in wide.stdout
+
+
+def test_rules_test_notes_unnamed_user_rules(runner) -> None:
+    res = runner.invoke(main, ["--rules", str(DATA / "rules_custom"), "rules", "test"])
+    assert res.exit_code == 0
+    assert "没有中文名称" in res.stderr and "office.project_code" in res.stderr
+
+
+def test_every_residue_kind_an_extractor_notes_has_a_chinese_name() -> None:
+    import ast
+
+    import secreview.extract as extract_pkg
+    from secreview.rules.names import RESIDUE_NAMES_ZH
+
+    kinds: set[str] = set()
+    for path in Path(extract_pkg.__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "id", getattr(node.func, "attr", "")) == "ResidueNote"
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+            ):
+                kinds.add(node.args[0].value)
+    assert len(kinds) >= 20
+    assert sorted(kinds - set(RESIDUE_NAMES_ZH)) == []

@@ -228,3 +228,31 @@ def test_rerun_after_kill_continues(office: Path, runner: CliRunner, tmp_path: P
     [(_, end)] = sweep_events(office, "sweep_end")
     assert end["skipped"] == done_before
     assert cli_json(runner, office, AUDITOR, "ledger", "verify")["ok"] is True
+
+
+def test_issue_18_sweep_text_lists_each_problem_without_the_numbers(
+    office: Path, runner: CliRunner, tmp_path: Path
+) -> None:
+    from tests.helpers.xlsx_builder import id_check_digit
+
+    full_id = "11010519491231002" + id_check_digit("11010519491231002")
+    web = tmp_path / "网站"
+    web.mkdir()
+    (web / "名单.html").write_text(
+        f"<html><body><p>补贴名单</p><p>张三 身份证号 {full_id}</p><p>秘密★1年</p></body></html>",
+        encoding="utf-8",
+    )
+    r = cli(runner, office, AUDITOR, "sweep", str(web), "--jobs", "1")
+    assert r.exit_code == 1
+    out = r.stdout
+    assert "不在台账中" in out and "发现的问题" in out
+    assert "公民身份号码（pii.resident_id）" in out and "密级标志（marking.secret_level）" in out
+    assert "第2段" in out or "第3段" in out  # the location of each finding
+    assert full_id not in out.replace("\n", "").replace(" ", "")
+    data = json.loads(
+        cli(runner, office, AUDITOR, "sweep", str(web), "--jobs", "1", "--format", "json").stdout
+    )
+    (result,) = data["results"]
+    assert {i["rule"] for i in result["items"]} >= {"pii.resident_id", "marking.secret_level"}
+    recorded = [p for _, p in sweep_events(office)]
+    assert recorded and all("items" not in p for p in recorded)  # the ledger keeps counts

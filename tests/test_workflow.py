@@ -14,7 +14,7 @@ from secreview.config import Config
 from secreview.errors import Refused
 from secreview.model import Event
 from secreview.service import Ledger
-from tests.helpers.ledger import write_doc
+from tests.helpers.ledger import passphrase, write_doc
 
 DRAFTER = wf.User("张三", ("drafter",), ("办公室",))
 REVIEWER = wf.User("审查员甲", ("reviewer",))
@@ -129,40 +129,83 @@ def test_publish_only_after_signoff_by_drafter_or_admin() -> None:
         wf.check_publish(st, wf.User("李四", ("drafter",)))
 
 
-def test_user_bootstrap_and_admin_only() -> None:
-    plan = wf.plan_user_add({}, "老周", "小王", ["drafter"], [])
-    assert [p["name"] for _, p in plan] == ["老周", "小王"]
-    assert plan[0][1]["roles"] == ["admin"] and plan[0][1]["bootstrap"] is True
-    with pytest.raises(Refused, match="首位用户须为管理员"):
-        wf.plan_user_add({}, "老周", "老周", ["reviewer"], [])
-    with pytest.raises(Refused, match="无法确定操作者身份"):
-        wf.plan_user_add({}, None, "小王", ["drafter"], [])
-    users = wf.fold_users(
-        Event(i + 1, "t", a, "user_add", None, None, p) for i, (a, p) in enumerate(plan)
-    )
+def test_only_admins_add_users_and_names_must_be_distinguishable() -> None:
+    admin = wf.User("老周", ("admin",))
+    users = {"老周": admin, "王领导": LEADER}
+    payload = wf.plan_user_add(users, admin, " 小王 ", ["drafter"], ["办公室"])
+    assert payload == {"name": "小王", "roles": ["drafter"], "depts": ["办公室"]}
     with pytest.raises(Refused, match="只有管理员"):
-        wf.plan_user_add(users, "小王", "小李", ["drafter"], [])
+        wf.plan_user_add(users, DRAFTER, "小李", ["drafter"], [])
     with pytest.raises(Refused, match="未知角色"):
-        wf.plan_user_add(users, "老周", "小李", ["boss"], [])
+        wf.plan_user_add(users, admin, "小李", ["boss"], [])
+    with pytest.raises(Refused, match="已登记"):
+        wf.plan_user_add(users, admin, "王领导 ", ["leader"], [])  # trailing space: same name
+    more = {**users, "王二": DRAFTER, "wang li": DRAFTER}
+    for twin, says in (
+        ("王领导\u3000", "已登记"),  # ideographic space: NFKC, then trimmed
+        ("王 领导", "难以区分"),  # a space inside
+        ("王ニ", "难以区分"),  # katakana ニ for 二
+        ("王领導", "难以区分"),  # traditional 導 for 导
+        ("wаng li", "难以区分"),  # Cyrillic а
+        ("Wang  Li", "难以区分"),  # case and doubled space
+        ("王领\u200b导", "不可见字符"),  # zero-width space
+        ("王领导\u202e", "不可见字符"),  # bidi override
+    ):
+        with pytest.raises(Refused, match=says):
+            wf.plan_user_add(more, admin, twin, ["leader"], [])
+
+
+def test_drafter_never_signs_or_reviews_own_item_even_with_both_roles() -> None:
+    """Mutation guard: the drafter-cannot-sign-own-item check in plan_sign."""
+    drafter_leader = wf.User("张三", ("drafter", "leader"), ("办公室",))
+    st = state_of(submit_event(1, 1, "pass", []))
+    with pytest.raises(Refused, match="不能签批自己起草的稿件"):
+        wf.plan_sign(st, drafter_leader, True, False, None)
+    with pytest.raises(Refused, match="不能签批自己起草的稿件"):
+        wf.plan_sign(st, drafter_leader, False, False, "退回")
+    assert wf.plan_sign(st, LEADER, True, False, None)["decision"] == "approve"
+    # …and a recorded self-sign is refused when the events are replayed.
+    signed = ev(2, "张三", "sign", {"decision": "approve", "sha256": f"{1:064d}"})
+    users = {"张三": drafter_leader}
+    with pytest.raises(Refused, match="不能签批自己起草的稿件"):
+        wf.permitted(st, users, signed)
+
+
+def test_replay_refuses_what_the_policy_never_allowed() -> None:
+    s1 = submit_event(1, 1, "block", [finding("a", "block")])
+    users = {u.name: u for u in (DRAFTER, REVIEWER, LEADER, BOTH)}
+    wf.permitted(None, users, s1)
+    st = state_of(s1)
+    bogus_review = ev(2, REVIEWER.name, "review", {"decision": "approve", "dismissals": []})
+    with pytest.raises(Refused, match="未排除"):
+        wf.permitted(st, users, bogus_review)
+    publish = ev(2, DRAFTER.name, "publish", {"sha256": f"{1:064d}"})
+    with pytest.raises(Refused, match="尚未经领导签批"):
+        wf.permitted(st, users, publish)
+    with pytest.raises(Refused, match="未在台账中登记"):
+        wf.permitted(st, users, ev(2, "冒名者", "sign", {"decision": "approve"}))
 
 
 @pytest.fixture
 def ledger(tmp_path: Path) -> Ledger:
     config = replace(Config(), db_path=tmp_path / "w.db")
-    led, _ = Ledger.init(config, "管理员")
-    led.add_user("管理员", "管理员", ["admin"])
-    led.add_user("管理员", "张三", ["drafter"], ["办公室"])
-    led.add_user("管理员", "王领导", ["leader"])
+    led, _ = Ledger.init(config, "管理员", passphrase("管理员"), kdf_cost=15)
+    admin = led.unlock("管理员", passphrase("管理员"))
+    for name, roles, depts in (("张三", ["drafter"], ["办公室"]), ("王领导", ["leader"], [])):
+        code = led.accounts.add_user(admin, name, roles, depts)["enrol_code"]
+        led.accounts.enroll(name, code, passphrase(name))
     yield led
     led.close()
 
 
 def test_projections_rebuild_to_the_same_rows(ledger: Ledger, tmp_path: Path) -> None:
+    drafter = ledger.unlock("张三", passphrase("张三"))
     for i in range(3):
         ledger.submit(
-            write_doc(tmp_path, f"{i}.txt", "pass", str(i)), "通知", "办公室", None, None, "张三"
+            write_doc(tmp_path, f"{i}.txt", "pass", str(i)), "通知", "办公室", None, None, drafter
         )
-    ledger.sign(ledger.queue("王领导")[0]["id"], "王领导", True)
+    leader = ledger.unlock("王领导", passphrase("王领导"))
+    ledger.sign(ledger.queue("王领导")[0]["id"], leader, True)
     conn = sqlite3.connect(ledger.config.db_path)
     queries = (
         "SELECT * FROM submissions ORDER BY id",
@@ -187,7 +230,8 @@ def test_submit_records_report_provenance_and_doc_number(ledger: Ledger, tmp_pat
     doc.write_text(
         "某县人民政府办公室文件\n某政办发〔2025〕7号\n秘密★6个月\n正文。\n", encoding="utf-8"
     )
-    info = ledger.submit(doc, "关于某事的通知", "办公室", "政府网站", None, "张三")
+    drafter = ledger.unlock("张三", passphrase("张三"))
+    info = ledger.submit(doc, "关于某事的通知", "办公室", "政府网站", None, drafter)
     [event] = [e for e in ledger.storage.events_for(info["id"]) if e.action == "submit"]
     p = event.payload
     assert p["doc_number"] == "某政办发〔2025〕7号"

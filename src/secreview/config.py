@@ -5,6 +5,10 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from secreview.clock import OfficeClock
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 # An installed wheel carries rules/, models/ and corpus/ here (pyproject: force-include).
@@ -54,6 +58,11 @@ class Limits:
     wall_seconds_per_file: float = 1200.0
     convert_seconds: float = 120.0
     max_xlsx_cells: int = 5_000_000
+    # Images: refuse a picture larger than this before decoding it (decompression bombs);
+    # OCR stops after ``ocr_seconds`` of CPU time per file (half of ``seconds_per_file``) and
+    # lists the pages left for a person.
+    max_image_pixels: int = 90_000_000
+    ocr_seconds: float = 60.0
 
 
 @dataclass(frozen=True)
@@ -66,3 +75,21 @@ class Config:
     )
     user: str | None = None
     use_classifier: bool = True
+    # from secreview.toml (settings.py); None: not set
+    office: str | None = None
+    default_channel: str | None = None
+    time_zone: str = "Asia/Shanghai"
+    pdf_font: str | None = None
+    # The auditor's checkpoint file (outside the ledger); None: $SECREVIEW_HOME or ~/.secreview.
+    checkpoints: Path | None = None
+
+    def clock(self) -> OfficeClock:
+        """The office clock for every time shown to people (``time_zone``; 北京时间)."""
+        from secreview.clock import office_clock
+
+        return office_clock(self.time_zone)
+
+    def checkpoints_path(self) -> Path:
+        from secreview.ledger.checkpoints import default_path
+
+        return self.checkpoints or default_path()

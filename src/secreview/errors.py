@@ -76,3 +76,28 @@ class Refused(SecreviewError):
 
     code = "refused"
     exit_code = 1
+
+
+class StorageError(SecreviewError):
+    """The ledger's database failed (disk, connection, a broken file): nothing was recorded.
+
+    Storage backends wrap their driver's errors (sqlite3, psycopg) in this at their own
+    boundary, so no driver exception reaches the application services or the CLI.
+    """
+
+    code = "storage_error"
+    exit_code = 1
+
+
+class DiskFull(StorageError):
+    """No room to write: the disk (or quota, or this process's file-size limit) is full.
+    The failed step left the ledger as it was (DESIGN §4)."""
+
+    code = "disk_full"
+
+
+class ReadOnlyLedger(StorageError):
+    """The ledger can only be read (its file or folder is not writable, or the medium is
+    mounted read-only): reading commands work, writing ones are refused with this."""
+
+    code = "read_only"

@@ -12,3 +12,23 @@ def mask_numbers(text: str) -> str:
     """Mask ID-, card- and mobile-shaped digit runs; other text is unchanged."""
     text = _LONG.sub(lambda m: m.group(1) + "*" * len(m.group(2)) + m.group(3), text)
     return _MOBILE.sub(lambda m: m.group(1) + re.sub(r"\d", "*", m.group(2)) + m.group(3), text)
+
+
+_DIGIT = re.compile(r"[0-9０-９]")
+
+
+def mask_value(text: str) -> str:
+    """A matched personal value for people: every digit but the first 3 and the last 4 is
+    ``*`` (a spaced, dashed or full-width number too, which ``mask_numbers`` leaves alone)."""
+    digits = [m.start() for m in _DIGIT.finditer(text)]
+    hide = set(digits[3:-4]) if len(digits) > 7 else set(digits[1:-1])
+    return "".join("*" if i in hide else ch for i, ch in enumerate(text))
+
+
+def mask_finding_text(text: str, context: str, personal: bool) -> tuple[str, str]:
+    """(text, context) of a finding as printed for people: personal values masked inside the
+    context as well; ID- and phone-shaped numbers masked everywhere."""
+    if personal and text:
+        shown = mask_value(text)
+        return shown, mask_numbers(context.replace(text, shown))
+    return mask_numbers(text), mask_numbers(context)

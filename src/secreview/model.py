@@ -29,6 +29,9 @@ PARTS = (
     "custom_xml",
     "form_field",
     "attachment",
+    "ocr",
+    "slide",
+    "notes",
 )
 
 CATEGORIES = (
@@ -41,6 +44,17 @@ CATEGORIES = (
     "enforcement_case",
     "residue",
 )
+
+CATEGORY_NAMES_ZH = {
+    "state_secret": "国家秘密",
+    "work_secret": "工作秘密",
+    "personal_info": "个人信息",
+    "trade_secret": "商业秘密",
+    "internal_affairs": "内部事务",
+    "process_info": "过程性信息",
+    "enforcement_case": "执法案卷",
+    "residue": "文档残留",
+}
 
 PART_NAMES_ZH = {
     "body": "正文",
@@ -63,6 +77,9 @@ PART_NAMES_ZH = {
     "custom_xml": "自定义XML数据",
     "form_field": "表单域",
     "attachment": "附件",
+    "ocr": "图片文字（OCR）",
+    "slide": "幻灯片",
+    "notes": "演讲者备注",
 }
 
 _LOCATION_KEYS = ("page", "paragraph", "row", "col", "sheet", "cell", "field", "bbox")
@@ -106,7 +123,8 @@ class Location:
         """A short Chinese description for people: "第1页 正文 第3段"."""
         bits: list[str] = []
         if self.page is not None:
-            bits.append(f"第{self.page}页")
+            unit = "张" if self.part in ("slide", "notes") else "页"
+            bits.append(f"第{self.page}{unit}")
         if self.cell is not None:
             bits.append(f"{self.sheet}!{self.cell}" if self.sheet else f"单元格{self.cell}")
         elif self.sheet is not None:
@@ -265,3 +283,8 @@ class Event:
     version: int | None
     payload: dict[str, Any]
     hash: str = ""
+
+
+# A raw ledger row as storage stores and yields it, in this column order:
+# (seq, ts, actor, action, submission_id, version, payload text, prev_hash, hash, signature hex)
+RawRow = tuple[int, str, str, str, "str | None", "int | None", str, str, str, str]

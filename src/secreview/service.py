@@ -1,36 +1,49 @@
-"""The core API the CLI and tests call: the review workflow over the hash-chained ledger.
+"""The core API the CLI and tests call: the review workflow over the signed, hash-chained ledger.
 
-Every method takes the acting user's name and enforces permissions here, in the core. A refusal
-raises :class:`Refused` before anything is written, so the ledger is left unchanged. Each
-state-changing step runs in one write transaction that re-reads the submission's events,
-re-checks the policy (workflow.py) and appends — two people acting at once cannot both win.
+Every action that writes takes a :class:`~secreview.ledger.signing.Signer` — the acting user's
+key, unlocked with their passphrase (accounts.py) — and enforces permissions here, in the core:
+inside one write transaction the signer's key is checked against the verified key history, the
+policy (workflow.py) is re-checked on the events themselves, and the event is signed and
+appended — two people acting at once cannot both win. A refusal raises :class:`Refused` before
+anything is written, so the ledger is left unchanged. Reads (``queue``, ``show``) take a name.
+
+``review``, ``sign``, ``publish`` and ``check`` first verify what the item rests on
+(integrity.py, ``item=`` scope: the whole chain, the key history, the item's own events and
+signatures, the policy replayed) and refuse on a broken ledger; they never use a derived table.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-import uuid
+import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from secreview import workflow as wf
+from secreview.accounts import Accounts, Clock
 from secreview.checks import fingerprint
+from secreview.checks.docnumber import number_in
 from secreview.config import Config
+from secreview.directory import IDENTITY_ACTIONS, Directory
+from secreview.duplicates import copies_of, refuse_duplicate
 from secreview.errors import InputError, Refused, UsageError
 from secreview.extract import read_input
+from secreview.integrity import project_state, verify_item, verify_ledger
+from secreview.ledger import checkpoints as cps
 from secreview.ledger.blobs import BlobStore, blob_dir_for
-from secreview.ledger.chain import VerifyResult, verify
-from secreview.ledger.storage import SCHEMA_VERSION, SQLiteStorage, Storage, SubmissionRow, utc_now
+from secreview.ledger.chain import VerifyResult, append
+from secreview.ledger.keys import DEFAULT_COST
+from secreview.ledger.signing import Signer
+from secreview.ledger.storage import SQLiteStorage, Storage
 from secreview.mask import mask_numbers
 from secreview.model import Event, Location, Report
+from secreview.numbering import numbered, resolve
 from secreview.report.audit import Audit
 
 log = logging.getLogger(__name__)
-
-USER_ACTIONS = ("user_add", "user_disable")
 
 
 def provenance(config: Config) -> tuple[dict[str, str], dict[str, str]]:
@@ -79,50 +92,68 @@ def mask_deep(obj: Any, key: str | None = None) -> Any:
 class Ledger:
     """The review workflow over one ledger (storage + blob store)."""
 
-    def __init__(self, storage: Storage, blobs: BlobStore, config: Config) -> None:
+    def __init__(
+        self,
+        storage: Storage,
+        blobs: BlobStore,
+        config: Config,
+        *,
+        clock: Clock | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self.storage = storage
         self.blobs = blobs
         self.config = config
+        self.accounts = Accounts(storage, clock=clock, sleep=sleep)
 
     # -- opening ----------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, config: Config, *, create: bool = False, refresh: bool = True) -> Ledger:
+    def open(
+        cls,
+        config: Config,
+        *,
+        create: bool = False,
+        refresh: bool = True,
+        clock: Clock | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> Ledger:
         """Open the ledger; re-derive the projections if they lag the events.
 
         ``refresh=False`` (verify) reads the events only and writes nothing.
         """
         storage = SQLiteStorage(config.db_path, create=create)
-        ledger = cls(storage, BlobStore(blob_dir_for(config.db_path)), config)
-        if refresh and storage.projection_seq() != storage.head()[0]:
+        ledger = cls(
+            storage, BlobStore(blob_dir_for(config.db_path)), config, clock=clock, sleep=sleep
+        )
+        if refresh and not storage.read_only and storage.projection_seq() != storage.head()[0]:
             ledger.rebuild_projections()
         return ledger
 
     @classmethod
-    def init(cls, config: Config, actor: str | None) -> tuple[Ledger, dict[str, Any]]:
-        """Create the ledger (idempotent): schema, blob folder and an ``init`` event."""
-        ledger = cls.open(config, create=True)
-        ledger.blobs.root.mkdir(parents=True, exist_ok=True)
-        created = False
-        with ledger.storage.write() as tx:
-            if tx.head()[0] == 0:
-                tx.append(
-                    actor or "(unknown)",
-                    "init",
-                    None,
-                    None,
-                    {"ledger_id": uuid.uuid4().hex, "schema": SCHEMA_VERSION},
-                )
-                tx.set_projection_seq(tx.head()[0])
-                created = True
-        seq, head = ledger.storage.head()
-        return ledger, {
-            "db": str(config.db_path),
-            "created": created,
-            "events": seq,
-            "head": head,
-            "schema": SCHEMA_VERSION,
-        }
+    def init(
+        cls,
+        config: Config,
+        admin: str,
+        passphrase: str,
+        office: str | None = None,
+        kdf_cost: int = DEFAULT_COST,
+        *,
+        clock: Clock | None = None,
+    ) -> tuple[Ledger, dict[str, Any]]:
+        """Create the ledger with its first admin (their key, under their passphrase)."""
+        ledger = cls.open(config, create=True, clock=clock)
+        try:
+            ledger.blobs.create_root()
+            info = ledger.accounts.create(admin, passphrase, office, kdf_cost)
+        except BaseException:
+            ledger.close()
+            raise
+        info["db"] = str(config.db_path)
+        return ledger, info
+
+    def unlock(self, name: str | None, passphrase: str, what: str = "操作") -> Signer:
+        return self.accounts.unlock(name, passphrase, what)
 
     def close(self) -> None:
         self.storage.close()
@@ -133,97 +164,63 @@ class Ledger:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def now(self) -> str:
+        return self.accounts.now()
+
     # -- projections ------------------------------------------------------------------------
 
-    def _project(self, tx: Storage, sid: str | None = None, users: bool = False) -> None:
-        if users:
-            for u in wf.fold_users(tx.events_with_actions(USER_ACTIONS)).values():
-                tx.put_user(u.name, list(u.roles), list(u.depts), u.active, tx.head()[0])
+    def _project(self, tx: Storage, sid: str | None = None) -> None:
         if sid is not None:
             state = wf.fold_submission(tx.events_for(sid))
             if state is not None:
-                self._put_state(tx, state)
+                row, versions = project_state(state)
+                tx.put_submission(row, versions)
         tx.set_projection_seq(tx.head()[0])
-
-    @staticmethod
-    def _put_state(tx: Storage, st: wf.SubmissionState) -> None:
-        last = st.history[-1]
-        tx.put_submission(
-            SubmissionRow(
-                st.id,
-                st.title,
-                st.dept,
-                st.drafter,
-                st.current,
-                st.status,
-                st.cur.verdict,
-                wf.WAITING_FOR.get(st.status),
-                last.seq,
-                last.ts,
-            ),
-            {v: (vs.sha256, vs.status) for v, vs in st.versions.items()},
-        )
 
     def rebuild_projections(self) -> int:
         """Re-derive users/submissions/versions from the events. Returns the events read."""
         with self.storage.write() as tx:
             tx.clear_projections()
             by_sid: dict[str, list[Event]] = {}
-            user_events: list[Event] = []
+            directory = Directory()
             n = 0
             for ev in tx.iter_events():
                 n += 1
-                if ev.action in USER_ACTIONS:
-                    user_events.append(ev)
-                elif ev.submission_id is not None:
+                if ev.action in IDENTITY_ACTIONS:
+                    directory.apply_event(ev)
+                elif ev.submission_id is not None and ev.action in wf.ITEM_ACTIONS:
                     by_sid.setdefault(ev.submission_id, []).append(ev)
-            for u in wf.fold_users(user_events).values():
-                tx.put_user(u.name, list(u.roles), list(u.depts), u.active, n)
+            self.accounts.project_users(tx, directory)
             for events in by_sid.values():
                 state = wf.fold_submission(events)
                 if state is not None:
-                    self._put_state(tx, state)
+                    row, versions = project_state(state)
+                    tx.put_submission(row, versions)
             tx.set_projection_seq(tx.head()[0])
         return n
 
     # -- users ------------------------------------------------------------------------------
 
     def users(self) -> dict[str, wf.User]:
-        return wf.fold_users(self.storage.events_with_actions(USER_ACTIONS))
+        """Who is registered (an unverified read; writes authorize on the verified fold)."""
+        return self.accounts.unverified().users()
 
     def whoami(self, actor: str | None, what: str) -> wf.User:
-        return wf.require_user(self.users(), actor, what)
+        return wf.require_user(self.users(), wf.user_name(actor) if actor else None, what)
 
-    def add_user(
-        self, actor: str | None, name: str, roles: Sequence[str] | str, depts: Sequence[str] = ()
-    ) -> dict[str, Any]:
-        roles = [roles] if isinstance(roles, str) else list(roles)
-        depts = [d.strip() for d in depts if d.strip()]
-        with self.storage.write() as tx:
-            plan = wf.plan_user_add(
-                wf.fold_users(tx.events_with_actions(USER_ACTIONS)), actor, name, roles, depts
-            )
-            events = [tx.append(who, "user_add", None, None, payload) for who, payload in plan]
-            self._project(tx, users=True)
-        return {
-            "added": [e.payload["name"] for e in events],
-            "bootstrap": any(e.payload.get("bootstrap") for e in events),
-            "user": {"name": name, "roles": roles, "depts": depts},
-            "seq": events[-1].seq,
-        }
+    def _authorize(self, tx: Storage, signer: Signer, what: str) -> wf.User:
+        return self.accounts.authorize(tx, signer, what)[0]
 
-    def disable_user(self, actor: str | None, name: str) -> dict[str, Any]:
-        with self.storage.write() as tx:
-            payload = wf.plan_user_disable(
-                wf.fold_users(tx.events_with_actions(USER_ACTIONS)), actor, name
-            )
-            ev = tx.append(actor or "", "user_disable", None, None, payload)
-            self._project(tx, users=True)
-        return {"disabled": name, "seq": ev.seq}
-
-    def list_users(self, actor: str | None) -> list[dict[str, Any]]:
-        self.whoami(actor, "查看用户列表")
-        return self.storage.list_users()
+    def _append(
+        self,
+        tx: Storage,
+        signer: Signer,
+        action: str,
+        sid: str | None,
+        version: int | None,
+        payload: dict[str, Any],
+    ) -> Event:
+        return append(tx, signer, action, sid, version, payload, self.now())
 
     # -- submit -----------------------------------------------------------------------------
 
@@ -242,26 +239,33 @@ class Ledger:
         dept: str | None,
         channel: str | None,
         revises: str | None,
-        actor: str | None,
+        signer: Signer,
         *,
         precomputed: tuple[Report, str | None] | None = None,
+        allow_duplicate: bool = False,
     ) -> dict[str, Any]:
         """Scan the exact bytes, store them, record the submission and route it.
 
+        Bytes already in the ledger (the same sha256) are refused, naming the item that holds
+        them, unless ``allow_duplicate`` (then recorded as ``duplicate_of``; duplicates.py).
         ``precomputed`` (report, doc_number) skips the scan — for benchmarks of the ledger alone.
         """
         what = "提交修改稿" if revises else "提交稿件"
-        user = self.whoami(actor, what)
-        prior: wf.SubmissionState | None = None
+        if self.storage.read_only:  # before the scan and the archive, not after
+            raise self.storage.refuse_read_only()
+        user = self.whoami(signer.name, what)
         if revises:
-            prior = self._state(revises, user)
-            wf.check_revise(prior, user)
+            wf.check_revise(self._state(revises, user), user)
         else:
             if not (title and title.strip()) or not (dept and dept.strip()):
                 raise Refused(f"{user.label()}不能{what}：须写明标题（--title）和部门（--dept）")
             wf.check_submit(user, dept.strip())
         path = Path(file_path)
         data = read_input(path, self.config.limits)
+        clock = self.config.clock()
+        copies = copies_of(self.storage, hashlib.sha256(data).hexdigest())
+        if copies and not allow_duplicate:  # before the scan: nothing to wait for
+            raise refuse_duplicate(copies, path.name, clock)
         report, doc_number = precomputed or self.scan(data, path.name)
         if report.verdict == "error":
             err = report.error
@@ -275,13 +279,17 @@ class Ledger:
         rules, model = provenance(self.config)
         sha = self.blobs.put(data)  # durable before the event that names it commits
         with self.storage.write() as tx:
-            user = wf.require_user(wf.fold_users(tx.events_with_actions(USER_ACTIONS)), actor, what)
+            user = self._authorize(tx, signer, what)
+            copies = copies_of(tx, sha)  # again: someone may have submitted it meanwhile
+            if copies and not allow_duplicate:
+                raise refuse_duplicate(copies, path.name, clock)
+            prior: int | None = None
             if revises:
                 state = wf.fold_submission(tx.events_for(revises))
                 if state is None:
                     raise Refused(f"{user.label()}不能{what}：台账中没有稿件 {revises}")
                 wf.check_revise(state, user)
-                sid, version = revises, state.current + 1
+                sid, version, prior = revises, state.current + 1, state.current
                 title = (title or "").strip() or state.title
                 dept = (dept or "").strip() or state.dept
                 channel = channel or state.channel
@@ -290,10 +298,12 @@ class Ledger:
             else:
                 assert title is not None and dept is not None
                 title, dept = title.strip(), dept.strip()
-                ts = utc_now()
-                sid, version = tx.next_submission_id(int(ts[:4])), 1
+                wf.check_submit(user, dept)
+                sid, version = tx.next_submission_id(int(self.now()[:4])), 1
             route = wf.route_for(report.verdict)
-            payload = {
+            # the document's own 文号; else one in the title, else in the file name
+            doc_number = doc_number or number_in(title) or number_in(path.stem)
+            payload: dict[str, Any] = {
                 "title": title,
                 "dept": dept,
                 "channel": channel,
@@ -308,9 +318,11 @@ class Ledger:
                 "doc_number": doc_number,
                 "rules": rules,
                 "model": model,
-                "revises": prior.current if prior else None,
+                "revises": prior,
             }
-            ev = tx.append(user.name, "submit", sid, version, payload)
+            if copies:
+                payload["duplicate_of"] = [{"id": c.id, "version": c.version} for c in copies]
+            ev = self._append(tx, signer, "submit", sid, version, payload)
             self._project(tx, sid)
         return {
             "id": sid,
@@ -321,6 +333,7 @@ class Ledger:
             "findings": len(report_dict["findings"]),
             "findings_summary": payload["findings_summary"],
             "doc_number": doc_number,
+            "duplicate_of": [c.to_dict() for c in copies],
             "seq": ev.seq,
             "hash": ev.hash,
         }
@@ -334,6 +347,19 @@ class Ledger:
         if state is None:
             who = f"{user.label()}：" if user else ""
             raise Refused(f"{who}台账中没有稿件 {sid}")
+        return state
+
+    def _verified_state(
+        self, tx: Storage, sid: str, user: wf.User, what: str
+    ) -> wf.SubmissionState:
+        """The item's state from its verified events — or a refusal saying what is wrong."""
+        result, state = verify_item(
+            tx, self.blobs, sid, checkpoints=self._checkpoints(), where=self._where()
+        )
+        if not result.ok:
+            raise Refused(f"{user.label()}不能{what}：{refusal(result)}", code="ledger_broken")
+        if state is None:
+            raise Refused(f"{user.label()}：台账中没有稿件 {sid}")
         return state
 
     def queue(self, actor: str | None) -> list[dict[str, Any]]:
@@ -367,12 +393,20 @@ class Ledger:
         return out
 
     def show(
-        self, sid: str, actor: str | None, reveal: bool = False, version: int | None = None
+        self,
+        sid: str,
+        actor: str | None,
+        reveal: bool = False,
+        version: int | None = None,
+        signer: Signer | None = None,
     ) -> dict[str, Any]:
+        """Findings in context and the history. ``reveal`` (recorded) needs the signer."""
         user = self.whoami(actor, f"查看 {sid}")
         state = self._state(sid, user)
         if reveal:
             wf.check_reveal(user, sid)
+            if signer is None or signer.name != user.name:
+                raise Refused(f"{user.label()}查看未遮盖内容须输入本人口令（此操作记入台账）")
         v = version or state.current
         if v not in state.versions:
             raise Refused(f"{user.label()}：稿件 {sid} 没有第 {v} 版")
@@ -380,7 +414,7 @@ class Ledger:
         dismissed = vs.dismissals()
         accepted = set((vs.sign or {}).get("accepted", []))
         findings = []
-        for f in vs.findings:
+        for n, f in numbered(vs.findings):  # show's order; --dismiss takes these numbers
             fp = str(f.get("fingerprint", ""))
             if fp in dismissed:
                 status = "dismissed_accepted" if fp in accepted else "dismissed"
@@ -388,7 +422,7 @@ class Ledger:
                 status = "confirmed"
             else:
                 status = "open"
-            findings.append({**f, "status": status, "dismissal": dismissed.get(fp)})
+            findings.append({**f, "n": n, "status": status, "dismissal": dismissed.get(fp)})
         out: dict[str, Any] = {
             "id": sid,
             "title": state.title,
@@ -408,6 +442,8 @@ class Ledger:
                 "reviewer": vs.reviewer,
                 "signer": vs.signer,
                 "sign_time": vs.sign_ts,
+                "sign_decision": (vs.sign or {}).get("decision"),
+                "review_decision": (vs.review or {}).get("decision"),
                 "returned_reason": vs.returned_reason,
                 "publications": vs.publications,
             },
@@ -430,8 +466,11 @@ class Ledger:
             "revealed": reveal,
         }
         if reveal:
+            assert signer is not None
             with self.storage.write() as tx:
-                tx.append(user.name, "reveal", sid, v, {})
+                user = self._authorize(tx, signer, f"查看 {sid} 中未遮盖的个人信息")
+                wf.check_reveal(user, sid)
+                self._append(tx, signer, "reveal", sid, v, {})
                 self._project(tx, sid)
             return out
         return mask_deep(out)
@@ -441,18 +480,24 @@ class Ledger:
     def review(
         self,
         sid: str,
-        actor: str | None,
+        signer: Signer,
         approve: bool,
-        dismissals: Sequence[tuple[str, str]] = (),
+        dismissals: Sequence[tuple[str | int, str]] = (),
         comment: str | None = None,
     ) -> dict[str, Any]:
+        """The reviewer's decision. ``dismissals``: (finding, reason) — a finding by its
+        fingerprint or by its number in ``show`` (numbering.py), resolved here against the
+        version being reviewed."""
+        what = f"审查 {sid}"
         with self.storage.write() as tx:
-            user = wf.require_user(
-                wf.fold_users(tx.events_with_actions(USER_ACTIONS)), actor, f"审查 {sid}"
+            user = self._authorize(tx, signer, what)
+            state = self._verified_state(tx, sid, user, what)
+            fps = resolve(
+                state.cur.findings, [ref for ref, _ in dismissals], f"{sid} 第 {state.current} 版"
             )
-            state = self._state(sid, user, tx)
-            payload = wf.plan_review(state, user, approve, dismissals, comment)
-            ev = tx.append(user.name, "review", sid, state.current, payload)
+            chosen = [(fp, reason) for fp, (_, reason) in zip(fps, dismissals, strict=True)]
+            payload = wf.plan_review(state, user, approve, chosen, comment)
+            ev = self._append(tx, signer, "review", sid, state.current, payload)
             self._project(tx, sid)
             after = self._state(sid, user, tx)
         return {
@@ -461,44 +506,45 @@ class Ledger:
             "decision": payload["decision"],
             "status": after.status,
             "dismissed": len(payload["dismissals"]),
+            "confirmed": len(payload["confirmed"]),
+            "comment": payload["comment"],
             "seq": ev.seq,
         }
 
     def sign(
         self,
         sid: str,
-        actor: str | None,
+        signer: Signer,
         approve: bool,
         accept_dismissals: bool = False,
         comment: str | None = None,
     ) -> dict[str, Any]:
+        what = f"签批 {sid}"
         with self.storage.write() as tx:
-            user = wf.require_user(
-                wf.fold_users(tx.events_with_actions(USER_ACTIONS)), actor, f"签批 {sid}"
-            )
-            state = self._state(sid, user, tx)
+            user = self._authorize(tx, signer, what)
+            state = self._verified_state(tx, sid, user, what)
             payload = wf.plan_sign(state, user, approve, accept_dismissals, comment)
             payload["sha256"] = state.cur.sha256
-            ev = tx.append(user.name, "sign", sid, state.current, payload)
+            ev = self._append(tx, signer, "sign", sid, state.current, payload)
             self._project(tx, sid)
         return {
             "id": sid,
             "version": state.current,
             "decision": payload["decision"],
             "status": "signed_off" if approve else "returned",
+            "comment": payload["comment"],
             "sha256": state.cur.sha256,
             "seq": ev.seq,
             "ts": ev.ts,
         }
 
     def publish(
-        self, sid: str, actor: str | None, channel: str | None = None, url: str | None = None
+        self, sid: str, signer: Signer, channel: str | None = None, url: str | None = None
     ) -> dict[str, Any]:
+        what = f"公开 {sid}"
         with self.storage.write() as tx:
-            user = wf.require_user(
-                wf.fold_users(tx.events_with_actions(USER_ACTIONS)), actor, f"公开 {sid}"
-            )
-            state = self._state(sid, user, tx)
+            user = self._authorize(tx, signer, what)
+            state = self._verified_state(tx, sid, user, what)
             wf.check_publish(state, user)
             vs = state.cur
             signed_sha = (vs.sign or {}).get("sha256", vs.sha256)
@@ -510,7 +556,7 @@ class Ledger:
                 ) from e
             channel = channel or state.channel
             payload = {"sha256": signed_sha, "channel": channel, "url": url}
-            ev = tx.append(user.name, "publish", sid, state.current, payload)
+            ev = self._append(tx, signer, "publish", sid, state.current, payload)
             self._project(tx, sid)
         return {
             "id": sid,
@@ -523,41 +569,73 @@ class Ledger:
         }
 
     def check(self, data: bytes) -> dict[str, Any] | None:
-        """The signed-off submission whose current version has exactly these bytes, or None."""
+        """The signed-off submission whose current version has exactly these bytes, or None.
+
+        Answers only from verified events: the chain, the key history and each candidate
+        item's own events and signatures are checked first, the policy replayed; a ledger that
+        fails is a :class:`Refused` naming why — never a pass. No derived table is read.
+        """
         sha = hashlib.sha256(data).hexdigest()
-        for sid, version in self.storage.versions_with_sha(sha):
-            state = wf.fold_submission(self.storage.events_for(sid))
-            if state is None or state.current != version or state.status not in wf.APPROVED:
-                continue
-            vs = state.cur
-            return {
-                "ok": True,
-                "sha256": sha,
-                "id": sid,
-                "version": version,
-                "title": state.title,
-                "dept": state.dept,
-                "status": vs.status,
-                "signer": vs.signer,
-                "sign_time": vs.sign_ts,
-            }
+        with self.storage.reading() as rd:
+            candidates = rd.submits_naming(sha)
+            kw = {"checkpoints": self._checkpoints(), "where": self._where()}
+            if not candidates:
+                result, _ = verify_item(rd, self.blobs, "", **kw)  # type: ignore[arg-type]
+                if not result.ok:
+                    raise Refused(f"无法核验：{refusal(result)}", code="ledger_broken")
+                return None
+            for sid in candidates:
+                result, state = verify_item(rd, self.blobs, sid, **kw)  # type: ignore[arg-type]
+                if not result.ok:
+                    raise Refused(f"无法核验 {sid}：{refusal(result)}", code="ledger_broken")
+                if state is None or state.cur.sha256 != sha or state.status not in wf.APPROVED:
+                    continue
+                vs = state.cur
+                return {
+                    "ok": True,
+                    "sha256": sha,
+                    "id": sid,
+                    "version": state.current,
+                    "title": state.title,
+                    "dept": state.dept,
+                    "status": vs.status,
+                    "signer": vs.signer,
+                    "sign_time": vs.sign_ts,
+                    "events": result.events,
+                    "head": result.head,
+                }
         return None
 
-    def export(
-        self, sid: str, version: int | None, actor: str | None
-    ) -> tuple[bytes, dict[str, Any]]:
+    def explain_unsigned(self, data: bytes, filename: str) -> dict[str, Any]:
+        """For bytes :meth:`check` did not find signed off: the item they belong to, or the
+        item whose file of this name was signed and then replaced (sweep.explain_bytes) —
+        named only after that item's events verify."""
+        from secreview.sweep import explain_bytes
+
+        sha = hashlib.sha256(data).hexdigest()
+        with self.storage.reading() as rd:
+            found = explain_bytes(rd.iter_events(), filename, sha)
+            sid = found.get("submission_id")
+            if sid:
+                kw = {"checkpoints": self._checkpoints(), "where": self._where()}
+                result, _ = verify_item(rd, self.blobs, sid, **kw)  # type: ignore[arg-type]
+                if not result.ok:
+                    raise Refused(f"无法核验 {sid}：{refusal(result)}", code="ledger_broken")
+        keep = ("verdict", "submission_id", "version", "title", "detail", "signed_sha256")
+        return {"ok": False, "sha256": sha, **{k: found.get(k) for k in keep}}
+
+    def export(self, sid: str, version: int | None, signer: Signer) -> tuple[bytes, dict[str, Any]]:
+        what = f"导出 {sid}"
         with self.storage.write() as tx:
-            user = wf.require_user(
-                wf.fold_users(tx.events_with_actions(USER_ACTIONS)), actor, f"导出 {sid}"
-            )
-            state = self._state(sid, user, tx)
+            user = self._authorize(tx, signer, what)
             wf.check_export(user, sid)
+            state = self._state(sid, user, tx)
             v = version or state.current
             if v not in state.versions:
                 raise Refused(f"{user.label()}不能导出：稿件 {sid} 没有第 {v} 版")
             vs = state.versions[v]
             data = self.blobs.get(vs.sha256)
-            tx.append(user.name, "export", sid, v, {"sha256": vs.sha256})
+            self._append(tx, signer, "export", sid, v, {"sha256": vs.sha256})
             self._project(tx, sid)
         return data, {
             "id": sid,
@@ -567,47 +645,100 @@ class Ledger:
             "size": len(data),
         }
 
-    def verify(self, expect_head: str | None = None) -> VerifyResult:
-        return verify(self.storage, self.blobs, expect_head)
+    # -- verification and checkpoints --------------------------------------------------------
+
+    def _checkpoints(self, path: Path | None = None) -> list[cps.Checkpoint]:
+        target = path or self.config.checkpoints_path()
+        try:
+            return cps.load(target)
+        except cps.CheckpointFileError as e:
+            raise UsageError(str(e), code="bad_checkpoints") from e
+
+    def _where(self) -> str:
+        return str(self.config.db_path.resolve())
+
+    def verify(
+        self,
+        expect_head: str | None = None,
+        checkpoints: Path | None = None,
+        jobs: int | None = None,
+    ) -> VerifyResult:
+        return verify_ledger(
+            self.storage,
+            self.blobs,
+            expect_head=expect_head,
+            checkpoints=self._checkpoints(checkpoints),
+            where=self._where(),
+            jobs=jobs,
+        )
+
+    def checkpoint(self, signer: Signer, path: Path | None = None) -> dict[str, Any]:
+        """Record the verified head, signed by an auditor, in the ledger and in their file."""
+        target = path or self.config.checkpoints_path()
+        with self.storage.write() as tx:
+            user = self._authorize(tx, signer, "记录台账检查点")
+            wf.check_checkpoint(user)
+            result = verify_ledger(
+                tx,
+                self.blobs,
+                checkpoints=self._checkpoints(target),
+                where=self._where(),
+            )
+            if not result.ok:
+                raise Refused(
+                    f"{user.label()}不能记录检查点：{refusal(result)}", code="ledger_broken"
+                )
+            first = next(iter(tx.iter_raw(1, 2)))
+            ev = self._append(
+                tx, signer, "checkpoint", None, None, {"seq": result.events, "head": result.head}
+            )
+            tx.set_projection_seq(tx.head()[0])
+            cp = cps.Checkpoint(
+                result.ledger_id, first[8], ev.seq, ev.hash, ev.ts, signer.name, self._where()
+            )
+            cps.add(target, cp)  # before the commit: a checkpoint never names a missing event
+        return {**cp.to_dict(), "file": str(target), "verified_events": result.events}
 
     # -- audit and sweep --------------------------------------------------------------------
 
     def audit(
         self,
-        actor: str | None,
+        signer: Signer,
         period_from: str | None = None,
         period_to: str | None = None,
         dept: str | None = None,
         office: str | None = None,
         fmt: str = "text",
+        annual: int | None = None,
     ) -> Audit:
         """The 台账 for the period (auditor/admin). The request itself is recorded first, so
-        the printed head hash covers it; then the chain is verified and the audit built."""
+        the printed head hash covers it; then the ledger is verified and the audit built.
+        ``annual`` (a year): the period is that year, and the annual report's 保密审查
+        paragraph and table are added (report/annual.py)."""
         from secreview.report.build import build_audit, parse_day
 
+        if annual is not None:
+            if period_from or period_to:
+                raise UsageError("--annual 与 --from/--to 不能同时使用（年度报告的期间即该年）")
+            if not 2000 <= annual <= 2100:
+                raise UsageError(f"年份 {annual} 不合理（如 --annual 2026）")
+            period_from, period_to = f"{annual}-01-01", f"{annual}-12-31"
         try:
             start, end = parse_day(period_from), parse_day(period_to)
         except ValueError as e:
             raise UsageError(f"日期格式应为 YYYY-MM-DD（如 2026-01-31）：{e}") from e
         if start and end and start > end:
             raise UsageError(f"起始日期 {period_from} 晚于截止日期 {period_to}")
-        with self.storage.write() as tx:
-            user = wf.require_user(
-                wf.fold_users(tx.events_with_actions(USER_ACTIONS)), actor, "生成保密审查台账"
-            )
-            wf.check_audit(user)
-            tx.append(
-                user.name,
-                "audit",
-                None,
-                None,
-                {"from": period_from, "to": period_to, "dept": dept, "format": fmt},
-            )
-            tx.set_projection_seq(tx.head()[0])
+        if self.storage.read_only:  # an inspector's read-only copy: the request cannot be noted
+            with self.storage.reading() as rd:
+                who, _ = self.accounts.authorize(rd, signer, "生成保密审查台账", report=False)
+                wf.check_audit(who)
+        else:
+            self._record_audit(signer, period_from, period_to, dept, fmt, annual)
         result = self.verify()
         message = "；".join(p.reason for p in result.problems[:3])
         with self.storage.reading() as rd:
-            return build_audit(
+            audit = build_audit(
                 rd.iter_events(),
                 period_from=period_from,
                 period_to=period_to,
@@ -616,11 +747,44 @@ class Ledger:
                 head=(result.events, result.head),
                 verify_ok=result.ok,
                 verify_message=message,
+                clock=self.config.clock(),
+                annual=annual,
             )
+        audit.read_only = self.storage.read_only
+        return audit
+
+    def _record_audit(
+        self,
+        signer: Signer,
+        period_from: str | None,
+        period_to: str | None,
+        dept: str | None,
+        fmt: str,
+        annual: int | None,
+    ) -> None:
+        """The audit request, recorded before the audit is built (its head hash covers it)."""
+        with self.storage.write() as tx:
+            user = self._authorize(tx, signer, "生成保密审查台账")
+            wf.check_audit(user)
+            self._append(
+                tx,
+                signer,
+                "audit",
+                None,
+                None,
+                {
+                    "from": period_from,
+                    "to": period_to,
+                    "dept": dept,
+                    "format": fmt,
+                    **({"annual": annual} if annual is not None else {}),
+                },
+            )
+            tx.set_projection_seq(tx.head()[0])
 
     def sweep(
         self,
-        actor: str | None,
+        signer: Signer,
         paths: Sequence[str | Path],
         jobs: int | None = None,
         progress: Callable[[int, int], None] | None = None,
@@ -628,19 +792,43 @@ class Ledger:
         """定期梳理 of published files (auditor/admin); see secreview.sweep."""
         from secreview.sweep import run_sweep
 
-        user = self.whoami(actor, "对已公开文件进行定期梳理")
+        user = self.whoami(signer.name, "对已公开文件进行定期梳理")
         wf.check_sweep(user)
         if not paths:
             raise UsageError("请指定要梳理的文件或文件夹")
+        with self.storage.write() as tx:
+            self._authorize(tx, signer, "对已公开文件进行定期梳理")
+
+        def record(
+            action: str, sid: str | None, version: int | None, payload: dict[str, Any]
+        ) -> Event:
+            with self.storage.write() as tx:
+                ev = self._append(tx, signer, action, sid, version, payload)
+                tx.set_projection_seq(tx.head()[0])  # sweep events change no projection
+            return ev
+
         return run_sweep(
             self.storage,
             self.config,
-            user.name,
+            record,
             paths,
             jobs=jobs,
             progress=progress,
             provenance=provenance(self.config),
         )
+
+
+def refusal(result: VerifyResult) -> str:
+    """One line: why a broken ledger is refused (the first problem, and how many more)."""
+    first = result.problems[0]
+    more = len(result.problems) - 1 + result.more_problems
+    tail = f"（另有 {more} 个问题，详见 secreview ledger verify）" if more else ""
+    where = (
+        f"第 {first.seq} 条："
+        if first.seq is not None and f"第 {first.seq} 条" not in first.reason
+        else ""
+    )
+    return f"台账校验未通过——{where}{first.reason}{tail}"
 
 
 def _history_detail(ev: Event) -> dict[str, Any]:

@@ -36,7 +36,7 @@ from secreview import workflow as wf
 from secreview.checks import Check
 from secreview.config import Config
 from secreview.errors import UsageError
-from secreview.ledger.chain import canonical
+from secreview.ledger.canonical import canonical
 from secreview.ledger.storage import Storage
 from secreview.model import Event
 
@@ -60,7 +60,8 @@ def _init_worker(config: Config) -> None:
 
 
 def scan_one(path: str) -> dict[str, Any]:
-    """Read and scan one file; only rule ids, categories and fingerprints leave the worker."""
+    """Read and scan one file; only rule ids, categories, severities, locations and
+    fingerprints leave the worker — never the matched text."""
     from secreview.errors import InputError
     from secreview.extract import read_input
     from secreview.pipeline import scan_bytes
@@ -86,6 +87,7 @@ def scan_one(path: str) -> dict[str, Any]:
                 "rule": f.get("rule"),
                 "category": f.get("category"),
                 "severity": f.get("severity"),
+                "location": f.get("location") or {"part": "body"},
             }
             for f in report["findings"]
         ],
@@ -93,6 +95,15 @@ def scan_one(path: str) -> dict[str, Any]:
 
 
 # -- matching files to the ledger ------------------------------------------------------------------
+
+
+def _item(f: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "rule": f.get("rule"),
+        "category": f.get("category"),
+        "severity": f.get("severity"),
+        "location": f.get("location") or {"part": "body"},
+    }
 
 
 def _signed(vs: wf.VersionState) -> bool:
@@ -150,6 +161,8 @@ class LedgerIndex:
             "submission_id": None,
             "version": None,
             "title": None,
+            # the problems behind the verdict, for people: rule, severity, location (no text)
+            "items": [_item(f) for f in findings if f.get("severity") in ACTIONABLE],
         }
         if scan["verdict"] == "error":
             return {**out, "verdict": "error", "detail": f"无法读取（{scan.get('error')}）"}
@@ -180,6 +193,7 @@ class LedgerIndex:
             ]
             out["new_findings"] = len(new)
             out["new_rules"] = sorted({str(f.get("rule")) for f in new})
+            out["items"] = [_item(f) for f in new]
             if new:
                 return {
                     **out,
@@ -202,6 +216,16 @@ class LedgerIndex:
                 ),
             }
         return {**out, "verdict": "unknown", "detail": "不在台账中——是否未经审查即发布？"}
+
+
+def explain_bytes(events: Iterable[Event], name: str, sha256: str) -> dict[str, Any]:
+    """Why these bytes are not a signed-off current version — the sweep's own matching: by
+    sha256 (``unsigned``, ``superseded``), else by the file name recorded at submit or the
+    publish URL (``changed``: signed for that item, then replaced), else ``unknown``.
+    ``check`` uses it to say which item a replaced file was signed for."""
+    index = LedgerIndex.from_events(events)
+    scan = {"path": name, "sha256": sha256, "verdict": "pass", "findings": []}
+    return index.classify(name, scan)
 
 
 # -- the run -------------------------------------------------------------------------------------
@@ -267,24 +291,14 @@ def _unfinished_run(sweeps: list[Event], key: str) -> tuple[str | None, set[tupl
     return run, done
 
 
-def _append(
-    storage: Storage,
-    actor: str,
-    action: str,
-    sid: str | None,
-    version: int | None,
-    payload: dict[str, Any],
-) -> Event:
-    with storage.write() as tx:
-        ev = tx.append(actor, action, sid, version, payload)
-        tx.set_projection_seq(tx.head()[0])  # sweep events change no projection
-    return ev
+# Records one event (signed by the sweeping auditor) and returns it.
+Record = Callable[[str, "str | None", "int | None", dict[str, Any]], Event]
 
 
 def run_sweep(
     storage: Storage,
     config: Config,
-    actor: str,
+    append: Record,
     paths: Sequence[str | Path],
     *,
     jobs: int | None = None,
@@ -310,9 +324,7 @@ def run_sweep(
         else:
             todo.append(f)
     rules, model = provenance
-    _append(
-        storage,
-        actor,
+    started = append(
         "sweep_start",
         None,
         None,
@@ -333,8 +345,9 @@ def run_sweep(
 
     def record(scan: dict[str, Any]) -> None:
         res = index.classify(Path(scan["path"]).name, scan)
-        payload = {"run": run, **{k: v for k, v in res.items() if k != "title"}}
-        _append(storage, actor, "sweep_result", res["submission_id"], res["version"], payload)
+        # the ledger keeps the verdict and counts; the per-finding items are for the report
+        payload = {"run": run, **{k: v for k, v in res.items() if k not in ("title", "items")}}
+        append("sweep_result", res["submission_id"], res["version"], payload)
         results.append(res)
         if progress:
             progress(len(results), total)
@@ -348,9 +361,7 @@ def run_sweep(
     else:
         _pooled(todo, config, jobs, record)
     counts = Counter(r["verdict"] for r in results)
-    _append(
-        storage,
-        actor,
+    ended = append(
         "sweep_end",
         None,
         None,
@@ -365,6 +376,8 @@ def run_sweep(
     attention = sorted((r for r in results if r["verdict"] in ATTENTION), key=lambda r: r["path"])
     return {
         "run": run,
+        "started": started.ts,
+        "ended": ended.ts,
         "resumed": resumed,
         "files": len(files),
         "scanned": len(results),

@@ -1,9 +1,8 @@
 """The approval state machine and routing policy: pure functions over ledger events, no I/O.
 
-Events (``action`` → payload):
+Events (``action`` → payload); users and keys (``init``, ``user_*``, ``key_*``) are folded by
+directory.py:
 
-- ``init`` {ledger_id, schema}
-- ``user_add`` {name, roles, depts, bootstrap} · ``user_disable`` {name}
 - ``submit`` {title, dept, channel, filename, sha256, size, format, verdict, route, report,
   findings_summary, doc_number, rules, model, revises} — version n of a submission
 - ``review`` {decision, dismissals: [{fingerprint, reason, rule, category, severity}],
@@ -16,6 +15,11 @@ leader. A block finding is cleared only by a new revision or by a reviewer's dis
 the signing leader explicitly accepts. The drafter never reviews or signs their own item; the
 reviewer and the signer of one version differ. Each refusal is a :class:`Refused` whose
 message says who, what and why.
+
+The same checks run twice: before an action is recorded (``plan_*``/``check_*``) and when the
+recorded events are replayed (:func:`permitted`) by verify, ``check`` and ``publish`` — so an
+event that a signature vouches for but the policy never allowed (a drafter's self-signed
+"approval" written straight into the database) is still refused.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from typing import Any
 
 from secreview.errors import Refused
 from secreview.model import Event
+from secreview.names import BadName, lookalike_of, normalise_name
 
 ROLES = ("drafter", "reviewer", "leader", "auditor", "admin")
 ROLE_ZH = {
@@ -139,77 +144,71 @@ class SubmissionState:
 # -- folding events into state ------------------------------------------------------------------
 
 
-def fold_users(events: Iterable[Event]) -> dict[str, User]:
-    users: dict[str, User] = {}
-    for ev in events:
-        p = ev.payload
-        if ev.action == "user_add":
-            users[p["name"]] = User(p["name"], tuple(p["roles"]), tuple(p.get("depts", ())), True)
-        elif ev.action == "user_disable" and p["name"] in users:
-            u = users[p["name"]]
-            users[u.name] = User(u.name, u.roles, u.depts, False)
-    return users
-
-
 def fold_submission(events: Sequence[Event]) -> SubmissionState | None:
     """The state of one submission from its events (in seq order); None if never submitted."""
     state: SubmissionState | None = None
     for ev in events:
-        p = ev.payload
-        if ev.action == "submit":
-            if state is None:
-                state = SubmissionState(
-                    ev.submission_id or "", p["title"], p["dept"], p.get("channel"), ev.actor
-                )
-            else:
-                state.title, state.dept = p["title"], p["dept"]
-                state.channel = p.get("channel") or state.channel
-                state.cur.status = "superseded"
-            v = ev.version or 1
-            route = list(p.get("route", route_for(p["verdict"])))
-            state.versions[v] = VersionState(
-                version=v,
-                sha256=p["sha256"],
-                filename=p.get("filename", ""),
-                verdict=p["verdict"],
-                route=route,
-                findings=list(p.get("report", {}).get("findings", [])),
-                submitted_seq=ev.seq,
-                submitted_ts=ev.ts,
-                status="awaiting_review" if route[0] == "reviewer" else "awaiting_signoff",
+        state = apply_event(state, ev)
+    return state
+
+
+def apply_event(state: SubmissionState | None, ev: Event) -> SubmissionState | None:
+    """The submission's state after one more of its events."""
+    p = ev.payload
+    if ev.action == "submit":
+        if state is None:
+            state = SubmissionState(
+                ev.submission_id or "", p["title"], p["dept"], p.get("channel"), ev.actor
             )
-            state.current = v
-        elif state is None or ev.version not in state.versions:
-            pass
         else:
-            vs = state.versions[ev.version]
-            if ev.action in ("review", "sign"):
-                if ev.action == "review":
-                    vs.reviewer, vs.review, vs.review_ts = ev.actor, p, ev.ts
-                    approved = "awaiting_signoff"
-                else:
-                    vs.signer, vs.sign, vs.sign_ts = ev.actor, p, ev.ts
-                    approved = "signed_off"
-                if p["decision"] == "approve":
-                    vs.status = approved
-                else:  # a rejection returns the item to the drafter with the reason
-                    vs.status, vs.returned_by, vs.returned_reason = (
-                        "returned",
-                        ev.actor,
-                        p.get("comment"),
-                    )
-            elif ev.action == "publish":
-                vs.publications.append(
-                    {
-                        "actor": ev.actor,
-                        "ts": ev.ts,
-                        "channel": p.get("channel"),
-                        "url": p.get("url"),
-                    }
+            state.title, state.dept = p["title"], p["dept"]
+            state.channel = p.get("channel") or state.channel
+            state.cur.status = "superseded"
+        v = ev.version or 1
+        route = list(p.get("route", route_for(p["verdict"])))
+        state.versions[v] = VersionState(
+            version=v,
+            sha256=p["sha256"],
+            filename=p.get("filename", ""),
+            verdict=p["verdict"],
+            route=route,
+            findings=list(p.get("report", {}).get("findings", [])),
+            submitted_seq=ev.seq,
+            submitted_ts=ev.ts,
+            status="awaiting_review" if route[0] == "reviewer" else "awaiting_signoff",
+        )
+        state.current = v
+    elif state is None or ev.version not in state.versions:
+        pass
+    else:
+        vs = state.versions[ev.version]
+        if ev.action in ("review", "sign"):
+            if ev.action == "review":
+                vs.reviewer, vs.review, vs.review_ts = ev.actor, p, ev.ts
+                approved = "awaiting_signoff"
+            else:
+                vs.signer, vs.sign, vs.sign_ts = ev.actor, p, ev.ts
+                approved = "signed_off"
+            if p["decision"] == "approve":
+                vs.status = approved
+            else:  # a rejection returns the item to the drafter with the reason
+                vs.status, vs.returned_by, vs.returned_reason = (
+                    "returned",
+                    ev.actor,
+                    p.get("comment"),
                 )
-                vs.status = "published"
-        if state is not None:
-            state.history.append(ev)
+        elif ev.action == "publish":
+            vs.publications.append(
+                {
+                    "actor": ev.actor,
+                    "ts": ev.ts,
+                    "channel": p.get("channel"),
+                    "url": p.get("url"),
+                }
+            )
+            vs.status = "published"
+    if state is not None:
+        state.history.append(ev)
     return state
 
 
@@ -241,57 +240,65 @@ def require_role(user: User, roles: Iterable[str], what: str) -> None:
         raise Refused(f"{user.label()}不能{what}：只有{names}可以这样做")
 
 
+def user_name(raw: str) -> str:
+    """The normal form of a user name (NFKC, spaces folded); a refusal for a bad one."""
+    try:
+        return normalise_name(raw)
+    except BadName as e:
+        raise Refused(f"用户名「{raw}」不可用：{e}") from e
+
+
 def plan_user_add(
     users: dict[str, User],
-    actor: str | None,
+    admin: User,
     name: str,
     roles: Sequence[str],
     depts: Sequence[str],
-) -> list[tuple[str, dict[str, Any]]]:
-    """(actor, payload) of the ``user_add`` events to append.
+) -> dict[str, Any]:
+    """The ``user_add`` payload (without its enrolment key) — only an admin adds users.
 
-    On an empty ledger the caller bootstraps as admin: whoever runs the first ``user add``
-    is registered as admin first (an event of its own, marked ``bootstrap``), then the
-    requested user is added. If the first user added is the caller, it must include admin.
-    A user may hold several roles (a small office's reviewer may also be a leader); the
-    separation of duties is then enforced per submission.
+    The name is normalised; a name already used, or one a reader could not tell apart from a
+    registered one (spaces, invisible or look-alike characters), is refused. A user may hold
+    several roles (a small office's reviewer may also be a leader); the separation of duties
+    is then enforced per submission.
     """
+    name = user_name(name)
     what = f"登记用户「{name}」"
+    require_role(admin, ["admin"], what)
     roles = list(dict.fromkeys(roles))
     bad = [r for r in roles if r not in ROLES]
     if bad or not roles:
         raise Refused(f"未知角色「{'、'.join(bad)}」，不能{what}：角色须为 {'/'.join(ROLES)}")
-    if not name.strip():
-        raise Refused("用户名不能为空")
-    payload = {"name": name, "roles": roles, "depts": list(depts), "bootstrap": False}
-    if not users:
-        if not actor:
-            raise Refused(f"无法确定操作者身份，不能{what}：请用 --as 指定（首位登记者成为管理员）")
-        if name == actor:
-            if "admin" not in roles:
-                raise Refused(
-                    f"「{actor}」不能以{'/'.join(ROLE_ZH[r] for r in roles)}身份成为台账的首位用户："
-                    "首位用户须为管理员（--role admin）"
-                )
-            return [(actor, {**payload, "bootstrap": True})]
-        boot = {"name": actor, "roles": ["admin"], "depts": [], "bootstrap": True}
-        return [(actor, boot), (actor, payload)]
-    admin = require_user(users, actor, what)
-    require_role(admin, ["admin"], what)
     if name in users:
         raise Refused(f"{admin.label()}不能{what}：该用户已登记为{users[name].label()}")
-    return [(admin.name, payload)]
+    twin = lookalike_of(name, users)
+    if twin is not None:
+        raise Refused(
+            f"{admin.label()}不能{what}：与已登记的用户「{twin}」难以区分"
+            "（仅空白、不可见字符、大小写或形近字符不同）"
+        )
+    return {"name": name, "roles": roles, "depts": list(depts)}
 
 
-def plan_user_disable(users: dict[str, User], actor: str | None, name: str) -> dict[str, Any]:
+def plan_user_disable(users: dict[str, User], admin: User, name: str) -> dict[str, Any]:
     what = f"停用用户「{name}」"
-    admin = require_user(users, actor, what)
     require_role(admin, ["admin"], what)
     if name not in users:
         raise Refused(f"{admin.label()}不能{what}：该用户未登记")
     if name == admin.name:
         raise Refused(f"{admin.label()}不能{what}：不能停用自己")
+    if not users[name].active:
+        raise Refused(f"{admin.label()}不能{what}：该用户已停用")
     return {"name": name}
+
+
+def check_key_reset(users: dict[str, User], admin: User, name: str) -> None:
+    what = f"重置用户「{name}」的密钥"
+    require_role(admin, ["admin"], what)
+    if name not in users:
+        raise Refused(f"{admin.label()}不能{what}：该用户未登记")
+    if not users[name].active:
+        raise Refused(f"{admin.label()}不能{what}：该用户已停用")
 
 
 def check_submit(user: User, dept: str) -> None:
@@ -462,3 +469,80 @@ def check_audit(user: User) -> None:
 
 def check_sweep(user: User) -> None:
     require_role(user, ["auditor", "admin"], "对已公开文件进行定期梳理")
+
+
+def check_checkpoint(user: User) -> None:
+    require_role(user, ["auditor"], "记录台账检查点")
+
+
+# -- replaying recorded events against the policy -------------------------------------------------
+
+ITEM_ACTIONS = frozenset({"submit", "review", "sign", "publish", "reveal", "export"})
+_SWEEP = frozenset({"sweep_start", "sweep_result", "sweep_end"})
+
+
+def permitted(state: SubmissionState | None, users: dict[str, User], ev: Event) -> None:
+    """Raise :class:`Refused` when the policy would not have allowed this recorded event.
+
+    ``state`` is the submission's state before the event (None before its first submit) and
+    ``users`` who held which role at that point. Identity events are directory.py's.
+    """
+    p = ev.payload
+    what = f"第 {ev.seq} 条记录（{ev.action}）"
+    user = require_user(users, ev.actor, what)
+    act = ev.action
+    if act in _SWEEP:
+        check_sweep(user)
+        return
+    if act == "audit":
+        check_audit(user)
+        return
+    if act == "checkpoint":
+        check_checkpoint(user)
+        return
+    if act == "auth_failures":
+        if p.get("name") != user.name:
+            raise Refused(f"{what}：只能报告本人的口令错误")
+        return
+    if act not in ITEM_ACTIONS:
+        raise Refused(f"{what}：未知的记录类型")
+    sid = ev.submission_id or ""
+    if act == "submit":
+        if state is None:
+            if ev.version != 1:
+                raise Refused(f"{what}：新稿件的版本号须为 1")
+            check_submit(user, p["dept"])
+        else:
+            check_revise(state, user)
+            if ev.version != state.current + 1:
+                raise Refused(f"{what}：修改稿的版本号应为 {state.current + 1}")
+            if p["dept"] != state.dept:
+                check_submit(user, p["dept"])
+        return
+    if state is None:
+        raise Refused(f"{what}：台账中没有稿件 {sid} 的提交记录")
+    if act == "reveal":
+        check_reveal(user, sid)
+        return
+    if act == "export":
+        check_export(user, sid)
+        return
+    if ev.version != state.current:
+        raise Refused(f"{what}：针对的不是 {sid} 的当前版本（第 {state.current} 版）")
+    decision = p.get("decision")
+    if act in ("review", "sign") and decision not in ("approve", "reject"):
+        raise Refused(f"{what}：意见须为同意或退回")
+    if act == "review":
+        dismissals = [(d["fingerprint"], d["reason"]) for d in p.get("dismissals") or []]
+        plan_review(state, user, decision == "approve", dismissals, p.get("comment"))
+    elif act == "sign":
+        plan_sign(
+            state, user, decision == "approve", bool(p.get("accept_dismissals")), p.get("comment")
+        )
+        if p.get("sha256") != state.cur.sha256:
+            raise Refused(f"{what}：签批的文件哈希与第 {state.current} 版不一致")
+    else:  # publish
+        check_publish(state, user)
+        vs = state.cur
+        if p.get("sha256") != (vs.sign or {}).get("sha256", vs.sha256):
+            raise Refused(f"{what}：公开的文件哈希与签批的文件不一致")

@@ -87,6 +87,29 @@ def textbox_run(text: str) -> str:
     )
 
 
+def picture_in_textbox(document: DocxDocument, image: bytes) -> None:
+    """A floating text box (``textbox_run``) holding a picture, as when a scan is dropped
+    into a text box: python-docx places the picture, which is then moved into the box."""
+    host = document.add_paragraph()
+    host.add_run().add_picture(io.BytesIO(image))
+    append_xml_paragraph(document, textbox_run("见下图"))
+    box = document.element.body[-2].find(f".//{{{W_NS}}}txbxContent")
+    assert box is not None
+    box.append(host._p)  # moved out of the body into the text box
+
+
+def watermark(document: DocxDocument, text: str) -> None:
+    """A text watermark in the first section's header, as 设计→水印 writes it: a VML WordArt
+    shape (v:textpath) behind the text of every page."""
+    shape = (
+        f'<w:r {NSDECL}><w:pict><v:shape id="PowerPlusWaterMarkObject1" type="#_x0000_t136" '
+        'style="position:absolute;width:400pt;height:100pt;rotation:315" fillcolor="silver" '
+        f'stroked="f"><v:textpath style="font-family:宋体" string="{_esc(text)}"/></v:shape>'
+        "</w:pict></w:r>"
+    )
+    document.sections[0].header.paragraphs[0]._p.append(parse_xml(shape))
+
+
 def footnote_ref(note_id: int) -> str:
     return f'<w:r><w:footnoteReference w:id="{note_id}"/></w:r>'
 

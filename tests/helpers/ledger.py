@@ -28,30 +28,47 @@ OFFICE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "孙审计": (("auditor",), ()),
 }
 ADMIN = "管理员"
+# The test ledgers use the lowest KDF cost a ledger may choose (scrypt N=2^15, 32 MiB),
+# recorded in their init event like any other; production's default is 16.
+KDF_COST = "15"
 
 
-def cli(runner: CliRunner, db: Path, user: str, *args: str) -> Result:
-    return runner.invoke(main, ["--db", str(db), "--as", user, *args])
+def passphrase(user: str) -> str:
+    """Each test user's own passphrase (nobody else's works for them)."""
+    return f"{user}的口令-2026"
 
 
-def cli_json(runner: CliRunner, db: Path, user: str, *args: str) -> Any:
-    result = cli(runner, db, user, *args, "--format", "json")
+def cli(runner: CliRunner, db: Path, user: str, *args: str, secret: str | None = None) -> Result:
+    """Run as ``user`` with that user's passphrase (``secret`` overrides it)."""
+    env = {"SECREVIEW_PASSPHRASE": secret if secret is not None else passphrase(user)}
+    return runner.invoke(main, ["--db", str(db), "--as", user, *args], env=env)
+
+
+def cli_json(runner: CliRunner, db: Path, user: str, *args: str, secret: str | None = None) -> Any:
+    result = cli(runner, db, user, *args, "--format", "json", secret=secret)
     assert result.exit_code == 0, (result.exit_code, result.stdout, result.stderr)
     return json.loads(result.stdout)
 
 
+def add_and_enroll(
+    runner: CliRunner, db: Path, name: str, roles: tuple[str, ...], depts: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """``user add`` by the admin, then ``user enroll`` by the user with the printed code."""
+    args = ["user", "add", name]
+    for role in roles:
+        args += ["--role", role]
+    for d in depts:
+        args += ["--dept", d]
+    added = cli_json(runner, db, ADMIN, *args)
+    enrolled = cli_json(runner, db, name, "user", "enroll", name, "--code", added["enrol_code"])
+    return {"added": added, "enrolled": enrolled}
+
+
 def setup_office(runner: CliRunner, db: Path) -> None:
-    assert cli(runner, db, ADMIN, "init").exit_code == 0
-    r = cli(runner, db, ADMIN, "user", "add", ADMIN, "--role", "admin")
+    r = cli(runner, db, ADMIN, "init", "--admin", ADMIN, "--kdf-cost", KDF_COST)
     assert r.exit_code == 0, r.stderr
     for name, (roles, depts) in OFFICE.items():
-        args = ["user", "add", name]
-        for role in roles:
-            args += ["--role", role]
-        for d in depts:
-            args += ["--dept", d]
-        r = cli(runner, db, ADMIN, *args)
-        assert r.exit_code == 0, r.stderr
+        add_and_enroll(runner, db, name, roles, depts)
 
 
 def write_doc(folder: Path, name: str, kind: str, salt: str = "") -> Path:
@@ -101,6 +118,7 @@ def subprocess_env(db: Path, user: str) -> dict[str, str]:
     env["PYTHONPATH"] = str(SRC) + os.pathsep + env.get("PYTHONPATH", "")
     env["SECREVIEW_DB"] = str(db)
     env["SECREVIEW_USER"] = user
+    env["SECREVIEW_PASSPHRASE"] = passphrase(user)
     return env
 
 
@@ -108,11 +126,11 @@ PYTHON = sys.executable
 
 
 def copy_ledger(src: Path, dest: Path) -> Path:
-    """Copy a closed ledger (file, WAL if any, blob folder) to ``dest``."""
+    """Copy a closed ledger (file, WAL if any, blob folder) to ``dest``, modes kept."""
     for suffix in ("", "-wal"):
         f = src.with_name(src.name + suffix)
         if f.exists():
-            shutil.copyfile(f, dest.with_name(dest.name + suffix))
+            shutil.copy2(f, dest.with_name(dest.name + suffix))
     blobs = src.with_name(src.name + ".blobs")
     if blobs.exists():
         shutil.copytree(blobs, dest.with_name(dest.name + ".blobs"))

@@ -143,3 +143,31 @@ def id_check_digit(body17: str) -> str:
 def write(path: Path, data: bytes) -> Path:
     path.write_bytes(data)
     return path
+
+
+XDR_NS = "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing"
+A_NS = "http://schemas.openxmlformats.org/drawingml/2006/main"
+
+
+def with_text_box(data: bytes, text: str, *, col: int, row: int, alt: str = "") -> bytes:
+    """Add a text box (xdr:sp with a txBody, as Excel's Insert → Text Box writes it) to the
+    first sheet's drawing, anchored at 0-based (col, row); ``alt`` is its descr. The
+    workbook must already have a drawing (a picture added with openpyxl)."""
+    import lxml.etree
+
+    name = "xl/drawings/drawing1.xml"
+    root = lxml.etree.fromstring(zipfile.ZipFile(io.BytesIO(data)).read(name))
+    anchor = lxml.etree.fromstring(
+        f'<xdr:twoCellAnchor xmlns:xdr="{XDR_NS}" xmlns:a="{A_NS}">'
+        f"<xdr:from><xdr:col>{col}</xdr:col><xdr:colOff>0</xdr:colOff><xdr:row>{row}</xdr:row>"
+        "<xdr:rowOff>0</xdr:rowOff></xdr:from>"
+        f"<xdr:to><xdr:col>{col + 3}</xdr:col><xdr:colOff>0</xdr:colOff><xdr:row>{row + 2}"
+        "</xdr:row><xdr:rowOff>0</xdr:rowOff></xdr:to>"
+        f'<xdr:sp macro="" textlink=""><xdr:nvSpPr><xdr:cNvPr id="9" name="文本框 1" descr="{alt}"/>'
+        '<xdr:cNvSpPr txBox="1"/></xdr:nvSpPr><xdr:spPr><a:prstGeom prst="rect"><a:avLst/>'
+        "</a:prstGeom></xdr:spPr><xdr:txBody><a:bodyPr/><a:lstStyle/>"
+        f'<a:p><a:r><a:rPr lang="zh-CN"/><a:t>{text}</a:t></a:r></a:p></xdr:txBody></xdr:sp>'
+        "<xdr:clientData/></xdr:twoCellAnchor>"
+    )
+    root.append(anchor)
+    return replace_member(data, name, lxml.etree.tostring(root, xml_declaration=True))

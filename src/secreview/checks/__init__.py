@@ -15,6 +15,7 @@ from secreview.model import Document, Finding, Location, Segment
 from secreview.normalize import Normalized, normalize
 
 CONTEXT_CHARS = 24
+OCR_NOTE = "OCR 识别，请核对原图"
 
 
 def fingerprint(rule: str, normalized_match: str, location: Location) -> str:
@@ -23,6 +24,11 @@ def fingerprint(rule: str, normalized_match: str, location: Location) -> str:
         [rule, normalized_match, location.to_dict()], ensure_ascii=False, sort_keys=True
     )
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:20]
+
+
+def finding_fingerprint(f: Finding) -> str:
+    """The finding's fingerprint (computed from rule, text and location when unset)."""
+    return f.fingerprint or fingerprint(f.rule, f.text, f.location)
 
 
 @dataclass
@@ -61,6 +67,8 @@ class ScanContext:
         matched = seg.text[s:e]
         lo, hi = max(0, s - CONTEXT_CHARS), min(len(seg.text), e + CONTEXT_CHARS)
         context = ("…" if lo > 0 else "") + seg.text[lo:hi] + ("…" if hi < len(seg.text) else "")
+        if _from_ocr(location):  # recognised, not read: a person checks the picture
+            reason = f"{reason}（{OCR_NOTE}）"
         return Finding(
             rule=rule,
             category=category,
@@ -73,6 +81,11 @@ class ScanContext:
             basis=basis,
             fingerprint=fingerprint(rule, norm.text[start:end], location),
         )
+
+
+def _from_ocr(location: Location) -> bool:
+    """OCR text, also inside an attachment (field "附件.zip|scan.png|ocr")."""
+    return location.part == "ocr" or "|ocr" in (location.field or "")
 
 
 class Check(Protocol):

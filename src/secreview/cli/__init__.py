@@ -8,19 +8,59 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import click
 
 from secreview import __version__
 from secreview.cli.common import AppState, fail
+from secreview.cli.zh import ChineseContext, help_hint, usage_message, use_chinese
 from secreview.errors import SecreviewError
 
 log = logging.getLogger("secreview.cli")
 
 
 class SafeGroup(click.Group):
-    """Maps core errors to one clear line and an exit code — never a traceback for users."""
+    """Maps core errors to one clear line and an exit code — never a traceback for users;
+    click's usage errors become one Chinese line (cli/zh.py) with exit code 2."""
+
+    context_class = ChineseContext
+
+    def main(  # type: ignore[override]
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        try:
+            rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.UsageError as e:
+            if type(e).__name__ == "NoArgsIsHelpError":  # a group named without a command
+                click.echo(e.format_message(), err=True)
+                if not standalone_mode:
+                    raise
+                sys.exit(2)
+            click.echo(f"错误：{usage_message(e)}（查看帮助：{help_hint(e.ctx)}）", err=True)
+            if not standalone_mode:
+                raise
+            sys.exit(2)
+        except click.ClickException as e:
+            if not standalone_mode:
+                raise
+            e.show()
+            sys.exit(e.exit_code)
+        except click.Abort:
+            if not standalone_mode:
+                raise
+            click.echo("已中止（aborted）", err=True)
+            sys.exit(1)
+        if standalone_mode:
+            sys.exit(rv if isinstance(rv, int) else 0)
+        return rv
 
     def invoke(self, ctx: click.Context) -> object:
         try:
@@ -58,7 +98,22 @@ class SafeGroup(click.Group):
     "user",
     envvar="SECREVIEW_USER",
     default=None,
-    help="以哪个用户身份操作 (default: the OS login).",
+    help="以哪个用户身份操作 (default: the OS login); a claim only: writes need the passphrase.",
+)
+@click.option(
+    "--passphrase-file",
+    "passphrase_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="从文件读取口令 (owner-only file; else env SECREVIEW_PASSPHRASE, else a prompt).",
+)
+@click.option(
+    "--checkpoints",
+    "checkpoints",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="SECREVIEW_CHECKPOINTS",
+    default=None,
+    help="审计员的检查点文件 (default: ~/.secreview/checkpoints.json or $SECREVIEW_HOME).",
 )
 @click.option(
     "--rules",
@@ -81,6 +136,8 @@ def main(
     ctx: click.Context,
     db: str,
     user: str | None,
+    passphrase_file: Path | None,
+    checkpoints: Path | None,
     rules: tuple[str, ...],
     model: str | None,
     verbose: int,
@@ -106,6 +163,8 @@ def main(
         user=user,
         extra_rules=tuple(Path(r) for r in rules),
         model_dir=Path(model) if model else None,
+        passphrase_file=passphrase_file,
+        checkpoints=checkpoints,
     )
 
 
@@ -132,6 +191,7 @@ def _register() -> None:
         audit.sweep,
     ):
         main.add_command(cmd)
+    use_chinese(main)
 
 
 _register()

@@ -16,6 +16,8 @@ from rich.markup import escape
 
 from secreview.config import Config
 from secreview.errors import SecreviewError
+from secreview.roles import parse_role
+from secreview.settings import Settings, load_settings
 
 T = TypeVar("T")
 
@@ -26,15 +28,49 @@ class AppState:
     user: str | None
     extra_rules: tuple[Path, ...] = ()
     model_dir: Path | None = None
+    passphrase_file: Path | None = None
+    checkpoints: Path | None = None
+    _settings: Settings | None = None
+
+    def settings(self) -> Settings:
+        """secreview.toml beside the ledger or in the user's config folder (read once)."""
+        if self._settings is None:
+            self._settings = load_settings(self.db_path)
+        return self._settings
 
     def config(self) -> Config:
         base = Config()
-        changes: dict[str, Any] = {"db_path": self.db_path, "user": self.user}
+        s = self.settings()
+        changes: dict[str, Any] = {
+            "db_path": self.db_path,
+            "user": self.user,
+            "checkpoints": self.checkpoints,
+            "limits": s.limits,
+            "office": s.office,
+            "default_channel": s.default_channel,
+            "time_zone": s.time_zone,
+            "pdf_font": s.pdf_font,
+        }
         if self.extra_rules:
             changes["rules_dirs"] = base.rules_dirs + self.extra_rules
         if self.model_dir is not None:
             changes["model_dir"] = self.model_dir
         return replace(base, **changes)
+
+
+class RoleType(click.ParamType):
+    """A role typed in Chinese or English (secreview.roles); the English value comes out."""
+
+    name = "role"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        try:
+            return str(parse_role(str(value)))
+        except SecreviewError as e:
+            self.fail(e.message, param, ctx)
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
+        return "角色"
 
 
 def format_option(help_text: str = "text for people, json for scripts.") -> Any:

@@ -8,6 +8,7 @@ from rich.table import Table
 
 from secreview.cli.common import FORMAT, AppState, fail, print_json, stderr_console, stdout_console
 from secreview.errors import SecreviewError
+from secreview.model import CATEGORY_NAMES_ZH
 from secreview.rules import RuleSet, load_ruleset, run_examples
 
 SEVERITY_ZH = {"block": "禁止", "review": "复核", "info": "提示"}
@@ -29,7 +30,7 @@ def rules() -> None:
 @FORMAT
 @click.pass_obj
 def list_rules(state: AppState, fmt: str) -> None:
-    """列出全部规则（id、类别、级别、理由）— list every rule.
+    """列出全部规则（名称、id、类别、级别、理由）— list every rule.
 
     \b
     Example:
@@ -42,6 +43,7 @@ def list_rules(state: AppState, fmt: str) -> None:
             [
                 {
                     "id": r.id,
+                    "name": r.name,
                     "category": r.category,
                     "severity": r.severity,
                     "reason": r.reason,
@@ -55,14 +57,16 @@ def list_rules(state: AppState, fmt: str) -> None:
         )
         return
     table = Table(title=f"规则 {len(ruleset.rules)} 条，允许清单 {len(ruleset.allow)} 条")
-    table.add_column("id", no_wrap=True)
+    table.add_column("名称", overflow="fold")
+    table.add_column("id", no_wrap=True, style="dim")
     table.add_column("类别", no_wrap=True)
     table.add_column("级别", no_wrap=True)
     table.add_column("理由", overflow="fold")
     for r in ruleset.rules:
         table.add_row(
+            escape(r.name or r.id),
             escape(r.id),
-            r.category,
+            CATEGORY_NAMES_ZH.get(r.category, r.category),
             SEVERITY_ZH[r.severity],
             escape(r.reason.replace("{text}", "…")),
         )
@@ -102,5 +106,14 @@ def test_rules(state: AppState, fmt: str) -> None:
     else:
         stdout_console().print(
             f"全部 {total} 个示例通过（规则 {len(ruleset.rules)} 条，允许清单 {len(ruleset.allow)} 条）"
+        )
+    unnamed = [r.id for r in ruleset.rules if not r.name or r.name == r.id]
+    if unnamed and fmt != "json":
+        stderr_console().print(
+            escape(
+                f"提示：{len(unnamed)} 条规则没有中文名称（name），台账中将显示其 id："
+                + "、".join(unnamed[:10])
+                + ("…" if len(unnamed) > 10 else "")
+            )
         )
     raise SystemExit(1 if failures else 0)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 from rich.markup import escape
 
+from secreview.baseline import apply_baseline, load_baseline
 from secreview.cli.common import (
     SHOWN_PER_RULE,
     AppState,
+    fail,
     first_per_rule,
-    format_option,
     print_hidden,
     print_json,
     stderr_console,
@@ -19,6 +22,9 @@ from secreview.errors import SecreviewError
 from secreview.mask import mask_numbers
 from secreview.model import Finding, Report
 from secreview.pipeline import expand_paths, scan_file
+from secreview.report.scan_csv import to_csv
+from secreview.report.scan_sarif import to_sarif
+from secreview.rules import load_ruleset
 
 VERDICT_STYLE = {
     "pass": ("通过 pass", "bold green"),
@@ -84,35 +90,67 @@ def render_report(report: Report, show_all: bool = False) -> None:
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-@format_option("text for people, json (DESIGN.md §3) for scripts.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "sarif", "csv"]),
+    default="text",
+    show_default=True,
+    help="text for people; json (DESIGN.md §3) for scripts; sarif (SARIF 2.1.0) for "
+    "code-scanning tools; csv (one row per finding) for a spreadsheet.",
+)
 @click.option("--recursive", "-r", is_flag=True, help="Scan folders and their sub-folders.")
+@click.option(
+    "--baseline",
+    "baseline_file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="只报告基线中没有的新问题：基线为此前 scan --format json（或 sarif）的输出.",
+)
 @click.option(
     "--all", "show_all", is_flag=True, help=f"列出全部问题（默认每条规则最多 {SHOWN_PER_RULE} 处）."
 )
 @click.pass_obj
 def scan(
-    state: AppState, paths: tuple[str, ...], fmt: str, recursive: bool, show_all: bool
+    state: AppState,
+    paths: tuple[str, ...],
+    fmt: str,
+    recursive: bool,
+    baseline_file: str | None,
+    show_all: bool,
 ) -> None:
     """审查文件（不写台账）— dry-run scan of documents.
 
     Exit status: 0 all pass, 1 something needs review or must not be published,
-    2 a file could not be read.
+    2 a file could not be read. With --baseline only findings the baseline does not
+    have count (the same rule, text and place in the same file is known).
 
     \b
     Example:
       secreview scan 通知.docx 名单.xlsx
-      secreview scan --recursive 待发布/ --format json
+      secreview scan --recursive 待发布/ --format json > 基线.json
+      secreview scan --recursive 待发布/ --baseline 基线.json
+      secreview scan --recursive 待发布/ --format sarif > 审查结果.sarif
     """
+    dropped = 0
     try:
         config = state.config()
+        baseline = load_baseline(baseline_file) if baseline_file else None
         files = expand_paths(paths, recursive)
         reports = [scan_file(p, config) for p in files]
+        if baseline is not None:
+            reports, dropped = apply_baseline(reports, baseline)
+        ruleset = load_ruleset(config.rules_dirs) if fmt in ("sarif", "csv") else None
     except SecreviewError as e:
-        from secreview.cli.common import fail
-
         fail(e)
-    if fmt == "json":
-        print_json([r.to_dict() for r in reports])
+    if fmt in ("json", "sarif", "csv"):
+        if fmt == "json":
+            print_json([r.to_dict() for r in reports])
+        elif fmt == "sarif":
+            assert ruleset is not None
+            print_json(to_sarif(reports, ruleset))
+        else:
+            sys.stdout.write(to_csv(reports, ruleset))
         for r in reports:
             if r.error:
                 click.echo(f"错误：{r.path}：{r.error.message} [{r.error.code}]", err=True)
@@ -121,6 +159,10 @@ def scan(
             render_report(r, show_all)
         if len(reports) > 1 or recursive:
             stdout_console().print(escape(summary_line(reports)))
+        if baseline_file:
+            stdout_console().print(
+                escape(f"已按基线 {baseline_file} 略去 {dropped} 个已知问题，只列出新问题")
+            )
     raise SystemExit(exit_code_for(reports))
 
 

@@ -16,7 +16,8 @@ from typing import BinaryIO
 
 from secreview.config import Limits
 from secreview.errors import CorruptFile, NotFound, NotRegularFile, TooLarge, UnsupportedFormat
-from secreview.extract.detect import detect_format
+from secreview.extract import ocr
+from secreview.extract.detect import IMAGE_FORMATS, detect_format
 from secreview.model import Document
 
 Extractor = Callable[[bytes, str, Limits], Document]
@@ -32,7 +33,17 @@ FORMAT_MODULES = {
     "xlsx": "xlsx",
     "doc": "legacy",
     "xls": "legacy",
-    "rtf": "legacy",
+    "ppt": "legacy",
+    "rtf": "rtf",
+    "pptx": "pptx",
+    "odt": "odf",
+    "ods": "odf",
+    "odp": "odf",
+    "ofd": "ofd",
+    "eml": "mail",
+    "mht": "mail",
+    "zip": "bundle",
+    **{fmt: "image" for fmt in IMAGE_FORMATS},
 }
 
 
@@ -116,7 +127,8 @@ def extract_bytes(data: bytes, path: str, limits: Limits) -> Document:
     extractor = extractor_for(fmt)
     if extractor is None:
         raise UnsupportedFormat(f"不支持的文件格式：{fmt}")
-    doc = extractor(data, path, limits)
+    with ocr.shared_budget(limits.ocr_seconds):  # one OCR budget for the file and all inside it
+        doc = extractor(data, path, limits)
     total = sum(len(s.text) for s in doc.segments)
     if total > limits.max_text_chars:
         raise TooLarge(f"文本过长：{total} 字符，超过上限 {limits.max_text_chars}")

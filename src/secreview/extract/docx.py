@@ -17,13 +17,14 @@ import logging
 import posixpath
 import zipfile
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import lxml.etree
 
 from secreview.config import Limits
 from secreview.errors import CorruptFile, InputError
+from secreview.extract.image import Picture, read_pictures
 from secreview.extract.image_meta import IMAGE_SUFFIXES, add_image_notes
 from secreview.extract.ooxml_props import add_custom_xml, add_property_segments, read_properties
 from secreview.extract.safezip import check_all_xml, open_package, parse_xml, read_member
@@ -79,7 +80,7 @@ class _Para:
     """What one paragraph's inline content yields (a plain class: built per paragraph)."""
 
     __slots__ = (
-        "hidden_default body body_len hidden ins dels boxes ins_depth del_depth "
+        "hidden_default body body_len hidden ins dels boxes pictures alts ins_depth del_depth "
         "last_ins_end last_del_end cur_ins cur_del"
     ).split()
 
@@ -91,6 +92,9 @@ class _Para:
         self.ins: list[str] = []
         self.dels: list[str] = []
         self.boxes: list[lxml.etree._Element] = []
+        self.pictures: list[str] = []  # relationship ids of the pictures placed here
+        # (field, text): pictures' alternative text (descr/title), WordArt/watermark text
+        self.alts: list[tuple[str, str]] = []
         self.ins_depth = 0
         self.del_depth = 0
         # Body length when the last ins/del piece closed: adjacent pieces (no visible text
@@ -119,6 +123,10 @@ class _Walker:
         self.revisions: list[_Revision] = []
         self.hidden: list[Segment] = []
         self.authors: list[str] = []
+        # The part being walked (its relationships resolve picture ids) and every picture
+        # placed: (part, relationship id, host paragraph's location).
+        self.part_name = ""
+        self.pictures: list[tuple[str, str, Location]] = []
 
     # --- blocks -------------------------------------------------------------------------
     def blocks(
@@ -152,6 +160,7 @@ class _Walker:
         if text.strip():
             emit(Segment(text, loc))
         self._residue(st, loc)
+        self._placed(st, loc, emit)
         for box in st.boxes:
             self.blocks(box, "textbox", self.box_paragraphs, emit, _host_field(loc))
 
@@ -164,6 +173,13 @@ class _Walker:
         st = _Para(hidden)
         self.inline(p, st)
         return st
+
+    def _placed(self, st: _Para, host: Location, emit: Callable[[Segment], None]) -> None:
+        """Pictures placed in a paragraph (for OCR) and their alternative text."""
+        for rid in st.pictures:
+            self.pictures.append((self.part_name, rid, host))
+        for kind, text in dict.fromkeys(st.alts):
+            emit(Segment(text, host.with_(field=f"{host.field}|{kind}" if host.field else kind)))
 
     def _residue(self, st: _Para, host: Location) -> None:
         for kind, pieces in (("revision_insert", st.ins), ("revision_delete", st.dels)):
@@ -221,6 +237,7 @@ class _Walker:
                     st = self._inline_of(child)
                     lines.append("".join(st.body))
                     self._residue(st, host)
+                    self._placed(st, host, emit)
                     for box in st.boxes:
                         deferred.append(
                             functools.partial(
@@ -294,7 +311,7 @@ class _Walker:
             elif tag == SYM:
                 self._text(_symbol(child), st, hidden)
             elif isinstance(tag, str) and tag not in _SKIP:
-                _find_boxes(child, st.boxes)  # w:drawing, w:pict, w:object, mc:AlternateContent
+                _drawing(child, st)  # w:drawing, w:pict, w:object, mc:AlternateContent
 
     def _run_hidden(self, rpr: lxml.etree._Element, hidden: bool) -> bool:
         """w:vanish/w:webHidden on the run decide; else a hiding character style."""
@@ -361,18 +378,45 @@ def _close(cur: list[str], pieces: list[str], last_end: int, body_len: int) -> i
     return body_len
 
 
-def _find_boxes(el: lxml.etree._Element, out: list[lxml.etree._Element]) -> None:
-    """Text boxes inside a drawing/picture; of mc:AlternateContent only one branch."""
+A_BLIP = "{http://schemas.openxmlformats.org/drawingml/2006/main}blip"
+WP_DOC_PR = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr"
+PIC_NV_PR = "{http://schemas.openxmlformats.org/drawingml/2006/picture}cNvPr"
+V_NS = "{urn:schemas-microsoft-com:vml}"
+O_TITLE = "{urn:schemas-microsoft-com:office:office}title"
+
+
+def _drawing(el: lxml.etree._Element, st: _Para) -> None:
+    """Text boxes, pictures (a:blip, VML v:imagedata) and alternative text (descr/title)
+    inside a drawing or VML picture; of mc:AlternateContent only one branch."""
     tag = el.tag
     if tag == TXBX:
-        out.append(el)
-    elif tag == ALT:
+        st.boxes.append(el)  # its paragraphs are walked as a text box of their own
+        return
+    if tag == ALT:
         branch = _choose(el)
         if branch is not None:
-            _find_boxes(branch, out)
-    elif isinstance(tag, str):
-        for child in el:
-            _find_boxes(child, out)
+            _drawing(branch, st)
+        return
+    if not isinstance(tag, str):
+        return
+    if tag == A_BLIP:
+        rid = el.get(R_NS + "embed")
+        if rid:
+            st.pictures.append(rid)
+    elif tag == V_NS + "imagedata":
+        rid = el.get(R_NS + "id")
+        if rid:
+            st.pictures.append(rid)
+        st.alts.extend(("alt_text", t) for t in (el.get(O_TITLE) or "",) if t.strip())
+    elif tag in (WP_DOC_PR, PIC_NV_PR):
+        pair = (el.get("descr") or "", el.get("title") or "")
+        st.alts.extend(("alt_text", t) for t in pair if t.strip())
+    elif tag == V_NS + "shape":
+        st.alts.extend(("alt_text", t) for t in (el.get("alt") or "",) if t.strip())
+    elif tag == V_NS + "textpath":  # WordArt, and the text watermark of 设计→水印
+        st.alts.extend(("watermark", t) for t in (el.get("string") or "",) if t.strip())
+    for child in el:
+        _drawing(child, st)
 
 
 def _rows(tbl: lxml.etree._Element) -> list[lxml.etree._Element]:
@@ -554,6 +598,7 @@ def _read(pkg: _Package, path: str, depth: int) -> Document:
 
     doc = Document(path=path, format="docx")
     body_paras = [0]
+    walker.part_name = main
     walker.blocks(body, "body", body_paras, doc.segments.append)
 
     headers = _header_parts(body, pkg, main)
@@ -561,6 +606,7 @@ def _read(pkg: _Package, path: str, depth: int) -> Document:
     counts["footer"] = len(headers) - counts["header"]
     for kind, name, label in headers:
         part_root = pkg.xml(name)
+        walker.part_name = name
         if part_root is not None:
             field = label if counts[kind] > 1 else None
             walker.blocks(part_root, kind, [0], doc.segments.append, field)
@@ -569,8 +615,9 @@ def _read(pkg: _Package, path: str, depth: int) -> Document:
     for kind, zh in (("footnotes", "脚注"), ("endnotes", "尾注")):
         note_part = next((n for _i, k, n in rels if k == kind), None)
         notes = pkg.xml(note_part) if note_part else None
-        if notes is None:
+        if notes is None or note_part is None:
             continue
+        walker.part_name = note_part
         number = 0
         for note in notes:
             if note.tag not in (W + "footnote", W + "endnote"):
@@ -605,6 +652,7 @@ def _read(pkg: _Package, path: str, depth: int) -> Document:
             if n.startswith("word/media/") and n.lower().endswith(IMAGE_SUFFIXES)
         ),
     )
+    read_pictures(doc, _pictures(pkg, walker), pkg.limits, "文档")
 
     _embedded(pkg, path, depth, doc)
     doc.facts.update(
@@ -616,6 +664,28 @@ def _read(pkg: _Package, path: str, depth: int) -> Document:
     return doc
 
 
+def _pictures(pkg: _Package, walker: _Walker) -> Iterator[Picture]:
+    """Every picture in the package for OCR: those placed in the text first (located at
+    their host paragraph), then any other in word/media (glossary, unplaced)."""
+    placed: set[str] = set()
+    for part, rid, host in walker.pictures:
+        target = next((n for i, k, n in pkg.rels(part) if i == rid and k == "image"), None)
+        if target is None or target in placed or target not in pkg.names:
+            continue
+        placed.add(target)
+        data = read_member(pkg.zf, target, pkg.limits)
+        if data:
+            name = posixpath.basename(target)
+            where = host.field or host.part != "body"
+            field = f"{_host_field(host)}:{name}" if where else name
+            yield Picture(name, data, host.with_(part="ocr", field=field))
+    for target in sorted(pkg.names):
+        if target.startswith("word/media/") and target not in placed and not target.endswith("/"):
+            data = read_member(pkg.zf, target, pkg.limits)
+            if data:
+                yield Picture(posixpath.basename(target), data)
+
+
 def _comments(
     pkg: _Package, rels: list[tuple[str, str, str]], walker: _Walker, doc: Document
 ) -> int:
@@ -624,6 +694,7 @@ def _comments(
     if root is None:
         return 0
     done = _resolved_comment_paras(pkg, rels)
+    walker.part_name = name or ""
     count = 0
     resolved = 0
     samples: list[str] = []

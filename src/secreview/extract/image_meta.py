@@ -57,6 +57,9 @@ def _text(value: object) -> str:
             except UnicodeDecodeError:
                 continue
         return ""
+    if isinstance(value, str) and not value.isascii() and all(ord(c) < 0x100 for c in value):
+        # Pillow reads EXIF ASCII fields as Latin-1; phones and editors put UTF-8/GBK there.
+        return _text(value.encode("latin-1")) or value.strip("\x00 ").strip()
     return str(value).strip("\x00 ").strip() if value is not None else ""
 
 

@@ -1,7 +1,7 @@
-"""Legacy binary formats (.doc/.wps/.xls/.et/.rtf) via LibreOffice, when it is installed.
+"""Legacy binary formats (.doc/.wps/.xls/.et/.ppt/.dps/.rtf) via LibreOffice, when it is installed.
 
 The file is converted in a private temporary directory with a time limit, then read by
-the DOCX/XLSX extractor. Without LibreOffice the error is ``missing_tool``.
+the DOCX/XLSX/PPTX extractor. Without LibreOffice the error is ``missing_tool``.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from secreview.errors import CorruptFile, MissingTool, Timeout
 from secreview.extract.detect import detect_format
 from secreview.model import Document
 
-_TARGET = {"doc": "docx", "rtf": "docx", "xls": "xlsx"}
+_TARGET = {"doc": "docx", "rtf": "docx", "xls": "xlsx", "ppt": "pptx"}
 
 
 def find_soffice() -> str | None:
@@ -92,9 +92,9 @@ def extract(data: bytes, path: str, limits: Limits) -> Document:
         if not out.exists():
             raise CorruptFile(f"LibreOffice 无法转换此 {fmt.upper()} 文件（文件可能已损坏）")
         converted = out.read_bytes()
-    from secreview.extract import docx, xlsx
+    from secreview.extract import docx, pptx, xlsx
 
-    module = docx if target == "docx" else xlsx
+    module = {"docx": docx, "xlsx": xlsx, "pptx": pptx}[target]
     doc = module.extract(converted, path, limits)
     doc.format = fmt
     return doc

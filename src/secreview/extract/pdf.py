@@ -37,6 +37,7 @@ from secreview.config import Limits
 from secreview.errors import CorruptFile, EncryptedPdf, SecreviewError, TooLarge
 from secreview.extract import pdf_extras as extras
 from secreview.extract.pdf_layout import PageContent, interpret_page, lines, paragraphs
+from secreview.extract.pdf_ocr import ocr_image_pages
 from secreview.extract.people import looks_like_person_name
 from secreview.model import Document, Location, ResidueNote, Segment, Span
 
@@ -124,6 +125,8 @@ def extract(data: bytes, path: str, limits: Limits) -> Document:
                     )
                 )
         _page_notes(doc, contents)
+        if not _in_revision.get():  # an earlier revision's scans are the same pictures
+            ocr_image_pages(doc, data, limits)
         _layer_note(doc, contents, layer_names)
         forms = _guard("读取表单", extras.form_fields, catalog)
         for name, value in forms:
@@ -312,6 +315,7 @@ def _page_notes(doc: Document, contents: list[PageContent]) -> None:
             )
         )
     image_pages = [c.number for c in contents if not c.has_text and (c.images or c.paths >= 100)]
+    doc.facts["image_only_pages"] = image_pages
     if image_pages:
         doc.residue.append(
             ResidueNote(

@@ -470,6 +470,8 @@ def _join(a: str, b: str) -> str:
         return b
     if is_cjk(a[-1]) or is_cjk(b[0]):
         return a + b
+    if a[-1].isdigit() and b[0].isdigit():  # a number wrapped at the margin (an ID, a phone)
+        return a + b
     return a + " " + b
 
 

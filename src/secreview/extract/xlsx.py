@@ -32,6 +32,7 @@ from openpyxl.utils.cell import coordinate_to_tuple
 
 from secreview.config import Limits
 from secreview.errors import CorruptFile, SecreviewError, TooLarge
+from secreview.extract.image import Picture, read_pictures
 from secreview.extract.image_meta import IMAGE_SUFFIXES, add_image_notes
 from secreview.extract.ooxml_props import add_custom_xml, add_property_segments, read_properties
 from secreview.extract.safezip import check_all_xml, open_package, parse_xml, read_member
@@ -232,22 +233,7 @@ class _StyleInfo:
 
 def _rels_of(zf: zipfile.ZipFile, part: str, limits: Limits) -> list[tuple[str, str]]:
     """(type, absolute target) of a part's relationships."""
-    folder, name = posixpath.split(part)
-    rels_path = posixpath.join(folder, "_rels", f"{name}.rels")
-    data = read_member(zf, rels_path, limits)
-    if data is None:
-        return []
-    out = []
-    for rel in parse_xml(data, rels_path).iter(f"{{{_REL_NS}}}Relationship"):
-        if rel.get("TargetMode") == "External":
-            continue
-        target = rel.get("Target") or ""
-        if target.startswith("/"):
-            path = target.lstrip("/")
-        else:
-            path = posixpath.normpath(posixpath.join(folder, target))
-        out.append((rel.get("Type") or "", path))
-    return out
+    return [(rel.get("Type") or "", path) for rel, path in _rel_elements(zf, part, limits)]
 
 
 def _workbook_part(zf: zipfile.ZipFile, limits: Limits) -> str:
@@ -307,6 +293,7 @@ class _Found:
     comments: list[Location] = field(default_factory=list)
     comment_sample: str = ""
     cells: int = 0
+    pictures: list[Picture] = field(default_factory=list)
 
 
 def _hidden_columns(column_dimensions: dict[str, dict[str, str]]) -> set[int]:
@@ -571,6 +558,113 @@ def _read_sheet(
             )
 
 
+_XDR = "{http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing}"
+_A = f"{{{_DRAW_NS}}}"
+_C_CHART = "{http://schemas.openxmlformats.org/drawingml/2006/chart}chart"
+_R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+_R_EMBED = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}embed"
+_ANCHORS = (_XDR + "twoCellAnchor", _XDR + "oneCellAnchor", _XDR + "absoluteAnchor")
+
+
+def _anchor_cell(anchor: Any) -> str | None:
+    """The cell a drawing's top-left corner sits on (xdr:from, 0-based col/row) as A1."""
+    start = anchor.find(_XDR + "from")
+    if start is None:
+        return None
+    try:
+        col = int(start.findtext(_XDR + "col") or "")
+        row = int(start.findtext(_XDR + "row") or "")
+    except ValueError:
+        return None
+    from openpyxl.utils.cell import get_column_letter
+
+    return f"{get_column_letter(min(col, 16383) + 1)}{row + 1}" if col >= 0 and row >= 0 else None
+
+
+def _drawing_text(el: Any) -> list[str]:
+    out: list[str] = []
+    for p in el.iter(_A + "p"):
+        text = "".join(t.text or "" for t in p.iter(_A + "t"))
+        if text.strip():
+            out.append(text)
+    return out
+
+
+def _add_drawings(
+    zf: zipfile.ZipFile, sheet: _Sheet, doc: Document, found: _Found, limits: Limits
+) -> None:
+    """Shapes placed on a sheet (xl/drawings): text boxes and shapes' text (``textbox``),
+    chart titles and labels, alternative text of pictures and shapes (``field`` alt_text),
+    and the pictures themselves (for OCR), each at the cell it is anchored on."""
+    hidden = sheet.state in ("hidden", "veryHidden")
+    for rel_type, drawing in _rels_of(zf, sheet.part, limits):
+        if not rel_type.endswith("/drawing"):
+            continue
+        data = read_member(zf, drawing, limits)
+        if data is None:
+            continue
+        rels = {rel.get("Id") or "": target for rel, target in _rel_elements(zf, drawing, limits)}
+        root = parse_xml(data, drawing)
+        paragraph = 0
+        for anchor in root:
+            if anchor.tag not in _ANCHORS:
+                continue
+            cell = _anchor_cell(anchor)
+            texts: list[str] = []
+            for sp in anchor.iter(_XDR + "txBody"):
+                texts += _drawing_text(sp)
+            for ref in anchor.iter(_C_CHART):
+                chart = rels.get(ref.get(_R_ID) or "")
+                chart_xml = read_member(zf, chart, limits) if chart else None
+                if chart_xml is not None and chart is not None:
+                    texts += _drawing_text(parse_xml(chart_xml, chart))
+            for text in dict.fromkeys(texts):
+                paragraph += 1
+                loc = Location(
+                    part="hidden" if hidden else "textbox",
+                    sheet=sheet.name,
+                    cell=cell,
+                    paragraph=paragraph,
+                )
+                doc.segments.append(Segment(text, loc))
+            alts = [
+                value
+                for nv in anchor.iter(_XDR + "cNvPr")
+                for value in (nv.get("descr") or "", nv.get("title") or "")
+                if value.strip()
+            ]
+            for alt in dict.fromkeys(alts):
+                part = "hidden" if hidden else "sheet"
+                loc = Location(part=part, sheet=sheet.name, cell=cell, field="alt_text")
+                doc.segments.append(Segment(alt, loc))
+            for blip in anchor.iter(_A + "blip"):
+                target = rels.get(blip.get(_R_EMBED) or "")
+                picture = read_member(zf, target, limits) if target else None
+                if picture and target:
+                    where = Location(part="ocr", sheet=sheet.name, cell=cell)
+                    found.pictures.append(Picture(posixpath.basename(target), picture, where))
+
+
+def _rel_elements(zf: zipfile.ZipFile, part: str, limits: Limits) -> list[tuple[Any, str]]:
+    """(Relationship element, absolute target) of a part's internal relationships."""
+    folder, name = posixpath.split(part)
+    rels_path = posixpath.join(folder, "_rels", f"{name}.rels")
+    data = read_member(zf, rels_path, limits)
+    if data is None:
+        return []
+    out = []
+    for rel in parse_xml(data, rels_path).iter(f"{{{_REL_NS}}}Relationship"):
+        if rel.get("TargetMode") == "External":
+            continue
+        target = rel.get("Target") or ""
+        if target.startswith("/"):
+            path = target.lstrip("/")
+        else:
+            path = posixpath.normpath(posixpath.join(folder, target))
+        out.append((rel, path))
+    return out
+
+
 def _add_comments(
     zf: zipfile.ZipFile, sheet: _Sheet, doc: Document, found: _Found, limits: Limits
 ) -> None:
@@ -705,6 +799,7 @@ def extract(data: bytes, path: str, limits: Limits) -> Document:
                         f"工作表「{sheet.name}」已损坏，无法读取（{type(e).__name__}: {e}）"
                     ) from e
                 _add_comments(zf, sheet, doc, found, limits)
+                _add_drawings(zf, sheet, doc, found, limits)
             names = _defined_name_texts(zf, limits)
             for name, text in names:
                 doc.segments.append(
@@ -721,6 +816,7 @@ def extract(data: bytes, path: str, limits: Limits) -> Document:
                     if n.startswith("xl/media/") and n.lower().endswith(IMAGE_SUFFIXES)
                 ),
             )
+            read_pictures(doc, _all_pictures(zf, found, limits), limits, "工作簿")
             doc.facts["sheets"] = len(sheets)
             doc.facts["cells"] = found.cells
             return doc
@@ -728,6 +824,20 @@ def extract(data: bytes, path: str, limits: Limits) -> Document:
             reader.archive.close()
     finally:
         zf.close()
+
+
+def _all_pictures(zf: zipfile.ZipFile, found: _Found, limits: Limits) -> list[Picture]:
+    """Pictures placed on sheets, then any other in xl/media (header/footer pictures,
+    pictures in cells, unplaced ones)."""
+    out = list(found.pictures)
+    placed = {p.name for p in out}
+    for name in sorted(zf.namelist()):
+        base = posixpath.basename(name)
+        if name.startswith("xl/media/") and base and base not in placed:
+            data = read_member(zf, name, limits)
+            if data:
+                out.append(Picture(base, data))
+    return out
 
 
 def _indexed_colours(wb: Any) -> list[str]:

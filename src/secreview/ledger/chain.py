@@ -1,116 +1,100 @@
-"""Canonical JSON, event hashes and chain verification. hashlib only, no SQL.
+"""Appending signed events, walking the hash chain, checking signatures. No SQL here.
 
-An event's hash is ``sha256(prev_hash + canonical_event)`` where ``canonical_event`` is the
-canonical JSON of the list ``[seq, ts, actor, action, submission_id, version, payload]``.
-Canonical JSON: keys sorted, ``ensure_ascii=False``, separators ``(",", ":")``, no NaN.
-The first event's ``prev_hash`` is :data:`GENESIS`.
+:func:`append` is the only way an event is made: it takes the head, builds the canonical bytes
+(canonical.py), has the :class:`~secreview.ledger.signing.Signer` sign them, computes the hash
+and hands the finished row to the storage backend, which only stores it.
 
-Because the payload is stored as its canonical text, :func:`canonical_event` builds the event
-text by splicing that stored text into the encoded header — the same bytes as encoding the
-whole list, without parsing the payload again (this is what makes verify of 1 M events fast).
+:func:`walk` is verify's hot loop over all rows: seq continuity, the ``prev_hash`` link (its
+own check: a row whose stored link is wrong is named even when its hash would recompute), and
+each hash. :func:`check_signatures` checks the rows of a seq range against the key each actor
+held at that point; it runs in worker processes for big ledgers (it opens its own reader).
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-GENESIS = "0" * 64
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from secreview.ledger.canonical import (
+    DOMAIN,
+    GENESIS,
+    canonical,
+    canonical_event,
+    enc_str,
+    event_bytes,
+    event_hash,
+)
+from secreview.ledger.signing import Signer
+from secreview.model import Event, RawRow
 
 # Actions whose payload names a stored blob under the key "sha256".
 BLOB_ACTIONS = frozenset({"submit"})
-
-_header_encoder = json.JSONEncoder(
-    ensure_ascii=False, separators=(",", ":"), sort_keys=True, allow_nan=False
-)
-_encode_header = _header_encoder.encode
-# JSON string literal exactly as json.dumps(..., ensure_ascii=False) writes it (C speed).
-_enc: Callable[[str], str] = getattr(json.encoder, "c_encode_basestring", None) or (
-    json.encoder.py_encode_basestring
-)
+MAX_PROBLEMS = 50
 
 
-def canonical(obj: Any) -> str:
-    """The canonical JSON text of ``obj`` (the form that is stored and hashed)."""
-    return json.dumps(
-        obj, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False
-    )
+class RowSink(Protocol):
+    def head(self) -> tuple[int, str]: ...
+
+    def insert_event(self, row: RawRow) -> None: ...
 
 
-def canonical_event(
-    seq: int,
-    ts: str,
-    actor: str,
+def append(
+    tx: RowSink,
+    signer: Signer,
     action: str,
     submission_id: str | None,
     version: int | None,
-    payload_text: str,
-) -> str:
-    """Canonical JSON of ``[seq, ts, actor, action, submission_id, version, payload]``.
-
-    ``payload_text`` must already be canonical JSON (as stored in the ledger).
-    """
-    if type(submission_id) is str and type(version) is int:
-        try:
-            return (
-                f"[{seq:d},{_enc(ts)},{_enc(actor)},{_enc(action)},{_enc(submission_id)},"
-                f"{version:d},{payload_text}]"
-            )
-        except (TypeError, ValueError):
-            pass
-    head = _encode_header([seq, ts, actor, action, submission_id, version])
-    return head[:-1] + "," + payload_text + "]"
+    payload: dict[str, Any],
+    ts: str,
+) -> Event:
+    """Sign and store one event after the current head (call inside a write transaction)."""
+    seq, prev = tx.head()
+    seq += 1
+    text = canonical(payload)
+    data = event_bytes(prev, seq, ts, signer.name, action, submission_id, version, text)
+    sig = signer.sign(data)
+    digest = event_hash(data, sig)
+    tx.insert_event(
+        (seq, ts, signer.name, action, submission_id, version, text, prev, digest, sig.hex())
+    )
+    return Event(seq, ts, signer.name, action, submission_id, version, payload, digest)
 
 
-def event_hash(prev_hash: str, event_text: str) -> str:
-    return hashlib.sha256((prev_hash + event_text).encode("utf-8")).hexdigest()
-
-
-# A raw ledger row as storage yields it, in this column order.
-RawRow = tuple[int, str, str, str, "str | None", "int | None", str, str, str]
-
-
-class ChainSource(Protocol):
-    def reading(self) -> AbstractContextManager[object]:
-        """One consistent snapshot for all reads inside (writers may go on meanwhile)."""
-        ...
-
-    def iter_raw(self) -> Iterator[RawRow]:
-        """All events ordered by seq: (seq, ts, actor, action, sid, version, payload, prev, hash)."""
-        ...
-
-    def iter_blob_refs(self, actions: Iterable[str]) -> Iterator[tuple[int, object]]:
-        """(seq, payload["sha256"]) of the events with these actions, ordered by seq."""
-        ...
-
-
-class BlobSource(Protocol):
-    def check(self, sha256: str) -> str | None:
-        """None when the blob exists and hashes right, else a short reason."""
-        ...
+# The order problems at one seq are listed in: what broke first explains the rest.
+KINDS = ("chain", "identity", "signature", "policy", "archive", "other")
 
 
 @dataclass
 class Problem:
     seq: int | None
     reason: str
+    kind: str = "other"  # one of KINDS
 
     def to_dict(self) -> dict[str, Any]:
-        return {"seq": self.seq, "reason": self.reason}
+        return {"seq": self.seq, "reason": self.reason, "kind": self.kind}
 
 
 @dataclass
 class VerifyResult:
+    """What verify found. ``ok`` only when no problem; each problem names its seq if it has one."""
+
     events: int = 0
     head: str = GENESIS
     blobs: int = 0
+    signatures: int = 0
+    scope: str = "full"
     problems: list[Problem] = field(default_factory=list)
+    more_problems: int = 0
     expect_head: str | None = None
     expect_head_seq: int | None = None
+    checkpoint: dict[str, Any] | None = None  # the newest checkpoint known for this ledger
+    checkpoints_known: int = 0
+    ledger_id: str = ""
+    kdf: dict[str, Any] | None = None
 
     @property
     def ok(self) -> bool:
@@ -121,94 +105,183 @@ class VerifyResult:
         seqs = [p.seq for p in self.problems if p.seq is not None]
         return min(seqs) if seqs else None
 
+    def add(self, seq: int | None, reason: str, kind: str = "other") -> None:
+        if len(self.problems) >= MAX_PROBLEMS:
+            self.more_problems += 1
+        else:
+            self.problems.append(Problem(seq, reason, kind))
+
+    def sort(self) -> None:
+        rank = {k: i for i, k in enumerate(KINDS)}
+        self.problems.sort(key=lambda p: (p.seq is None, p.seq or 0, rank.get(p.kind, 9)))
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "ok": self.ok,
             "events": self.events,
             "head": self.head,
             "blobs": self.blobs,
+            "signatures": self.signatures,
+            "scope": self.scope,
             "first_bad_seq": self.first_bad_seq,
             "problems": [p.to_dict() for p in self.problems],
+            "more_problems": self.more_problems,
             "expect_head": self.expect_head,
             "expect_head_seq": self.expect_head_seq,
+            "checkpoint": self.checkpoint,
+            "checkpoints_known": self.checkpoints_known,
+            "ledger_id": self.ledger_id,
+            "kdf": self.kdf,
         }
 
 
-def verify(
-    storage: ChainSource, blobs: BlobSource | None = None, expect_head: str | None = None
-) -> VerifyResult:
-    """Recompute the chain; check seq continuity, links and hashes, then every named blob.
+@dataclass
+class Walk:
+    """What one pass over the chain saw."""
 
-    Detects an edited event (its hash no longer matches), a deleted one (a gap in seq), an
-    inserted or reordered one (seq or link broken). ``expect_head`` is a head hash recorded
-    earlier (e.g. printed in an inspection report): it must still be in the chain, which also
-    catches removal of the newest events. Stops the chain walk at the first break.
-    """
-    result = VerifyResult(expect_head=expect_head)
-    want_head = expect_head.lower() if expect_head else None
-    with storage.reading():
-        _walk(storage, result, want_head)
-        if want_head is not None and result.expect_head_seq is None and not result.problems:
-            result.problems.append(
-                Problem(None, f"期望的链头哈希 {expect_head} 不在台账中（记录被截断或整体替换）")
-            )
-        first: dict[str, int] = {}
-        for seq, blob in storage.iter_blob_refs(BLOB_ACTIONS):
-            if not (isinstance(blob, str) and len(blob) == 64):
-                result.problems.append(Problem(seq, f"第 {seq} 条记录未写明有效的存档文件哈希"))
-                continue
-            first.setdefault(blob, seq)
-    if blobs is not None:
-        for blob, seq in sorted(first.items(), key=lambda kv: kv[1]):
-            why = blobs.check(blob)
-            result.blobs += 1
-            if why is not None:
-                result.problems.append(
-                    Problem(seq, f"第 {seq} 条记录的存档文件 {blob[:12]}… {why}")
-                )
-    return result
+    events: int = 0
+    head: str = GENESIS
+    break_at: Problem | None = None
+    hashes: dict[int, str] = field(default_factory=dict)  # of the seqs asked for
+    prefix_seqs: list[int] = field(default_factory=list)  # seqs whose hash has the prefix
+    collected: list[RawRow] = field(default_factory=list)  # rows of the submission asked for
+    last: list[RawRow] = field(default_factory=list)  # the newest row seen (zero or one)
 
 
-def _walk(storage: ChainSource, result: VerifyResult, want_head: str | None) -> None:
-    """The hot loop: one pass over the rows, hashlib and string formatting only."""
+def walk(
+    rows: Iterable[RawRow],
+    want: frozenset[int] = frozenset(),
+    prefix: str | None = None,
+    collect: str | None = None,
+) -> Walk:
+    """One pass: seq 1, 2, 3 …; each stored ``prev_hash`` equals the previous hash; each hash
+    recomputes from the row (which includes its signature). Stops at the first break.
+
+    Also records the hashes of the seqs in ``want``, the seqs whose hash starts with
+    ``prefix``, and (``collect``) the rows of one submission, as they were walked."""
     sha256 = hashlib.sha256
-    enc = _enc
+    enc = enc_str
     slow = canonical_event
+    dom = DOMAIN
+    out = Walk()
+    hashes = out.hashes
     prev = GENESIS
-    expected_seq = 1
-    for seq, ts, actor, action, sid, version, payload, prev_hash, stored in storage.iter_raw():
-        if seq != expected_seq:
-            if isinstance(seq, int) and seq > expected_seq:
-                reason = f"第 {expected_seq} 条记录缺失（被删除），下一条是第 {seq} 条"
+    expected = 1
+    collected = out.collected
+    row: RawRow | None = None
+    for row in rows:
+        seq, ts, actor, action, sid, version, payload, prev_hash, stored, sig = row
+        if seq != expected:
+            if isinstance(seq, int) and seq > expected:
+                reason = f"第 {expected} 条记录缺失（被删除），下一条是第 {seq} 条"
             else:
-                reason = f"记录序号重复或次序错乱：第 {expected_seq} 条处出现第 {seq} 条"
-            result.problems.append(Problem(expected_seq, reason))
+                reason = f"记录序号重复或次序错乱：第 {expected} 条处出现第 {seq} 条"
+            out.break_at = Problem(expected, reason, "chain")
             break
         if prev_hash != prev:
-            result.problems.append(
-                Problem(
-                    seq,
-                    f"第 {seq} 条与前一条的哈希链接断开（其前的记录被改写、删除、插入或调换）",
-                )
+            out.break_at = Problem(
+                seq,
+                f"第 {seq} 条与前一条的哈希链接断开（其前的记录被改写、删除、插入或调换）",
+                "chain",
             )
             break
         try:
             if type(sid) is str and type(version) is int:
-                text = (
+                body = (
                     f"[{seq:d},{enc(ts)},{enc(actor)},{enc(action)},{enc(sid)},{version:d},"
                     f"{payload}]"
                 )
             else:
-                text = slow(seq, ts, actor, action, sid, version, payload)
-            digest = sha256((prev + text).encode("utf-8")).hexdigest()
+                body = slow(seq, ts, actor, action, sid, version, payload)
+            digest = sha256(
+                (dom + prev + "\n" + body).encode("utf-8") + bytes.fromhex(sig)
+            ).hexdigest()
         except (TypeError, ValueError, UnicodeEncodeError):
             digest = ""
         if digest != stored:
-            result.problems.append(Problem(seq, f"第 {seq} 条记录内容被改动（哈希不符）"))
+            out.break_at = Problem(seq, f"第 {seq} 条记录内容被改动（哈希不符）", "chain")
             break
-        if want_head is not None and digest == want_head and result.expect_head_seq is None:
-            result.expect_head_seq = seq
+        if seq in want:
+            hashes[seq] = digest
+        if prefix is not None and digest.startswith(prefix):
+            out.prefix_seqs.append(seq)
+        if collect is not None and sid == collect:
+            collected.append(row)
         prev = digest
-        expected_seq += 1
-    result.events = expected_seq - 1
-    result.head = prev
+        expected += 1
+    if row is not None and out.break_at is None:
+        out.last.append(row)
+    out.events = expected - 1
+    out.head = prev
+    return out
+
+
+# -- signatures -----------------------------------------------------------------------------------
+
+# name → [(public key hex, from_seq, until_seq or None)] — picklable (Directory.spans()).
+Spans = dict[str, list[tuple[str, int, "int | None"]]]
+
+
+class KeyLookup:
+    """The key an actor held at a seq, from the folded key history (one object per key)."""
+
+    def __init__(self, spans: Spans) -> None:
+        self._spans = spans
+        self._keys: dict[str, Ed25519PublicKey] = {}
+
+    def at(self, actor: str, seq: int) -> Ed25519PublicKey | None:
+        for public, start, until in reversed(self._spans.get(actor, ())):
+            if start <= seq and (until is None or seq < until):
+                key = self._keys.get(public)
+                if key is None:
+                    key = self._keys[public] = Ed25519PublicKey.from_public_bytes(
+                        bytes.fromhex(public)
+                    )
+                return key
+        return None
+
+
+def check_rows(
+    rows: Iterable[RawRow], keys: KeyLookup, skip: frozenset[str] = frozenset()
+) -> tuple[int, list[tuple[int, str]]]:
+    """(signatures checked, [(seq, reason)]) for these rows; actions in ``skip`` are left out
+    (identity events are checked while the key history is folded)."""
+    from cryptography.exceptions import InvalidSignature
+
+    checked = 0
+    bad: list[tuple[int, str]] = []
+    for seq, ts, actor, action, sid, version, payload, prev, _digest, sig in rows:
+        if action in skip:
+            continue
+        checked += 1
+        key = keys.at(actor, seq)
+        if key is None:
+            bad.append(
+                (
+                    seq,
+                    f"第 {seq} 条记录的操作者「{actor}」此时没有有效的密钥"
+                    "（未登记、未启用、已停用或密钥已重置）——不是本人签名",
+                )
+            )
+            continue
+        try:
+            key.verify(
+                bytes.fromhex(sig), event_bytes(prev, seq, ts, actor, action, sid, version, payload)
+            )
+        except (InvalidSignature, ValueError, TypeError):
+            bad.append((seq, f"第 {seq} 条记录的签名与「{actor}」的密钥不符——不是本人签名"))
+        if len(bad) >= MAX_PROBLEMS:
+            break
+    return checked, bad
+
+
+def check_range(
+    reader: Callable[[], Any], spans: Spans, start: int, stop: int, skip: frozenset[str]
+) -> tuple[int, list[tuple[int, str]]]:
+    """Worker-process entry: open a reader, check the signatures of seqs [start, stop)."""
+    storage = reader()
+    try:
+        with storage.reading():
+            return check_rows(storage.iter_raw(start, stop), KeyLookup(spans), skip)
+    finally:
+        storage.close()

@@ -4,8 +4,11 @@ The workflow and service code talk only to the protocol, so a PostgreSQL backend
 on one ledger) can implement the same methods without touching them. :class:`SQLiteStorage` is
 the embedded default:
 
-- ``events`` is append-only: triggers RAISE on UPDATE and DELETE; each row carries the hash of
-  the previous one (see chain.py).
+- A backend only stores and reads rows: the chain (hashes) and the signatures are computed
+  above it (chain.py), so a PostgreSQL backend reuses them unchanged.
+- ``events`` is append-only: triggers RAISE on UPDATE and DELETE (:meth:`SQLiteStorage.self_check`
+  reports them missing); each row carries the previous hash, its own hash and its signature.
+- Created owner-only: the database file (and so its -wal/-shm files) 0600.
 - Journal mode WAL, ``busy_timeout`` 30 s, and every append inside ``BEGIN IMMEDIATE`` so
   concurrent CLI processes queue for the write lock instead of failing or interleaving.
 - ``synchronous=FULL``: in WAL mode NORMAL may lose the last commits on power loss (the WAL is
@@ -13,24 +16,35 @@ the embedded default:
   is fsynced.
 - Projection tables (users, submissions, versions) are derived from events in the same
   transaction as the append and can be rebuilt from the events at any time.
+- ``auth_failures`` (wrong passphrases, for slowing down guessing) is not part of the chain;
+  a summary is signed into the chain by the user's next action.
 - ``schema_version`` + :data:`MIGRATIONS`: each migration runs once, in order.
+- Read-only: a ledger whose file or folder is not writable (an inspector's copy, a medium
+  mounted read-only) is opened read-only — ``verify``, ``show``, ``queue``, ``check`` and
+  ``audit`` work; every write raises :class:`ReadOnlyLedger` saying so.
+- A write that fails for want of space (or any SQLite error) is rolled back and raised as the
+  core's own error (ledger/space.py: 磁盘空间不足), never a driver message such as "cannot
+  rollback - no transaction is active" that hides the cause.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
+import os
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from secreview.errors import Refused, UsageError
-from secreview.ledger.chain import GENESIS, RawRow, canonical, canonical_event, event_hash
-from secreview.model import Event
+from secreview.errors import ReadOnlyLedger, Refused, StorageError, UsageError
+from secreview.ledger import space
+from secreview.ledger.canonical import GENESIS
+from secreview.model import Event, RawRow
 
 log = logging.getLogger(__name__)
 
@@ -90,10 +104,23 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
         ],
     ),
+    (
+        2,
+        "signed events (sig column), wrong-passphrase log",
+        [
+            "ALTER TABLE events ADD COLUMN sig TEXT NOT NULL DEFAULT ''",
+            """CREATE TABLE auth_failures (
+                name TEXT NOT NULL,
+                ts TEXT NOT NULL
+            )""",
+            "CREATE INDEX auth_failures_name ON auth_failures(name, ts)",
+        ],
+    ),
 ]
+TRIGGERS = ("events_no_update", "events_no_delete")
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
-_EVENT_COLS = "seq, ts, actor, action, submission_id, version, payload, prev_hash, hash"
+_EVENT_COLS = "seq, ts, actor, action, submission_id, version, payload, prev_hash, hash, sig"
 
 
 @dataclass(frozen=True)
@@ -113,37 +140,71 @@ class SubmissionRow:
 
 
 class Storage(Protocol):
-    """What the service needs from a ledger backend."""
+    """What the core needs from a ledger backend: store and read rows, nothing more.
+
+    Hashes and signatures are computed above (chain.py); a backend never interprets them.
+    """
+
+    # opened read-only (read-only file, folder or medium): :meth:`write` raises ReadOnlyLedger
+    read_only: bool
+
+    def refuse_read_only(self) -> ReadOnlyLedger:
+        """The error every write on a read-only ledger raises (saying what still works)."""
+        ...
 
     def write(self) -> AbstractContextManager[Storage]:
         """A write transaction; appends inside it are serialised across processes."""
         ...
 
-    def head(self) -> tuple[int, str]: ...
+    def reading(self) -> AbstractContextManager[Storage]:
+        """One consistent snapshot for several reads (writers may go on meanwhile)."""
+        ...
 
-    def append(
-        self,
-        actor: str,
-        action: str,
-        submission_id: str | None,
-        version: int | None,
-        payload: dict[str, Any],
-        ts: str | None = None,
-    ) -> Event: ...
+    def head(self) -> tuple[int, str]:
+        """(seq, hash) of the newest event, (0, GENESIS) when empty."""
+        ...
+
+    def insert_event(self, row: RawRow) -> None:
+        """Store one event row (inside :meth:`write`); its seq must follow :meth:`head`."""
+        ...
 
     def events_for(self, submission_id: str) -> list[Event]: ...
 
     def events_with_actions(self, actions: Iterable[str]) -> list[Event]: ...
 
+    def raw_with_actions(self, actions: Iterable[str]) -> list[RawRow]: ...
+
     def iter_events(self) -> Iterator[Event]: ...
 
-    def iter_raw(self) -> Iterator[RawRow]: ...
-
-    def reading(self) -> AbstractContextManager[Storage]: ...
+    def iter_raw(self, start: int = 1, stop: int | None = None) -> Iterator[RawRow]:
+        """Rows ordered by seq, ``start <= seq`` (and ``seq < stop``)."""
+        ...
 
     def iter_blob_refs(self, actions: Iterable[str]) -> Iterator[tuple[int, object]]: ...
 
+    def submits_naming(self, sha256: str) -> list[str]:
+        """Submission ids whose ``submit`` events name this sha256 (a search hint only)."""
+        ...
+
     def next_submission_id(self, year: int) -> str: ...
+
+    def reader(self) -> Callable[[], Storage]:
+        """A picklable factory of a read-only handle on the same ledger (worker processes)."""
+        ...
+
+    def self_check(self) -> list[str]:
+        """The backend's own safeguards that are missing (e.g. append-only triggers)."""
+        ...
+
+    # -- wrong passphrases (not part of the chain) --
+
+    def record_auth_failure(self, name: str, ts: str) -> None: ...
+
+    def auth_failures(self, name: str) -> list[str]: ...
+
+    def clear_auth_failures(self, name: str) -> None: ...
+
+    # -- projections (derived from the events; never trusted for a decision) --
 
     def put_user(
         self, name: str, roles: list[str], depts: list[str], active: bool, seq: int
@@ -155,7 +216,9 @@ class Storage(Protocol):
 
     def list_submissions(self, statuses: Iterable[str] | None = None) -> list[SubmissionRow]: ...
 
-    def versions_with_sha(self, sha256: str) -> list[tuple[str, int]]: ...
+    def dump_projections(self) -> dict[str, list[tuple[Any, ...]]]:
+        """Every projection row (for verify's comparison with a fresh fold)."""
+        ...
 
     def clear_projections(self) -> None: ...
 
@@ -171,41 +234,100 @@ def utc_now() -> str:
 
 
 def _row_event(row: RawRow) -> Event:
-    seq, ts, actor, action, sid, version, payload, _prev, digest = row
+    seq, ts, actor, action, sid, version, payload, _prev, digest, _sig = row
     return Event(seq, ts, actor, action, sid, version, json.loads(payload), digest)
+
+
+def writable(path: Path) -> bool:
+    """Whether this process may write the ledger file and create files beside it (a
+    read-only mount says no, also to root)."""
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK | os.X_OK)
+
+
+def _read_only_uri(path: Path) -> str:
+    """How SQLite opens a ledger it may not write. With the WAL's index (-shm) present it
+    reads the WAL too; without a WAL (or an empty one) the file is all there is and is
+    opened ``immutable`` (no lock or index files to create). A WAL with content but no
+    index cannot be read reliably from a read-only folder: refused rather than read stale."""
+    from urllib.parse import quote
+
+    base = "file:" + quote(str(path.resolve())) + "?mode=ro"
+    wal, shm = path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")
+    if wal.exists() and wal.stat().st_size > 0:
+        if shm.exists():
+            return base
+        raise ReadOnlyLedger(
+            f"台账 {path} 只能读取，且有未合并的预写日志（{wal.name}）而无其索引文件，无法可靠读取："
+            "请将台账文件夹复制到可写的位置后再操作",
+            code="read_only_wal",
+        )
+    return base + "&immutable=1"
+
+
+def _create_owner_only(path: Path) -> None:
+    """Create the database file 0600 before SQLite opens it (its -wal/-shm inherit the mode)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(path, flags, 0o600)
+    except FileExistsError:
+        return
+    os.close(fd)
 
 
 class SQLiteStorage:
     """The embedded SQLite ledger."""
 
-    def __init__(self, path: Path, *, create: bool = False) -> None:
+    def __init__(self, path: Path, *, create: bool = False, migrate: bool = True) -> None:
         self.path = path
         if not create and not path.exists():
             raise UsageError(
-                f"台账不存在：{path}（请先运行 secreview init，或用 --db 指定台账文件）",
+                f"台账不存在：{path}（请先运行 secreview init --admin 姓名，或用 --db 指定台账文件）",
                 code="no_ledger",
             )
+        self.read_only = not create and not writable(path)
         try:
             if create:
-                path.parent.mkdir(parents=True, exist_ok=True)
-            self._conn = sqlite3.connect(
-                str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000
-            )
-            self._conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-            mode = self._conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
-            if str(mode).lower() != "wal":
-                log.warning("journal_mode is %s, not WAL", mode)
-            # FULL: every commit is fsynced, so a committed event survives power loss
-            # (NORMAL in WAL mode can drop the last transactions on a power cut).
-            self._conn.execute("PRAGMA synchronous=FULL")
-            self._migrate()
+                _create_owner_only(path)
+            if self.read_only:
+                self._conn = sqlite3.connect(
+                    _read_only_uri(path),
+                    uri=True,
+                    isolation_level=None,
+                    timeout=BUSY_TIMEOUT_MS / 1000,
+                )
+                self._conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+                self._check_schema()
+            else:
+                self._conn = sqlite3.connect(
+                    str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000
+                )
+                self._conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+                mode = self._conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+                if str(mode).lower() != "wal":
+                    log.warning("journal_mode is %s, not WAL", mode)
+                # FULL: every commit is fsynced, so a committed event survives power loss
+                # (NORMAL in WAL mode can drop the last transactions on a power cut).
+                self._conn.execute("PRAGMA synchronous=FULL")
+                if migrate:
+                    self._migrate()
         except sqlite3.DatabaseError as e:
+            mapped = space.from_sqlite(e, path, "台账未能打开，")
+            if mapped is not None:
+                raise mapped from e
             raise UsageError(
                 f"无法打开台账 {path}：{e}（不是有效的台账文件？）", code="bad_ledger"
             ) from e
         self._in_tx = False
         self._in_read = False
         self._head: tuple[int, str] | None = None
+
+    @classmethod
+    def open_reader(cls, path: str) -> SQLiteStorage:
+        return cls(Path(path), migrate=False)
+
+    def reader(self) -> Callable[[], SQLiteStorage]:
+        return functools.partial(SQLiteStorage.open_reader, str(self.path))
 
     # -- schema -----------------------------------------------------------------------------
 
@@ -237,8 +359,28 @@ class SQLiteStorage:
                 log.info("ledger migrated to schema %d", version)
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            self._rollback()
             raise
+
+    def _check_schema(self) -> None:
+        """A read-only ledger cannot be migrated: its schema must be the current one."""
+        current = self.schema_version()
+        if current > SCHEMA_VERSION:
+            raise UsageError(
+                f"台账结构版本 {current} 高于本程序支持的 {SCHEMA_VERSION}，请升级 secreview",
+                code="schema_too_new",
+            )
+        if current < SCHEMA_VERSION:
+            raise ReadOnlyLedger(
+                f"台账 {self.path} 只能读取，且其结构版本 {current} 须先升级到 {SCHEMA_VERSION}："
+                "请在可写的位置用本程序打开一次"
+            )
+
+    def refuse_read_only(self) -> ReadOnlyLedger:
+        return ReadOnlyLedger(
+            f"台账 {self.path} 只能读取（文件或所在文件夹不可写，或位于只读介质上），不能写入；"
+            "核验、查看和生成台账（ledger verify、show、queue、check、audit）仍可使用"
+        )
 
     def schema_version(self) -> int:
         return int(self._conn.execute("SELECT MAX(version) FROM schema_version").fetchone()[0])
@@ -252,21 +394,45 @@ class SQLiteStorage:
             return
         if self._in_read:
             raise RuntimeError("write inside a read snapshot")
+        if self.read_only:
+            raise self.refuse_read_only()
         try:
             self._conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as e:
-            raise Refused(f"台账正被占用，{BUSY_TIMEOUT_MS // 1000} 秒内未能写入：{e}") from e
+        except sqlite3.Error as e:
+            if isinstance(e, sqlite3.OperationalError) and "locked" in str(e):
+                raise Refused(f"台账正被占用，{BUSY_TIMEOUT_MS // 1000} 秒内未能写入：{e}") from e
+            raise self._wrap(e) from e
         self._in_tx = True
         self._head = None
         try:
             yield self
             self._conn.execute("COMMIT")
+        except sqlite3.Error as e:
+            self._rollback()
+            raise self._wrap(e) from e
         except BaseException:
-            self._conn.execute("ROLLBACK")
+            self._rollback()
             raise
         finally:
             self._in_tx = False
             self._head = None
+
+    def _rollback(self) -> None:
+        """Undo the open transaction, if SQLite has not already (it rolls back by itself
+        after a full disk or an I/O error); a failed rollback never hides the first error."""
+        if not self._conn.in_transaction:
+            return
+        try:
+            self._conn.execute("ROLLBACK")
+        except sqlite3.Error as e:  # nothing was committed; the first error is what matters
+            log.warning("rollback failed: %s", e)
+
+    def _wrap(self, e: sqlite3.Error) -> StorageError:
+        """A driver error as the core's: 磁盘空间不足 / 只读 with the cause, else its text."""
+        mapped = space.from_sqlite(e, self.path)
+        if mapped is not None:
+            return mapped
+        return StorageError(f"台账数据库操作失败，未写入任何记录：{e}")
 
     # -- events -----------------------------------------------------------------------------
 
@@ -281,30 +447,14 @@ class SQLiteStorage:
             self._head = head
         return head
 
-    def append(
-        self,
-        actor: str,
-        action: str,
-        submission_id: str | None,
-        version: int | None,
-        payload: dict[str, Any],
-        ts: str | None = None,
-    ) -> Event:
+    def insert_event(self, row: RawRow) -> None:
         if not self._in_tx:
-            raise RuntimeError("append outside a write transaction")
+            raise RuntimeError("insert outside a write transaction")
         seq, prev = self.head()
-        seq += 1
-        ts = ts or utc_now()
-        text = canonical(payload)
-        digest = event_hash(
-            prev, canonical_event(seq, ts, actor, action, submission_id, version, text)
-        )
-        self._conn.execute(
-            f"INSERT INTO events({_EVENT_COLS}) VALUES (?,?,?,?,?,?,?,?,?)",
-            (seq, ts, actor, action, submission_id, version, text, prev, digest),
-        )
-        self._head = (seq, digest)
-        return Event(seq, ts, actor, action, submission_id, version, payload, digest)
+        if row[0] != seq + 1 or row[7] != prev:
+            raise RuntimeError(f"event {row[0]} does not follow the head {seq}")
+        self._conn.execute(f"INSERT INTO events({_EVENT_COLS}) VALUES (?,?,?,?,?,?,?,?,?,?)", row)
+        self._head = (row[0], row[8])
 
     def events_for(self, submission_id: str) -> list[Event]:
         rows = self._conn.execute(
@@ -321,13 +471,25 @@ class SQLiteStorage:
         ).fetchall()
         return [_row_event(r) for r in rows]
 
+    def raw_with_actions(self, actions: Iterable[str]) -> list[RawRow]:
+        acts = list(actions)
+        marks = ",".join("?" * len(acts))
+        return self._conn.execute(  # type: ignore[no-any-return]
+            f"SELECT {_EVENT_COLS} FROM events WHERE action IN ({marks}) ORDER BY seq", acts
+        ).fetchall()
+
     def iter_events(self) -> Iterator[Event]:
         for row in self.iter_raw():
             yield _row_event(row)
 
-    def iter_raw(self) -> Iterator[RawRow]:
+    def iter_raw(self, start: int = 1, stop: int | None = None) -> Iterator[RawRow]:
         # The cursor itself: iterating it is C code, no generator layer (verify's hot loop).
-        return self._conn.execute(f"SELECT {_EVENT_COLS} FROM events ORDER BY seq")  # type: ignore[no-any-return]
+        if start <= 1 and stop is None:
+            return self._conn.execute(f"SELECT {_EVENT_COLS} FROM events ORDER BY seq")  # type: ignore[no-any-return]
+        return self._conn.execute(  # type: ignore[no-any-return]
+            f"SELECT {_EVENT_COLS} FROM events WHERE seq >= ? AND seq < ? ORDER BY seq",
+            (start, stop if stop is not None else 2**62),
+        )
 
     @contextmanager
     def reading(self) -> Iterator[SQLiteStorage]:
@@ -362,6 +524,57 @@ class SQLiteStorage:
                     yield seq, None
             return
         yield from cur
+
+    def submits_naming(self, sha256: str) -> list[str]:
+        try:
+            rows = self._conn.execute(
+                "SELECT DISTINCT submission_id FROM events WHERE action = 'submit' AND"
+                " json_valid(payload) AND json_extract(payload, '$.sha256') = ?",
+                (sha256,),
+            ).fetchall()
+        except sqlite3.OperationalError:  # SQLite built without JSON functions
+            needle = f'"sha256":"{sha256}"'
+            rows = [
+                (sid,)
+                for sid, payload in self._conn.execute(
+                    "SELECT submission_id, payload FROM events WHERE action = 'submit'"
+                )
+                if needle in payload
+            ]
+        return sorted({str(r[0]) for r in rows if r[0] is not None})
+
+    def self_check(self) -> list[str]:
+        have = {
+            r[0]
+            for r in self._conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'events'"
+            )
+        }
+        return [
+            f"台账的只追加保护（触发器 {t}）已被删除——有人绕过程序直接改过数据库"
+            for t in TRIGGERS
+            if t not in have
+        ]
+
+    # -- wrong passphrases ------------------------------------------------------------------
+
+    def record_auth_failure(self, name: str, ts: str) -> None:
+        if self.read_only:  # nowhere to note it; the wrong passphrase is refused all the same
+            log.info("read-only ledger: wrong passphrase for %s not recorded", name)
+            return
+        with self.write():
+            self._conn.execute("INSERT INTO auth_failures(name, ts) VALUES (?, ?)", (name, ts))
+
+    def auth_failures(self, name: str) -> list[str]:
+        return [
+            str(r[0])
+            for r in self._conn.execute(
+                "SELECT ts FROM auth_failures WHERE name = ? ORDER BY ts", (name,)
+            )
+        ]
+
+    def clear_auth_failures(self, name: str) -> None:
+        self._conn.execute("DELETE FROM auth_failures WHERE name = ?", (name,))
 
     def count(self) -> int:
         return int(self._conn.execute("SELECT COUNT(*) FROM events").fetchone()[0])
@@ -427,12 +640,19 @@ class SQLiteStorage:
         rows = self._conn.execute(sql + " ORDER BY id", args).fetchall()
         return [SubmissionRow(*r) for r in rows]
 
-    def versions_with_sha(self, sha256: str) -> list[tuple[str, int]]:
-        rows = self._conn.execute(
-            "SELECT submission_id, version FROM versions WHERE sha256 = ? ORDER BY submission_id, version",
-            (sha256,),
-        ).fetchall()
-        return [(str(s), int(v)) for s, v in rows]
+    def dump_projections(self) -> dict[str, list[tuple[Any, ...]]]:
+        return {
+            "users": self._conn.execute(
+                "SELECT name, roles, depts, active FROM users ORDER BY name"
+            ).fetchall(),
+            "submissions": self._conn.execute(
+                "SELECT id, title, dept, drafter, version, status, verdict, waiting_for,"
+                " updated_seq, updated_ts FROM submissions ORDER BY id"
+            ).fetchall(),
+            "versions": self._conn.execute(
+                "SELECT submission_id, version, sha256, status FROM versions ORDER BY 1, 2"
+            ).fetchall(),
+        }
 
     def clear_projections(self) -> None:
         for table in ("users", "submissions", "versions"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
+from secreview.report.annual import ANNUAL_NOTE, TABLE_COLUMNS, TABLE_TITLE
 from secreview.report.audit import CATEGORY_ZH, COLUMNS, Audit
 
 _CSS = """
@@ -20,6 +21,10 @@ tr{page-break-inside:avoid}
 .charts{display:flex;gap:24px;flex-wrap:wrap;margin:12px 0}
 .footer{font-size:11px;margin-top:12px;word-break:break-all}
 .sign{margin-top:36px;font-size:13px}
+.annual{margin:12px 0 24px}
+.annual .para{font-size:14px;line-height:1.8;text-indent:2em}
+.annual .note{font-size:11px}
+td.num{text-align:right}
 @page{size:A4 landscape;margin:12mm}
 """
 
@@ -43,21 +48,45 @@ def _bar_chart(title: str, data: dict[str, int], width: int = 420) -> str:
     return f"<figure><figcaption>{escape(title)}</figcaption>{''.join(parts)}</figure>"
 
 
+def _cells(row: list[str | int]) -> str:
+    """One table row: the first cell a name, numbers right-aligned."""
+    out = []
+    for i, c in enumerate(row):
+        cls = ' class="num"' if i else ""
+        out.append(f"<td{cls}>{escape(str(c))}</td>")
+    return "<tr>" + "".join(out) + "</tr>"
+
+
+def _annual_section(audit: Audit) -> str:
+    """audit --annual: the annual report's 保密审查 section, before the 台账."""
+    annual = audit.annual
+    if annual is None:
+        return ""
+    summary = "".join(_cells([k, v]) for k, v in annual.summary_items())
+    head = "".join(f"<th>{escape(c)}</th>" for c in TABLE_COLUMNS)
+    rows = "".join(_cells(row) for row in annual.table())
+    return f"""<section class="annual">
+<h2>{escape(annual.heading)}</h2>
+<p class="para">{escape(annual.paragraph())}</p>
+<h3>{escape(TABLE_TITLE)}</h3>
+<table style="width:auto"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>
+<h3>统计</h3>
+<table style="width:auto"><thead><tr><th>项目</th><th>数量</th></tr></thead>
+<tbody>{summary}</tbody></table>
+<p class="note">{escape(ANNUAL_NOTE)}</p>
+</section>
+"""
+
+
 def render_html(audit: Audit, path: str | Path) -> Path:
     out = Path(path)
     s = audit.stats
     head = "".join(f"<th>{escape(c)}</th>" for c in COLUMNS)
     body = "\n".join(
-        "<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row.cells()) + "</tr>"
+        "<tr>" + "".join(f"<td>{escape(c)}</td>" for c in audit.cells(row)) + "</tr>"
         for row in audit.rows
     )
-    alarm = ""
-    if s.published_without_signoff:
-        alarm = (
-            '<p class="alarm">警告：下列事项未经完整签批即已公开，必须立即整改：'
-            + escape("；".join(s.published_without_signoff))
-            + "</p>"
-        )
+    alarm = "".join(f'<p class="alarm">{escape(a)}</p>' for a in audit.alarms())
     by_cat = {
         CATEGORY_ZH.get(k, k): v
         for k, v in sorted(s.findings_by_category.items(), key=lambda kv: -kv[1])
@@ -69,8 +98,9 @@ def render_html(audit: Audit, path: str | Path) -> Path:
 <html lang="zh-CN"><head><meta charset="utf-8"><title>{escape(audit.title)}</title>
 <style>{_CSS}</style></head><body>
 <h1>{escape(audit.title)}</h1>
-<div class="sub">统计期间：{escape(audit.period)}　生成时间：{escape(audit.generated_at)}</div>
+<div class="sub">{escape(audit.subtitle())}</div>
 {alarm}
+{_annual_section(audit)}
 <table><thead><tr>{head}</tr></thead><tbody>
 {body}
 </tbody></table>

@@ -13,7 +13,6 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas as pdfcanvas
 from reportlab.platypus import (
     LongTable,
@@ -25,64 +24,37 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from secreview.report.annual import ANNUAL_NOTE, TABLE_COLUMNS, TABLE_TITLE
 from secreview.report.audit import COLUMN_WIDTHS, COLUMNS, Audit
+from secreview.report.fonts import audit_font
+from secreview.report.wrap import make_wrapper
 
-FONT = "STSong-Light"
 ROWS_PER_TABLE = 200  # chunking keeps platypus table splitting linear for 10,000 rows
-
-
-def _register_font() -> None:
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-
-
 CELL_SIZE, CELL_LEADING, PAD = 7.5, 9.5, 2
+STAT_SIZE, STAT_LEADING = 9, 13
 
 
-def _wrapper(size: float) -> Any:
-    """Break text into lines that fit a width, character by character (CJK wraps anywhere).
+def _wrapper(font: str, size: float) -> Any:
+    """Break text into lines that fit a width: Chinese anywhere, English words, rule ids and
+    URLs kept whole (report/wrap.py).
 
-    Body cells are pre-wrapped plain strings rather than Paragraphs: reportlab draws a
-    string cell without its paragraph machinery, which makes 10,000 rows several times
-    faster. Character widths are cached (a CID font's metrics lookup is the costly part).
+    Cells are pre-wrapped plain strings rather than Paragraphs: reportlab draws a string
+    cell without its paragraph machinery, which makes 10,000 rows several times faster.
     """
-    cache: dict[str, float] = {}
-
-    def width_of(ch: str) -> float:
-        w = cache.get(ch)
-        if w is None:
-            w = cache[ch] = pdfmetrics.stringWidth(ch, FONT, size)
-        return w
-
-    def wrap(text: str, width: float) -> str:
-        lines: list[str] = []
-        for para in text.split("\n"):
-            line: list[str] = []
-            used = 0.0
-            for ch in para:
-                w = width_of(ch)
-                if line and used + w > width:
-                    lines.append("".join(line))
-                    line, used = [], 0.0
-                line.append(ch)
-                used += w
-            lines.append("".join(line))
-        return "\n".join(lines)
-
-    return wrap
+    return make_wrapper(lambda ch: pdfmetrics.stringWidth(ch, font, size))
 
 
-def _styles() -> dict[str, ParagraphStyle]:
-    base = ParagraphStyle("cell", fontName=FONT, fontSize=7.5, leading=9.5, wordWrap="CJK")
+def _styles(font: str) -> dict[str, ParagraphStyle]:
+    base = ParagraphStyle("cell", fontName=font, fontSize=7.5, leading=9.5, wordWrap="CJK")
     return {
         "cell": base,
         "head": ParagraphStyle("head", parent=base, fontSize=8, leading=10),
-        "title": ParagraphStyle("title", fontName=FONT, fontSize=16, leading=22, alignment=1),
-        "sub": ParagraphStyle("sub", fontName=FONT, fontSize=10, leading=14, alignment=1),
-        "h2": ParagraphStyle("h2", fontName=FONT, fontSize=12, leading=18, spaceBefore=6),
-        "text": ParagraphStyle("text", fontName=FONT, fontSize=9, leading=13, wordWrap="CJK"),
+        "title": ParagraphStyle("title", fontName=font, fontSize=16, leading=22, alignment=1),
+        "sub": ParagraphStyle("sub", fontName=font, fontSize=10, leading=14, alignment=1),
+        "h2": ParagraphStyle("h2", fontName=font, fontSize=12, leading=18, spaceBefore=6),
+        "text": ParagraphStyle("text", fontName=font, fontSize=9, leading=13, wordWrap="CJK"),
         "alarm": ParagraphStyle(
-            "alarm", fontName=FONT, fontSize=11, leading=15, textColor=colors.red, wordWrap="CJK"
+            "alarm", fontName=font, fontSize=11, leading=15, textColor=colors.red, wordWrap="CJK"
         ),
     }
 
@@ -91,6 +63,7 @@ class _NumberedCanvas(pdfcanvas.Canvas):
     """Defers page output so each page can say 第 N 页 共 M 页."""
 
     footer_text = ""
+    font = ""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -110,15 +83,57 @@ class _NumberedCanvas(pdfcanvas.Canvas):
 
     def _decorate(self, total: int) -> None:
         width, _ = self._pagesize
-        self.setFont(FONT, 8)
+        self.setFont(self.font, 8)
         self.drawCentredString(width / 2, 8 * mm, f"第 {self._pageNumber} 页 共 {total} 页")
-        self.setFont(FONT, 6)
+        self.setFont(self.font, 6)
         self.drawString(12 * mm, 4 * mm, self.footer_text[:200])
 
 
-def render_pdf(audit: Audit, path: str | Path) -> Path:
-    _register_font()
-    st = _styles()
+def _grid(rows: list[list[str]], widths: list[float], font: str) -> Table:
+    wrap = _wrapper(font, STAT_SIZE)
+    body = [[wrap(c, w - 2 * PAD - 1) for c, w in zip(row, widths, strict=True)] for row in rows]
+    table = Table(body, colWidths=widths, repeatRows=1, hAlign="LEFT")
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONT", (0, 0), (-1, -1), font, STAT_SIZE, STAT_LEADING),
+                ("GRID", (0, 0), (-1, -1), 0.4, colors.black),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.88, 0.88, 0.88)),
+                ("ALIGN", (1, 1), (-1, -1), "RIGHT"),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), PAD),
+                ("RIGHTPADDING", (0, 0), (-1, -1), PAD),
+            ]
+        )
+    )
+    return table
+
+
+def _annual_story(audit: Audit, font: str, st: dict[str, ParagraphStyle]) -> list[Any]:
+    """audit --annual: the annual report's 保密审查 section, first in the document."""
+    annual = audit.annual
+    assert annual is not None
+    para = ParagraphStyle("para", parent=st["text"], fontSize=11, leading=19, firstLineIndent=22)
+    summary = [["项目", "数量"], *([k, str(v)] for k, v in annual.summary_items())]
+    table = [list(TABLE_COLUMNS), *([str(c) for c in row] for row in annual.table())]
+    return [
+        Paragraph(escape(annual.heading), st["h2"]),
+        Paragraph(escape(annual.paragraph()), para),
+        Spacer(1, 3 * mm),
+        Paragraph(TABLE_TITLE, st["text"]),
+        _grid(table, [70 * mm] + [30 * mm] * (len(TABLE_COLUMNS) - 1), font),
+        Spacer(1, 3 * mm),
+        _grid(summary, [70 * mm, 30 * mm], font),
+        Spacer(1, 3 * mm),
+        Paragraph(escape(ANNUAL_NOTE), st["text"]),
+    ]
+
+
+def render_pdf(audit: Audit, path: str | Path, font_path: str | Path | None = None) -> Path:
+    """Write the audit PDF. ``font_path``: the CJK TrueType font to embed (else found as
+    report/fonts.py says; none found → MissingTool, no PDF written)."""
+    font = audit_font(font_path).name
+    st = _styles(font)
     out = Path(path)
     page = landscape(A4)
     doc = SimpleDocTemplate(
@@ -130,6 +145,9 @@ def render_pdf(audit: Audit, path: str | Path) -> Path:
         bottomMargin=16 * mm,
         title=audit.title,
         author="secreview",
+        # the page preamble selects the initial font: ours, so no unembedded base-14 font
+        # (Helvetica, and ZapfDingbats behind it) is referenced anywhere in the file
+        initialFontName=font,
     )
     usable = page[0] - 20 * mm
     unit = usable / sum(COLUMN_WIDTHS)
@@ -137,23 +155,21 @@ def render_pdf(audit: Audit, path: str | Path) -> Path:
 
     story: list[Any] = [
         Paragraph(escape(audit.title), st["title"]),
-        Paragraph(escape(f"统计期间：{audit.period}    生成时间：{audit.generated_at}"), st["sub"]),
+        Paragraph(escape(audit.subtitle()), st["sub"]),
         Spacer(1, 4 * mm),
     ]
-    if audit.stats.published_without_signoff:
-        story.append(
-            Paragraph(
-                escape("警告：下列事项未经完整签批即已公开，必须立即整改：")
-                + escape("；".join(audit.stats.published_without_signoff)),
-                st["alarm"],
-            )
-        )
+    for alarm in audit.alarms():
+        lines = _wrapper(font, 11)(alarm, usable)
+        story.append(Paragraph(escape(lines).replace("\n", "<br/>"), st["alarm"]))
         story.append(Spacer(1, 3 * mm))
+
+    if audit.annual is not None:
+        story += _annual_story(audit, font, st) + [PageBreak()]
 
     header = [Paragraph(escape(c), st["head"]) for c in COLUMNS]
     table_style = TableStyle(
         [
-            ("FONT", (0, 0), (-1, -1), FONT),
+            ("FONT", (0, 0), (-1, -1), font),
             ("GRID", (0, 0), (-1, -1), 0.4, colors.black),
             ("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.88, 0.88, 0.88)),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -163,14 +179,14 @@ def render_pdf(audit: Audit, path: str | Path) -> Path:
             ("LEADING", (0, 1), (-1, -1), CELL_LEADING),
         ]
     )
-    wrap = _wrapper(CELL_SIZE)
+    wrap = _wrapper(font, CELL_SIZE)
     inner = [w - 2 * PAD - 0.5 for w in widths]
     rows = audit.rows
     if not rows:
         story.append(Paragraph("本期间无提交事项。", st["text"]))
     for start in range(0, len(rows), ROWS_PER_TABLE):
         body = [
-            [wrap(c, w) for c, w in zip(row.cells(), inner, strict=True)]
+            [wrap(c, w) for c, w in zip(audit.cells(row), inner, strict=True)]
             for row in rows[start : start + ROWS_PER_TABLE]
         ]
         table = LongTable([header, *body], colWidths=widths, repeatRows=1)
@@ -178,24 +194,30 @@ def render_pdf(audit: Audit, path: str | Path) -> Path:
         story.append(table)
 
     story += [PageBreak(), Paragraph("统计", st["h2"])]
+    stat_wrap = _wrapper(font, STAT_SIZE)
+    key_w, value_w = 80 * mm, 150 * mm
     stats = Table(
         [
-            [Paragraph(escape(k), st["text"]), Paragraph(escape(v), st["text"])]
+            [stat_wrap(k, key_w - 2 * PAD - 1), stat_wrap(v, value_w - 2 * PAD - 1)]
             for k, v in audit.stat_lines()
         ],
-        colWidths=[80 * mm, 150 * mm],
+        colWidths=[key_w, value_w],
     )
     stats.setStyle(
         TableStyle(
             [
-                ("FONT", (0, 0), (-1, -1), FONT),
+                ("FONT", (0, 0), (-1, -1), font, STAT_SIZE, STAT_LEADING),
                 ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), PAD),
+                ("RIGHTPADDING", (0, 0), (-1, -1), PAD),
             ]
         )
     )
     story += [stats, Spacer(1, 6 * mm)]
     story.append(Paragraph("台账校验", st["h2"]))
-    story.append(Paragraph(escape(audit.footer_line()), st["text"]))
+    footer = _wrapper(font, STAT_SIZE)(audit.footer_line(), usable)
+    story.append(Paragraph(escape(footer).replace("\n", "<br/>"), st["text"]))
     story.append(Spacer(1, 14 * mm))
     story.append(
         Paragraph(
@@ -205,8 +227,11 @@ def render_pdf(audit: Audit, path: str | Path) -> Path:
         )
     )
 
+    font_name = font
+
     class _Canvas(_NumberedCanvas):
         footer_text = f"{audit.title}  链头哈希 {audit.head_hash}"
+        font = font_name
 
     doc.build(story, canvasmaker=_Canvas)
     return out

@@ -24,7 +24,7 @@ from secreview.rules.model import Rule, RuleSet
 from secreview.rules.regex import DIGIT_RUN, RegexMatcher, find
 from secreview.rules.validators import compact
 
-HEAD_PARTS = frozenset({"body", "header", "textbox", "table"})
+HEAD_PARTS = frozenset({"body", "header", "textbox", "table", "slide", "ocr"})
 NAME_HEADERS = frozenset(
     "姓名 名字 户主 户主姓名 申请人 申请人姓名 收款人 持卡人 户名 账户名 联系人 救助对象 "
     "补助对象 人员姓名 被保险人 患者 学生姓名 家长姓名 监护人 举报人 信访人 当事人".split()

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
+from secreview.config import shipped_dir
 from secreview.errors import UsageError
 from secreview.model import CATEGORIES, PARTS, SEVERITIES
 from secreview.normalize import normalize
@@ -29,6 +30,7 @@ FORMAT_VERSION = 1
 TOP_KEYS = {"version", "rule", "allow"}
 RULE_KEYS = {
     "id",
+    "name",
     "category",
     "severity",
     "reason",
@@ -49,6 +51,7 @@ RULE_KEYS = {
 }
 ALLOW_KEYS = {
     "id",
+    "name",
     "reason",
     "phrases",
     "pattern",
@@ -178,9 +181,24 @@ def _checked_id(data: dict[str, Any], example: str) -> str:
     return entry_id
 
 
-def _build_rule(data: dict[str, Any], file: str, line: int) -> Rule:
+NAME_MAX_CHARS = 40
+
+
+def _name(data: dict[str, Any], entry_id: str, required: bool) -> str:
+    """The entry's Chinese name for people (``name``); required in the shipped packs, else
+    the id stands in for it (an office's older pack keeps loading)."""
+    name = _str(data, "name", required=required)
+    if name is None:
+        return entry_id
+    if len(name) > NAME_MAX_CHARS or "\n" in name:
+        raise _Problem(f"「name」须为一行、至多 {NAME_MAX_CHARS} 个字符的简短名称")
+    return name.strip()
+
+
+def _build_rule(data: dict[str, Any], file: str, line: int, require_name: bool = False) -> Rule:
     _check_keys(data, RULE_KEYS, "")
     rule_id = _checked_id(data, "marking.secret_level")
+    name = _name(data, rule_id, require_name)
     category = _str(data, "category")
     if category not in CATEGORIES:
         raise _Problem(f"未知的类别「{category}」（可用：{'、'.join(CATEGORIES)}）")
@@ -271,6 +289,7 @@ def _build_rule(data: dict[str, Any], file: str, line: int) -> Rule:
     match, no_match = _examples(data)
     return Rule(
         id=rule_id,
+        name=name,
         category=str(category),
         severity=severity,
         reason=str(reason),
@@ -296,9 +315,12 @@ def _build_rule(data: dict[str, Any], file: str, line: int) -> Rule:
     )
 
 
-def _build_allow(data: dict[str, Any], file: str, line: int) -> AllowEntry:
+def _build_allow(
+    data: dict[str, Any], file: str, line: int, require_name: bool = False
+) -> AllowEntry:
     _check_keys(data, ALLOW_KEYS, "")
     allow_id = _checked_id(data, "allow.review_process")
+    name = _name(data, allow_id, require_name)
     reason = _str(data, "reason")
     phrases = tuple(_norm(p) for p in _str_list(data, "phrases"))
     pattern = _pattern(data) if "pattern" in data else None
@@ -325,6 +347,7 @@ def _build_allow(data: dict[str, Any], file: str, line: int) -> AllowEntry:
     match, no_match = _examples(data)
     return AllowEntry(
         id=allow_id,
+        name=name,
         reason=str(reason),
         file=file,
         line=line,
@@ -346,8 +369,15 @@ def _where(file: str, line: int, rule_id: str | None) -> str:
     return f"规则文件 {file} 第{line}行{who}"
 
 
-def load_file(path: Path) -> tuple[list[Rule], list[AllowEntry], str]:
-    """Parse one rule file. Returns rules, allow entries and the file's sha256."""
+def load_file(
+    path: Path, *, require_names: bool | None = None
+) -> tuple[list[Rule], list[AllowEntry], str]:
+    """Parse one rule file. Returns rules, allow entries and the file's sha256.
+
+    ``require_names``: every entry must have a ``name``; by default, for the shipped packs.
+    """
+    if require_names is None:
+        require_names = is_shipped(path)
     file = str(path)
     try:
         raw = path.read_bytes()
@@ -372,8 +402,12 @@ def load_file(path: Path) -> tuple[list[Rule], list[AllowEntry], str]:
         raise UsageError(
             f"规则文件 {file} 第1行：缺少或不支持的 version（应为 version = {FORMAT_VERSION}）"
         )
-    rules = [_build(_build_rule, *where) for where in _entries(data, "rule", file, text)]
-    allow = [_build(_build_allow, *where) for where in _entries(data, "allow", file, text)]
+    rules = [
+        _build(_build_rule, *where, require_names) for where in _entries(data, "rule", file, text)
+    ]
+    allow = [
+        _build(_build_allow, *where, require_names) for where in _entries(data, "allow", file, text)
+    ]
     return rules, allow, digest
 
 
@@ -390,16 +424,25 @@ def _entries(
 
 
 def _build(
-    builder: Callable[[dict[str, Any], str, int], _T],
+    builder: Callable[[dict[str, Any], str, int, bool], _T],
     entry: dict[str, Any],
     file: str,
     line: int,
     entry_id: str | None,
+    require_names: bool,
 ) -> _T:
     try:
-        return builder(entry, file, line)
+        return builder(entry, file, line, require_names)
     except _Problem as e:
         raise UsageError(f"{_where(file, line, entry_id)}：{e}") from None
+
+
+def is_shipped(path: Path) -> bool:
+    """Whether ``path`` is one of the rule packs shipped with secreview."""
+    try:
+        return path.resolve().parent == shipped_dir("rules").resolve()
+    except OSError:
+        return False
 
 
 def rule_files(dirs: Iterable[Path]) -> list[Path]:

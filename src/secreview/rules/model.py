@@ -60,6 +60,8 @@ class Rule:
     scope: str = "text"
     examples_match: tuple[str, ...] = ()
     examples_no_match: tuple[str, ...] = ()
+    # Short Chinese name for people (audit, SARIF, `rules list`); the id when a pack has none.
+    name: str = ""
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,7 @@ class AllowEntry:
     window: int = 20
     examples_match: tuple[str, ...] = ()
     examples_no_match: tuple[str, ...] = ()
+    name: str = ""
 
     def context_ok(self, text: str, start: int, end: int) -> bool:
         if not self.require and not self.exclude:
