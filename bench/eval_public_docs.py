@@ -32,6 +32,7 @@ from secreview.classify.corpus import (  # noqa: E402
     is_test,
     record_genre,
     shared_group,
+    written_documents,
 )
 from secreview.config import Config  # noqa: E402
 from secreview.pipeline import default_checks, scan_bytes  # noqa: E402
@@ -96,20 +97,10 @@ def shared_docs(src: SharedSource) -> Iterator[Doc]:
 
 
 def written_docs() -> Iterator[Doc]:
-    """Held-out written public documents of corpus/written (split by ``doc``, as training)."""
-    paras: dict[str, list[str]] = defaultdict(list)
-    genre: dict[str, str] = {}
-    for path in sorted((REPO / "corpus" / "written").glob("*.jsonl")):
-        for rec in _records(path):
-            if rec.get("label") != "public":
-                continue
-            doc = str(rec.get("doc") or rec["id"])
-            if not is_test(f"written:{doc}"):
-                continue
-            paras[doc].append(str(rec["text"]))
-            genre.setdefault(doc, str(rec.get("genre") or "?"))
-    for doc in sorted(paras):
-        yield Doc(f"written:{doc}", "written", genre[doc], "\n".join(paras[doc]))
+    """Held-out written public documents of corpus/written (the split training uses)."""
+    for d in written_documents(REPO / "corpus"):
+        if d.held_out and d.label == "public":
+            yield Doc(d.group, "written", d.genre or "?", d.text())
 
 
 def scan_doc(data: bytes, name: str, config: Config, checks: list[Any]) -> tuple[str, list[Any]]:
@@ -211,7 +202,7 @@ def main() -> int:
             over.append(f"{name}/{genre}")
         print(f"{name + ' / ' + genre:<40} {t.docs:>9} {t.not_pass:>9} {t.rate():>7.2%}{mark}")
     print()
-    for name, t in by_source.items():
+    for t in by_source.values():
         for e in t.examples:
             print(f"  {e}")
     print(

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 import docx
 from reportlab.lib.pagesizes import A4
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas
 
 from tests.helpers.pdf_builder import FONT
@@ -76,8 +77,13 @@ def _pdf(lines: Sequence[str]) -> bytes:
         para = para.replace("\t", "  ")
         first, text = True, para
         while text:
-            room = per_line - 2 if first else per_line
-            chunk, text = text[:room], text[room:]
+            # Fill the line by measured width (digits and Latin letters are narrower than
+            # ideographs), as a word processor's justified text does.
+            room = WIDTH - 2 * MARGIN - (2 * SIZE if first else 0)
+            n = 1
+            while n < len(text) and stringWidth(text[: n + 1], FONT, SIZE) <= room:
+                n += 1
+            chunk, text = text[:n], text[n:]
             c.drawString(MARGIN + (2 * SIZE if first else 0), y, chunk)
             first = False
             newline()

@@ -82,6 +82,15 @@ def card_markdown(card: dict[str, Any]) -> str:
     for row, label in zip(rows, NON_PUBLIC, strict=True):
         row.append(f"{any_class[label]:.4f}" if label in any_class else "")
     lines += _table(["class", "P", "R", "F1", "n", "flagged by any class"], rows)
+    earlier = held.get("at_threshold_earlier_files")
+    if earlier:
+        lines += [
+            "",
+            "The same, on the held-out positives of the written files the earlier model cards "
+            "were measured on (without the issue-13 files):",
+            "",
+        ]
+        lines += _table(["class", "P", "R", "F1", "n"], _prf_rows(earlier, NON_PUBLIC))
     cm = held["argmax"]["confusion_matrix"]["rows_true_cols_pred"]
     lines += ["", "Confusion matrix (rows = true, columns = predicted):", ""]
     lines += _table(["true \\ pred", *LABELS], [[LABELS[i], *row] for i, row in enumerate(cm)])
@@ -108,12 +117,18 @@ def card_markdown(card: dict[str, Any]) -> str:
     ]
     why = card["threshold_choice"]["per_class"]
     lines += _table(
-        ["class", "threshold", "F2 held-out", "false alarms on real public", "documents flagged"],
+        [
+            "class",
+            "threshold",
+            "F-beta held-out",
+            "false alarms on real public",
+            "documents flagged",
+        ],
         [
             [
                 label,
                 f"{card['thresholds'][label]:.3f}",
-                f"{why[label]['f2']:.4f}",
+                f"{why[label].get('f_beta', why[label].get('f2', 0.0)):.4f}",
                 f"{why[label]['false_alarm_real_public']:.2%}",
                 f"{why[label].get('document_false_alarm', 0.0):.2%}",
             ]

@@ -15,7 +15,7 @@ import numpy as np
 from secreview.checks import ScanContext
 from secreview.classify import LABELS, LABELS_ZH, PUBLIC
 from secreview.classify.corpus import long_enough
-from secreview.classify.genre import HEAD_LINES, Detected, detect
+from secreview.classify.genre import HEAD_LINES, Detected, detect, relaxes
 from secreview.classify.predict import LinearModel, load_model
 from secreview.config import Config
 from secreview.model import Document, Finding
@@ -102,10 +102,12 @@ class ClassifierCheck:
             feats = model.features(norm)
             proba = model.proba_features(feats)
             public_scores.append(float(proba[LABELS.index(PUBLIC)]))
-            for label, score in model.flagged(proba, gid):
+            # the genre's floors reach only paragraphs of the genre's own kind (genre.relaxes)
+            here = genre if genre is not None and relaxes(gid, norm) else None
+            for label, score in model.flagged(proba, here.id if here is not None else None):
                 if best is None or score > best[1]:
                     best = (label, score)
-                out.append(self._finding(ctx, i, norm, model, feats, label, score, genre))
+                out.append(self._finding(ctx, i, norm, model, feats, label, score, here))
         if best is not None:
             ctx.summary["classifier"] = self._summary(best[0], best[1], model, public_scores, genre)
         elif public_scores:

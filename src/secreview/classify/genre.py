@@ -16,6 +16,8 @@ most a bounded share of recall. Nothing else changes:
 - classes G does not publish keep their thresholds (a 请示 or a 会议纪要 inside a 公示 is flagged);
 - content the model is sure of is still flagged (the floor stays below what held-out positives
   score: the model card gives the recall each class keeps under every genre);
+- where a genre says what its paragraphs look like (a 统计公报's figures, a 停水通知's supply),
+  only such paragraphs get the floor: a leader's itinerary pasted under a 统计公报 title does not;
 - a title that names an internal kind of document (…的请示, …纪要, …笔录, 讨论稿, 考察材料 …) or
   says it is internal (内部, 仅供…, 不得外传) gets no genre at all, so "关于王某任前公示有关问题的
   请示" is not a 公示 and "内部通报" is not a published 通报.
@@ -48,6 +50,10 @@ class Genre:
     title: bool = True  # matched on a title line (False: on the opening of the first paragraph)
     # Another head line must match this too (a law's title AND its 第一章/第一条 structure).
     requires: re.Pattern[str] | None = None
+    # When set, a paragraph gets the genre's floors only if it matches this: it carries the
+    # genre's own kind of content (a 统计公报 paragraph has figures, a 停水通知 paragraph speaks of
+    # the supply). Anything else in such a document keeps the plain thresholds.
+    paragraph: re.Pattern[str] | None = None
 
 
 def _p(regex: str) -> re.Pattern[str]:
@@ -62,13 +68,15 @@ GENRES: tuple[Genre, ...] = (
             r"^《?[^《》]{2,60}(?:法|条例|规定|办法|细则|规则|守则|规程|准则|解释)》?(?:[（(][^（）()]{1,24}[）)])?$"
         ),
         ("enforcement_case", "process_info", "state_secret", "personal_info"),
-        requires=_p(r"^(?:第[一二三四五六七八九十百零〇\d]+[章条节]|[一二三四五六七八九十]+、|目录$|总则$)"),
+        requires=_p(
+            r"^(?:第[一二三四五六七八九十百零〇\d]+[章条节]|[一二三四五六七八九十]+、|目录$|总则$)"
+        ),
     ),
     Genre(
         "annual_report",
         "政府信息公开工作年度报告",
         _p(r"(?:政府信息公开|政务公开)(?:工作)?(?:年度)?(?:报告|年报)"),
-        ("process_info", "enforcement_case", "state_secret"),
+        ("process_info", "enforcement_case"),
     ),
     Genre(
         "statistics",
@@ -77,6 +85,9 @@ GENRES: tuple[Genre, ...] = (
             r"统计公报|普查[^，。]{0,8}公报|国民经济和社会发展[^，。]{0,6}公报|状况公报|经济运行情况|主要经济指标|收支情况"
         ),
         ("state_secret",),
+        paragraph=_p(
+            r"\d(?:[\d.,]*)\s*(?:%|‰|万|亿|元|吨|人|户|个|家|项|亩|公里|千瓦|立方米|天|所|床|张)"
+        ),
     ),
     Genre(
         "award",
@@ -129,6 +140,7 @@ GENRES: tuple[Genre, ...] = (
         "停水停电通知",
         _p(r"停水|停电|停气|降压供水|供水调整|计划检修"),
         ("state_secret",),
+        paragraph=_p(r"停水|停电|停气|供水|供电|供气|送电|通气|降压|抢修|检修|水压|用水|用电|用气"),
     ),
     Genre(
         "warning",
@@ -137,6 +149,10 @@ GENRES: tuple[Genre, ...] = (
             r"预警|警报|应急响应|防御指南|健康提示|风险提示|消费提示|防灭火[^，。]{0,4}提示|防火[^，。]{0,4}提示"
         ),
         ("state_secret",),
+        paragraph=_p(
+            r"预警|预报|降雨|暴雨|雷电|大风|高温|低温|寒潮|地质灾害|山洪|汛|火险|防火|气象|转移|避险"
+            r"|防范|中暑"
+        ),
     ),
     Genre(
         "guide",
@@ -150,7 +166,7 @@ GENRES: tuple[Genre, ...] = (
         "budget",
         "预决算说明",
         _p(r"预算|决算|三公经费|绩效自评"),
-        ("internal_affairs", "state_secret"),
+        ("internal_affairs",),
     ),
     Genre(
         "interpretation",
@@ -179,11 +195,20 @@ GENRES: tuple[Genre, ...] = (
 
 BY_ID = {g.id: g for g in GENRES}
 
+
+def relaxes(genre: str | None, paragraph: str) -> bool:
+    """Whether a paragraph of a document of ``genre`` gets that genre's floors."""
+    g = BY_ID.get(genre) if genre is not None else None
+    return g is not None and (g.paragraph is None or g.paragraph.search(paragraph) is not None)
+
+
 # A title whose head noun is an internal kind of document: no public genre, whatever it mentions.
 INTERNAL_HEAD = re.compile(
     r"(?:请示|请示报告|纪要|会议记录|讨论记录|笔录|谈话记录|审批表|呈批件|批办单|汇报提纲|情况汇报"
     r"|考察材料|考察报告|讨论稿|送审稿|初稿|修改稿|草稿|审签稿)[）)]?\s*$"
 )
+# … or that is a report or request to a superior in 公文 form ("关于…的报告"), …
+UPWARD_TITLE = re.compile(r"^关于.{2,60}的(?:请示|报告|汇报|请求)$")
 # … or that says it is for internal use.
 INTERNAL_ANY = re.compile(r"内部|仅供|不得外传|请勿外传|不得公开|不予公开")
 _SPACE = re.compile(r"\s+")
@@ -214,7 +239,10 @@ def detect(head_lines: Sequence[str]) -> Detected | None:
     titles = [ln for i, ln in enumerate(lines) if i not in rows and is_title(ln)]
     # "关于…的请示。区人民政府：…" — a title run into its first sentence counts as a head too.
     heads = titles + [ln.split("。", 1)[0] for ln in lines[:1]]
-    if any(INTERNAL_HEAD.search(ln) or INTERNAL_ANY.search(ln) for ln in heads):
+    if any(
+        INTERNAL_HEAD.search(ln) or UPWARD_TITLE.search(ln) or INTERNAL_ANY.search(ln)
+        for ln in heads
+    ):
         return None  # a head line says the document is an internal kind, whatever else it says
     for line in titles:
         for genre in GENRES:

@@ -6,7 +6,7 @@ Three steps, all on held-out data, all deterministic:
    held-out split whose false alarms on real public paragraphs stay within the paragraph budget.
 2. **Genre floors** per class: in a document whose genre publishes that class by design
    (classify/genre.py), a paragraph needs ``max(threshold, floor)``. The floor is the highest grid
-   value at which the class keeps all but ``GENRE_RECALL_LOSS`` of its out-of-fold recall at the
+   value at which the class keeps all but ``genre_recall_loss`` of its out-of-fold recall at the
    paragraph threshold — so dressing a leak up as a 公示 costs the reviewer at most that much
    recall, by construction, and the model card reports what each genre actually keeps.
 3. **Document budgets**: while more held-out public documents of a source than its budget allows
@@ -27,14 +27,28 @@ from secreview.classify import LABELS, NON_PUBLIC
 from secreview.classify.genre import BY_ID
 
 THRESHOLD_GRID = tuple(round(x, 3) for x in [*np.arange(0.20, 0.99, 0.01), 0.99, 0.995, 0.999])
-RECALL_BETA = 2.0  # thresholds maximise F2 (recall weighs 4x precision) within the budget
+RECALL_BETA = 3.0  # thresholds maximise F3 (recall weighs 9x precision: a missed leak costs more
+# than a review) within the budgets
 FALSE_ALARM_BUDGET = 0.01  # paragraph-level, all non-public classes together
 # Document level: share of held-out public documents with any flagged paragraph, per source
 # (sources with at least DOC_BUDGET_MIN_DOCS documents) and over all of them.
 DOC_FALSE_ALARM_BUDGET = 0.01
 DOC_POOLED_BUDGET = 0.005
 DOC_BUDGET_MIN_DOCS = 50
-GENRE_RECALL_LOSS = 0.05  # out-of-fold recall a genre floor may give up, per class
+# Out-of-fold recall a genre floor may give up, per class: state secrets (the gravest category,
+# 保守国家秘密法) give up least.
+GENRE_RECALL_LOSS = 0.05
+GENRE_RECALL_LOSS_BY_CLASS = {"state_secret": 0.02}
+# … except in a statute, published by definition (a law's title and its 第一条 structure),
+# and in a 停水停电 notice, whose floors reach only the paragraphs about the supply (the plant
+# and pipes such notices name), where a class may give up more.
+GENRE_RECALL_LOSS_BY_GENRE = {"law": 0.12, "outage": 0.06}
+
+
+def genre_recall_loss(label: str) -> float:
+    return GENRE_RECALL_LOSS_BY_CLASS.get(label, GENRE_RECALL_LOSS)
+
+
 # Step 3 never takes a class's held-out recall below its paragraph-step recall (minus this):
 # recall on what must not be published comes first; a budget it cannot meet is reported.
 DOC_RECALL_LOSS = 0.0
@@ -58,11 +72,14 @@ class DocSet:
     their detected genre (the classes that genre publishes by design, as a mask)."""
 
     ids: list[str]
-    doc_max: np.ndarray  # (n_docs, n_classes)
+    doc_max: np.ndarray  # (n_docs, n_classes): over all paragraphs
     sources: np.ndarray  # (n_docs,) str
     source_genres: list[str]  # the source's own genre tag (reports)
     genres: list[str | None]  # detected genre id
     expected: np.ndarray  # (n_docs, n_classes) bool
+    # (n_docs, n_classes): over the paragraphs the genre's floors do not reach (genre.relaxes);
+    # None: there are none (the floors reach every paragraph of a genre document).
+    max_ungated: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -76,6 +93,7 @@ class DocSet:
             [self.source_genres[i] for i in idx],
             [self.genres[i] for i in idx],
             self.expected[idx],
+            None if self.max_ungated is None else self.max_ungated[idx],
         )
 
 
@@ -88,23 +106,33 @@ def expected_mask(genres: list[str | None]) -> np.ndarray:
     return out
 
 
-def effective(
-    thresholds: dict[str, float], floors: dict[str, float], expected: np.ndarray
-) -> np.ndarray:
-    """(n, n_classes) threshold each row's paragraphs need per class (inf for public)."""
+Floors = dict[str, dict[str, float]]  # genre id -> expected class -> floor
+
+
+def effective(thresholds: dict[str, float], floors: Floors, genres: list[str | None]) -> np.ndarray:
+    """(n, n_classes) threshold each row's paragraphs need per class (inf for public): in a
+    document of genre G, max(threshold, G's floor) for G's expected classes."""
     base = np.full(len(LABELS), np.inf)
-    raised = np.full(len(LABELS), np.inf)
     for label in NON_PUBLIC:
-        k = LABELS.index(label)
-        base[k] = thresholds[label]
-        raised[k] = max(thresholds[label], floors.get(label, 0.0))
-    return np.where(expected, raised[None, :], base[None, :])
+        base[LABELS.index(label)] = thresholds[label]
+    out = np.tile(base, (len(genres), 1))
+    for i, g in enumerate(genres):
+        for label, floor in floors.get(g, {}).items() if g is not None else ():
+            k = LABELS.index(label)
+            out[i, k] = max(out[i, k], floor)
+    return out
 
 
-def doc_flags(docs: DocSet, thresholds: dict[str, float], floors: dict[str, float]) -> np.ndarray:
+def doc_flags(docs: DocSet, thresholds: dict[str, float], floors: Floors) -> np.ndarray:
+    """A document is flagged when a paragraph reaches its genre's threshold, or a paragraph the
+    genre's floors do not reach reaches the plain threshold."""
     if not len(docs):
         return np.zeros(0, dtype=bool)
-    return (docs.doc_max >= effective(thresholds, floors, docs.expected)).any(axis=1)
+    out = (docs.doc_max >= effective(thresholds, floors, docs.genres)).any(axis=1)
+    if docs.max_ungated is not None:
+        plain = effective(thresholds, {}, [None] * len(docs))
+        out |= (docs.max_ungated >= plain).any(axis=1)
+    return out
 
 
 def flags(proba: np.ndarray, thresholds: dict[str, float]) -> np.ndarray:
@@ -136,10 +164,11 @@ def paragraph_thresholds(
     return at, f2
 
 
-def genre_floors(
-    y_oof: np.ndarray, proba_oof: np.ndarray, thresholds: dict[str, float]
+def class_floors(
+    y_oof: np.ndarray, proba_oof: np.ndarray, thresholds: dict[str, float], loss: float | None
 ) -> dict[str, float]:
-    """Step 2: per class the highest grid value keeping recall_oof(t) - GENRE_RECALL_LOSS."""
+    """Per class the highest grid value keeping recall_oof(threshold) - loss (None: the class's
+    own bound, genre_recall_loss)."""
     out: dict[str, float] = {}
     for label in NON_PUBLIC:
         c = LABELS.index(label)
@@ -147,12 +176,25 @@ def genre_floors(
         if not len(score):
             out[label] = thresholds[label]
             continue
-        need = float((score >= thresholds[label]).mean()) - GENRE_RECALL_LOSS
+        bound = genre_recall_loss(label) if loss is None else max(loss, genre_recall_loss(label))
+        need = float((score >= thresholds[label]).mean()) - bound
         floor = thresholds[label]
         for t in THRESHOLD_GRID:
             if t >= thresholds[label] and float((score >= t).mean()) >= need - 1e-12:
                 floor = t
         out[label] = float(floor)
+    return out
+
+
+def genre_floors(y_oof: np.ndarray, proba_oof: np.ndarray, thresholds: dict[str, float]) -> Floors:
+    """Step 2: per genre, the floor of each class it publishes by design."""
+    cache: dict[float | None, dict[str, float]] = {}
+    out: Floors = {}
+    for gid, genre in sorted(BY_ID.items()):
+        loss = GENRE_RECALL_LOSS_BY_GENRE.get(gid)
+        if loss not in cache:
+            cache[loss] = class_floors(y_oof, proba_oof, thresholds, loss)
+        out[gid] = {label: cache[loss][label] for label in genre.expected}
     return out
 
 
@@ -176,9 +218,9 @@ def choose_thresholds(
     y: np.ndarray,
     proba: np.ndarray,
     real_public: np.ndarray,
-    floors_of: Callable[[dict[str, float]], dict[str, float]] | None = None,
+    floors_of: Callable[[dict[str, float]], Floors] | None = None,
     docs: DocSet | None = None,
-) -> tuple[dict[str, float], dict[str, float], dict[str, dict[str, float | bool]]]:
+) -> tuple[dict[str, float], Floors, dict[str, dict[str, float | bool]]]:
     """(thresholds, genre floors, why) — steps 1 to 3 of the module docstring.
 
     ``floors_of``: a callable(thresholds) -> floors (step 2), or None for no genre floors.
@@ -196,7 +238,7 @@ def choose_thresholds(
     def th(cur: dict[str, int]) -> dict[str, float]:
         return {label: float(grid[cur[label]]) for label in NON_PUBLIC}
 
-    floors: dict[str, float] = floors_of(th(at)) if floors_of is not None else {}
+    floors: Floors = floors_of(th(at)) if floors_of is not None else {}
     if docs is not None and len(docs):
         per_source, pooled = _limits(docs)
         excess = _excess(docs, doc_flags(docs, th(at), floors), per_source, pooled)
@@ -226,28 +268,25 @@ def choose_thresholds(
         flag = proba[:, c] >= chosen[label]
         doc_rate = 0.0
         if docs is not None and len(docs):
-            eff = effective(chosen, floors, docs.expected)[:, c]
+            eff = effective(chosen, floors, docs.genres)[:, c]
             doc_rate = float((docs.doc_max[:, c] >= eff).mean())
         why[label] = {
-            "f2": _r(f2[label][at[label]]),
+            "f_beta": _r(f2[label][at[label]]),
             "false_alarm_real_public": _r(float(flag[real_public].mean()) if n_real else 0.0),
             "document_false_alarm": _r(doc_rate),
             "raised_for_documents": at[label] != paragraph_choice[label],
-            "genre_floor": _r(max(chosen[label], floors.get(label, chosen[label]))),
             "recall": _r(recall[label][at[label]]),
             "paragraph_step_threshold": float(grid[paragraph_choice[label]]),
         }
     return chosen, floors, why
 
 
-def genre_thresholds(
-    thresholds: dict[str, float], floors: dict[str, float]
-) -> dict[str, dict[str, float]]:
+def genre_thresholds(thresholds: dict[str, float], floors: Floors) -> dict[str, dict[str, float]]:
     """What model.json stores: per genre id, the raised threshold of each expected class."""
     out: dict[str, dict[str, float]] = {}
-    for gid, genre in sorted(BY_ID.items()):
+    for gid in sorted(floors):
         raised = {
-            label: float(max(thresholds[label], floors.get(label, 0.0))) for label in genre.expected
+            label: float(max(thresholds[label], floor)) for label, floor in floors[gid].items()
         }
         raised = {k: v for k, v in raised.items() if v > thresholds[k]}
         if raised:
