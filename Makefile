@@ -16,13 +16,15 @@ $(BIN)/python:
 	$(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q $(PIN) --upgrade pip
 
-# The OCR extra (issue 14) is part of `make demo` and `make test`: pictures and scanned pages.
+# The OCR extra (issue 14) is part of `make demo` and `make test`: pictures and scanned pages;
+# so is the desk extra (issue 15): `secreview serve`; the postgres extra (issue 16) of
+# `make test`: the ledger suites run on PostgreSQL too.
 $(STAMP): $(BIN)/python pyproject.toml constraints.txt
-	$(BIN)/python -m pip install -q $(PIN) -e '.[ocr]'
+	$(BIN)/python -m pip install -q $(PIN) -e '.[ocr,desk]'
 	@touch $@
 
 $(TESTSTAMP): $(STAMP)
-	$(BIN)/python -m pip install -q $(PIN) -e '.[test,ocr]'
+	$(BIN)/python -m pip install -q $(PIN) -e '.[test,ocr,desk,postgres]'
 	@touch $@
 
 demo: $(STAMP)
@@ -38,12 +40,12 @@ test-latest:
 	rm -rf $(LATEST)
 	$(PY) -m venv $(LATEST)
 	$(LATEST)/bin/python -m pip install -q --upgrade pip
-	$(LATEST)/bin/python -m pip install -q --upgrade --upgrade-strategy eager -e '.[test,ocr]'
+	$(LATEST)/bin/python -m pip install -q --upgrade --upgrade-strategy eager -e '.[test,ocr,desk,postgres]'
 	$(LATEST)/bin/python -m pip freeze --exclude-editable > $(LATEST)/versions.txt
 	$(LATEST)/bin/python -m pytest -q
 
 lint: $(TESTSTAMP)
-	$(BIN)/python -m pip install -q $(PIN) -e '.[test,dev]'
+	$(BIN)/python -m pip install -q $(PIN) -e '.[test,dev,desk,postgres]'
 	$(BIN)/ruff check src tests bench scripts
 	$(BIN)/ruff format --check src tests bench scripts
 	$(BIN)/mypy

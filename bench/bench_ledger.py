@@ -118,20 +118,11 @@ def _floor_appends(db: Path, n: int) -> float:
 # -- 2. verify ----------------------------------------------------------------------------------
 
 
-def build(folder: Path, events: int) -> Ledger:
-    db = folder / "bench.db"
-    if db.exists():
-        ledger = Ledger.open(replace(Config(), db_path=db, checkpoints=folder / "cp.json"))
-        if ledger.storage.head()[0] >= events:
-            print(f"reusing {db} ({ledger.storage.head()[0]:,} events)")
-            return ledger
-        ledger.close()
-        raise SystemExit(f"{db} has fewer than {events:,} events; use another --workdir")
-    ledger, s = setup(folder)
+def fill(ledger: Ledger, s: dict[str, Signer], events: int) -> None:
+    """Append signed submit/sign/publish/export events until the ledger holds ``events``."""
     storage = ledger.storage
     blob_shas = [ledger.blobs.put(f"存档文件 {i}".encode()) for i in range(100)]
     ts = ledger.now()
-    t0 = time.perf_counter()
     i = storage.head()[0]
     item = 0
     while i < events:
@@ -174,12 +165,27 @@ def build(folder: Path, events: int) -> Ledger:
                 append(tx, s["张三"], "publish", sid, 1, pub, ts)
                 append(tx, s["孙审计"], "export", sid, 1, {"sha256": sha}, ts)
         i = storage.head()[0]
+
+
+def build(folder: Path, events: int) -> Ledger:
+    db = folder / "bench.db"
+    if db.exists():
+        ledger = Ledger.open(replace(Config(), db_path=db, checkpoints=folder / "cp.json"))
+        if ledger.storage.head()[0] >= events:
+            print(f"reusing {db} ({ledger.storage.head()[0]:,} events)")
+            return ledger
+        ledger.close()
+        raise SystemExit(f"{db} has fewer than {events:,} events; use another --workdir")
+    ledger, s = setup(folder)
+    t0 = time.perf_counter()
+    fill(ledger, s, events)
+    i = ledger.storage.head()[0]
     dt = time.perf_counter() - t0
     print(f"built {i:,} signed events in {dt:.0f} s ({i / dt:,.0f} signed appends/s in batches)")
     t0 = time.perf_counter()
     ledger.rebuild_projections()
     print(f"derived tables rebuilt in {time.perf_counter() - t0:.0f} s")
-    size = storage.path.stat().st_size / 1e6
+    size = ledger.config.db_path.stat().st_size / 1e6
     print(f"db {size:.0f} MB")
     return ledger
 
@@ -211,7 +217,7 @@ def floor_verify(ledger: Ledger, jobs: int) -> float:
     publics = {n: a.keys[-1].public for n, a in d.accounts.items() if a.keys}
     n = ledger.storage.head()[0]
     step = n // jobs + 1
-    parts = [(str(ledger.storage.path), publics, lo, lo + step) for lo in range(1, n + 1, step)]
+    parts = [(str(ledger.config.db_path), publics, lo, lo + step) for lo in range(1, n + 1, step)]
     t0 = time.perf_counter()
     with ProcessPoolExecutor(jobs) as pool:
         assert sum(pool.map(_floor_chunk, parts)) == 0

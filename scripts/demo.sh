@@ -6,7 +6,8 @@
 #      rejected and comes back as a corrected revision;
 #   3. the CMS gate (`check`), a checkpoint, `ledger verify`, the sweep and the audit (台账);
 #   4. an insider with the database file forges a leader's approval: verify names it,
-#      `check` and `publish` refuse.
+#      `check` and `publish` refuse;
+#   5. the review desk (`secreview serve`) starts on a loopback port and answers.
 # Every user has their own passphrase (random, in demo-out/keys/, files 0600): nothing
 # prompts, and nobody can act in another's name.
 set -u
@@ -132,3 +133,25 @@ PYEOF
 "$SR" --db "$FORGED" check examples/安委会会议纪要.docx || echo "(check exit $? — 网站核验拒绝放行)"
 act 张拟稿 --db "$FORGED" publish "$C" || echo "(publish exit $? — 拒绝登记公开)"
 echo "(以上为副本；正式台账 $SECREVIEW_DB 未受影响)"
+
+say "11. 审查台（网页）：secreview serve"
+PORT=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+"$SR" serve --bind "127.0.0.1:$PORT" 2>"$OUT/serve.log" &
+SERVE=$!
+"$PY" - "$PORT" <<'PYEOF'
+import sys, time, urllib.request
+port = sys.argv[1]
+for _ in range(100):
+    try:
+        page = urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=2).read().decode()
+        break
+    except OSError:
+        time.sleep(0.2)
+else:
+    sys.exit("审查台未能启动")
+title = page.split("<title>", 1)[1].split("</title>", 1)[0]
+print(f"  审查台已在 http://127.0.0.1:{port}/ 运行，登录页：{title}")
+PYEOF
+kill "$SERVE" 2>/dev/null; wait "$SERVE" 2>/dev/null
+echo "自己打开：$SR --db $SECREVIEW_DB serve，然后在浏览器中访问 http://127.0.0.1:8765/ ，"
+echo "用 demo-out/keys/ 中各人的口令登录（张拟稿、李审查、王领导、孙审计……）。"

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from secreview.clock import DEFAULT
 from secreview.config import Config
-from secreview.ledger.storage import SQLiteStorage
+from secreview.ledger.sqlite import SQLiteStorage
 from secreview.model import Event
 from secreview.report.build import build_audit
 from tests.helpers.audit_ledger import FULL_ID, Items, ok, submit

@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from secreview.accounts import delay_for
 from secreview.cli import main
 from secreview.config import Config
 from secreview.errors import Refused
 from secreview.service import Ledger
+from secreview.services.accounts import delay_for
 from tests.helpers.ledger import (
     ADMIN,
     KDF_COST,

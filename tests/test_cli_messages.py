@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from secreview.clock import DEFAULT, office_clock, parse_stamp
 from secreview.errors import UsageError
-from secreview.ledger.storage import SQLiteStorage
+from secreview.ledger.sqlite import SQLiteStorage
 from tests.helpers.audit_ledger import ok
 from tests.helpers.ledger import cli, cli_json, head, write_doc
 

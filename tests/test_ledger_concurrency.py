@@ -1,11 +1,11 @@
-"""Real processes on one ledger file: concurrent submits, and submits killed with SIGKILL."""
+"""Real processes on one ledger: concurrent submits (SQLite file and PostgreSQL), and submits
+killed with SIGKILL (SQLite here; PostgreSQL's killed clients: tests/test_ledger_hosts.py)."""
 
 from __future__ import annotations
 
 import json
 import random
 import signal
-import sqlite3
 import subprocess
 import time
 from pathlib import Path
@@ -14,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from secreview.ledger.blobs import BlobStore, blob_dir_for
+from tests.helpers.backends import Db, plain
 from tests.helpers.ledger import (
     PYTHON,
     cli_json,
@@ -40,21 +41,18 @@ def _submit_cmd(doc: Path, title: str) -> list[str]:
     ]
 
 
-def _submit_events(db: Path) -> list[tuple[int, str, dict]]:
-    conn = sqlite3.connect(db)
-    try:
+def _submit_events(db: Db) -> list[tuple[int, str, dict]]:
+    with plain(db) as conn:
         rows = conn.execute(
             "SELECT seq, submission_id, payload FROM events WHERE action = 'submit' ORDER BY seq"
         ).fetchall()
-    finally:
-        conn.close()
     return [(seq, sid, json.loads(p)) for seq, sid, p in rows]
 
 
 def test_16_concurrent_submits_all_recorded(
-    tmp_path: Path, runner: CliRunner, office: Path
+    tmp_path: Path, runner: CliRunner, office_db: Db
 ) -> None:
-    db = office
+    db = office_db
     env = subprocess_env(db, "张三")
     procs = []
     for i in range(16):
@@ -77,8 +75,11 @@ def test_16_concurrent_submits_all_recorded(
     assert {p["title"] for _, _, p in events} == {f"并发{i}" for i in range(16)}
     result = cli_json(runner, db, "x", "ledger", "verify")
     assert result["ok"] is True and result["blobs"] == 16
-    seqs = [r[0] for r in sqlite3.connect(db).execute("SELECT seq FROM events ORDER BY seq")]
+    with plain(db) as conn:
+        seqs = [r[0] for r in conn.execute("SELECT seq FROM events ORDER BY seq").fetchall()]
     assert seqs == list(range(1, len(seqs) + 1))
+    numbers = sorted(int(i[5:]) for i in ids)
+    assert numbers == list(range(1, 17))  # gap-free ids
 
 
 @pytest.mark.slow

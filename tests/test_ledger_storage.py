@@ -21,7 +21,7 @@ from secreview.ledger.blobs import BlobStore, blob_dir_for
 from secreview.ledger.canonical import GENESIS, canonical, canonical_event, event_bytes, event_hash
 from secreview.ledger.chain import KeyLookup, append, check_rows, walk
 from secreview.ledger.signing import Signer
-from secreview.ledger.storage import MIGRATIONS, SCHEMA_VERSION, SQLiteStorage
+from secreview.ledger.sqlite import MIGRATIONS, SCHEMA_VERSION, SQLiteStorage
 
 KEY = Ed25519PrivateKey.generate()
 

@@ -1,37 +1,41 @@
-"""Tampering with the SQLite file behind the program's back, as its owner WITHOUT anyone's
+"""Tampering with the ledger's database behind the program's back (the SQLite file, or the
+PostgreSQL database: every test runs on both backends), as its owner WITHOUT anyone's
 passphrase (and, where said, as an insider who knows only their own): `ledger verify` must
 name what was done, and `check` and `publish` must refuse."""
 
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from secreview.config import Config
 from secreview.ledger import keys
-from secreview.ledger.blobs import blob_dir_for
 from secreview.ledger.canonical import canonical, event_bytes, event_hash
-from secreview.ledger.storage import MIGRATIONS
 from secreview.service import Ledger
+from tests.helpers.backends import (
+    Db,
+    Raw,
+    backup,
+    config_for,
+    insert_row,
+    plain,
+    raw,
+    restore,
+    tamper_blob,
+)
 from tests.helpers.ledger import cli, cli_json, head, passphrase, write_doc
 
 COLS = "seq, ts, actor, action, submission_id, version, payload, prev_hash, hash, sig"
-TRIGGER_SQL = [s for s in MIGRATIONS[0][2] if "CREATE TRIGGER" in s]
 
 
 @pytest.fixture
-def ledger(tmp_path: Path, runner: CliRunner, office: Path) -> Path:
+def ledger(tmp_path: Path, runner: CliRunner, office_db: Db) -> Db:
     """Three items: 0 signed off (not yet published), 1 and 2 waiting for the leader."""
-    db = office
+    db = office_db
     for i in range(3):
         doc = write_doc(tmp_path, f"d{i}.txt", "pass", salt=str(i))
         sub = cli_json(
@@ -43,42 +47,22 @@ def ledger(tmp_path: Path, runner: CliRunner, office: Path) -> Path:
     return db
 
 
-def sid(db: Path, i: int) -> str:
-    conn = sqlite3.connect(db)
-    rows = conn.execute(
-        "SELECT submission_id FROM events WHERE action='submit' ORDER BY seq"
-    ).fetchall()
-    conn.close()
+def sid(db: Db, i: int) -> str:
+    with plain(db) as conn:
+        rows = conn.execute(
+            "SELECT submission_id FROM events WHERE action='submit' ORDER BY seq"
+        ).fetchall()
     return str(rows[i][0])
 
 
-@contextmanager
-def raw(db: Path, restore_triggers: bool = True) -> Iterator[sqlite3.Connection]:
-    """The database opened directly; triggers dropped meanwhile (a careful attacker puts them
-    back afterwards)."""
-    conn = sqlite3.connect(db, isolation_level=None)
-    conn.execute("DROP TRIGGER IF EXISTS events_no_update")
-    conn.execute("DROP TRIGGER IF EXISTS events_no_delete")
-    try:
-        yield conn
-    finally:
-        if restore_triggers:
-            for sql in TRIGGER_SQL:
-                conn.execute(sql)
-        conn.close()
+def rows(conn: Raw) -> list[tuple]:
+    return [tuple(r) for r in conn.execute(f"SELECT {COLS} FROM events ORDER BY seq").fetchall()]
 
 
-def rows(conn: sqlite3.Connection) -> list[tuple]:
-    return conn.execute(f"SELECT {COLS} FROM events ORDER BY seq").fetchall()
-
-
-def seqs_of(db: Path, action: str) -> list[int]:
-    conn = sqlite3.connect(db)
-    out = [
-        r[0] for r in conn.execute("SELECT seq FROM events WHERE action=? ORDER BY seq", (action,))
-    ]
-    conn.close()
-    return out
+def seqs_of(db: Db, action: str) -> list[int]:
+    with plain(db) as conn:
+        found = conn.execute("SELECT seq FROM events WHERE action=? ORDER BY seq", (action,))
+        return [r[0] for r in found.fetchall()]
 
 
 def sealed(row: tuple, key: Ed25519PrivateKey, prev: str | None = None) -> tuple:
@@ -91,16 +75,16 @@ def sealed(row: tuple, key: Ed25519PrivateKey, prev: str | None = None) -> tuple
 
 
 def append_forged(
-    db: Path, actor: str, action: str, sub: str, payload: dict, key: Ed25519PrivateKey
+    db: Db, actor: str, action: str, sub: str, payload: dict, key: Ed25519PrivateKey
 ) -> int:
     with raw(db) as conn:
         last = rows(conn)[-1]
         row = (last[0] + 1, last[1], actor, action, sub, 1, canonical(payload), last[8], "", "")
-        conn.execute(f"INSERT INTO events({COLS}) VALUES (?,?,?,?,?,?,?,?,?,?)", sealed(row, key))
+        insert_row(conn, sealed(row, key))
     return int(row[0])
 
 
-def rehash_from(conn: sqlite3.Connection, seq: int) -> None:
+def rehash_from(conn: Raw, seq: int) -> None:
     """Re-link and re-hash every row after ``seq`` (keeping their now-invalid signatures)."""
     all_rows = rows(conn)
     prev = all_rows[seq - 1][8]
@@ -111,7 +95,7 @@ def rehash_from(conn: sqlite3.Connection, seq: int) -> None:
         prev = digest
 
 
-def verify_fails_at(runner: CliRunner, db: Path, seq: int | None, *extra: str) -> dict:
+def verify_fails_at(runner: CliRunner, db: Db, seq: int | None, *extra: str) -> dict:
     result = cli(runner, db, "任何人", "ledger", "verify", "--format", "json", *extra)
     assert result.exit_code == 1, result.stdout
     data = json.loads(result.stdout)
@@ -125,7 +109,7 @@ def verify_fails_at(runner: CliRunner, db: Path, seq: int | None, *extra: str) -
     return data
 
 
-def refused(runner: CliRunner, db: Path, doc: Path, sub: str) -> None:
+def refused(runner: CliRunner, db: Db, doc: Path, sub: str) -> None:
     """`check` of these bytes and `publish` of this item both refuse, writing nothing."""
     gate = cli(runner, db, "网站", "check", str(doc))
     assert gate.exit_code == 1, gate.stdout
@@ -138,16 +122,15 @@ def refused(runner: CliRunner, db: Path, doc: Path, sub: str) -> None:
     assert head(db) == before
 
 
-def test_triggers_refuse_update_and_delete(ledger: Path) -> None:
-    conn = sqlite3.connect(ledger)
-    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-        conn.execute("UPDATE events SET actor = 'x' WHERE seq = 2")
-    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-        conn.execute("DELETE FROM events WHERE seq = 2")
-    conn.close()
+def test_triggers_refuse_update_and_delete(ledger: Db) -> None:
+    with plain(ledger) as conn:
+        with pytest.raises(Exception, match="append-only"):
+            conn.execute("UPDATE events SET actor = 'x' WHERE seq = 2")
+        with pytest.raises(Exception, match="append-only"):
+            conn.execute("DELETE FROM events WHERE seq = 2")
 
 
-def test_dropped_triggers_are_named(ledger: Path, runner: CliRunner, tmp_path: Path) -> None:
+def test_dropped_triggers_are_named(ledger: Db, runner: CliRunner, tmp_path: Path) -> None:
     with raw(ledger, restore_triggers=False):
         pass
     data = verify_fails_at(runner, ledger, None)
@@ -156,7 +139,7 @@ def test_dropped_triggers_are_named(ledger: Path, runner: CliRunner, tmp_path: P
     refused(runner, ledger, tmp_path / "d0.txt", sid(ledger, 0))
 
 
-def test_edited_payload_is_named(ledger: Path, runner: CliRunner, tmp_path: Path) -> None:
+def test_edited_payload_is_named(ledger: Db, runner: CliRunner, tmp_path: Path) -> None:
     seq = seqs_of(ledger, "submit")[1]
     with raw(ledger) as conn:
         conn.execute(
@@ -168,7 +151,7 @@ def test_edited_payload_is_named(ledger: Path, runner: CliRunner, tmp_path: Path
 
 
 def test_edited_payload_with_recomputed_hash_is_named_by_its_signature(
-    ledger: Path, runner: CliRunner, tmp_path: Path
+    ledger: Db, runner: CliRunner, tmp_path: Path
 ) -> None:
     """Re-hashing the edited event and everything after it makes a consistent chain; the
     signatures, which the owner of the file cannot make, name the edited event."""
@@ -196,18 +179,17 @@ def test_edited_payload_with_recomputed_hash_is_named_by_its_signature(
     ],
 )
 def test_forged_decision_with_recomputed_hash_is_named(
-    ledger: Path, runner: CliRunner, tmp_path: Path, action: str, actor: str, payload: dict
+    ledger: Db, runner: CliRunner, tmp_path: Path, action: str, actor: str, payload: dict
 ) -> None:
     """The owner of the file appends a perfectly chained sign/review/publish in someone's
     name, signed with a key of their own making."""
     target = sid(ledger, 1)
-    conn = sqlite3.connect(ledger)
-    sha = json.loads(
-        conn.execute(
-            "SELECT payload FROM events WHERE action='submit' AND submission_id=?", (target,)
-        ).fetchone()[0]
-    )["sha256"]
-    conn.close()
+    with plain(ledger) as conn:
+        sha = json.loads(
+            conn.execute(
+                "SELECT payload FROM events WHERE action='submit' AND submission_id=?", (target,)
+            ).fetchone()[0]
+        )["sha256"]
     seq = append_forged(
         ledger, actor, action, target, {**payload, "sha256": sha}, Ed25519PrivateKey.generate()
     )
@@ -217,12 +199,12 @@ def test_forged_decision_with_recomputed_hash_is_named(
 
 
 def test_event_resigned_with_another_users_key_is_named(
-    ledger: Path, runner: CliRunner, tmp_path: Path
+    ledger: Db, runner: CliRunner, tmp_path: Path
 ) -> None:
     """An insider who knows only their own passphrase (the drafter) re-signs the leader's
     decision with their own key — in the leader's name, or under their own name."""
     [seq] = seqs_of(ledger, "sign")
-    with Ledger.open(Config(db_path=ledger)) as led:
+    with Ledger.open(config_for(ledger)) as led:
         drafter_key = led.unlock("张三", passphrase("张三")).key
     with raw(ledger) as conn:
         row = conn.execute(f"SELECT {COLS} FROM events WHERE seq = ?", (seq,)).fetchone()
@@ -248,7 +230,7 @@ def test_event_resigned_with_another_users_key_is_named(
     refused(runner, ledger, tmp_path / "d0.txt", sid(ledger, 0))
 
 
-def test_a_broken_prev_hash_link_is_named_on_its_own(ledger: Path, runner: CliRunner) -> None:
+def test_a_broken_prev_hash_link_is_named_on_its_own(ledger: Db, runner: CliRunner) -> None:
     """Only the stored link is wrong (hash and signature are over the true previous hash):
     the link check alone must name it."""
     seq = seqs_of(ledger, "submit")[1]
@@ -258,7 +240,7 @@ def test_a_broken_prev_hash_link_is_named_on_its_own(ledger: Path, runner: CliRu
     assert "链接断开" in data["problems"][0]["reason"]
 
 
-def test_deleted_middle_event_is_named(ledger: Path, runner: CliRunner, tmp_path: Path) -> None:
+def test_deleted_middle_event_is_named(ledger: Db, runner: CliRunner, tmp_path: Path) -> None:
     n = head(ledger)[0]
     with raw(ledger) as conn:
         conn.execute("DELETE FROM events WHERE seq = ?", (n - 2,))
@@ -267,7 +249,7 @@ def test_deleted_middle_event_is_named(ledger: Path, runner: CliRunner, tmp_path
     refused(runner, ledger, tmp_path / "d0.txt", sid(ledger, 0))
 
 
-def test_swapped_events_are_named(ledger: Path, runner: CliRunner) -> None:
+def test_swapped_events_are_named(ledger: Db, runner: CliRunner) -> None:
     n = head(ledger)[0]
     a, b = n - 2, n - 1
     with raw(ledger) as conn:
@@ -277,23 +259,18 @@ def test_swapped_events_are_named(ledger: Path, runner: CliRunner) -> None:
     verify_fails_at(runner, ledger, a)
 
 
-def test_altered_blob_is_named(ledger: Path, runner: CliRunner, tmp_path: Path) -> None:
+def test_altered_blob_is_named(ledger: Db, runner: CliRunner, tmp_path: Path) -> None:
     seq = seqs_of(ledger, "submit")[0]
-    conn = sqlite3.connect(ledger)
-    sha = json.loads(conn.execute("SELECT payload FROM events WHERE seq=?", (seq,)).fetchone()[0])[
-        "sha256"
-    ]
-    conn.close()
-    blob = blob_dir_for(ledger) / sha[:2] / sha[2:]
-    os.chmod(blob, 0o644)
-    blob.write_bytes(blob.read_bytes().replace("通知".encode(), "公告".encode()))
+    with plain(ledger) as conn:
+        text = conn.execute("SELECT payload FROM events WHERE seq=?", (seq,)).fetchone()[0]
+    tamper_blob(ledger, json.loads(text)["sha256"], "通知".encode(), "公告".encode())
     data = verify_fails_at(runner, ledger, seq)
     assert "改动" in data["problems"][0]["reason"]
     refused(runner, ledger, tmp_path / "d0.txt", sid(ledger, 0))
 
 
 def test_edited_derived_tables_are_named_and_never_trusted(
-    ledger: Path, runner: CliRunner, tmp_path: Path
+    ledger: Db, runner: CliRunner, tmp_path: Path
 ) -> None:
     """The issue's attack: point the versions table at any file's hash; mark a waiting item
     signed off; make the drafter a leader. Decisions read the events, never these tables."""
@@ -302,15 +279,15 @@ def test_edited_derived_tables_are_named_and_never_trusted(
 
     other_sha = hashlib.sha256(other.read_bytes()).hexdigest()
     waiting = sid(ledger, 1)
-    conn = sqlite3.connect(ledger)
-    conn.execute(
-        "UPDATE versions SET sha256 = ?, status = 'signed_off' WHERE submission_id = ?",
-        (other_sha, waiting),
-    )
-    conn.execute("UPDATE submissions SET status = 'signed_off' WHERE id = ?", (waiting,))
-    conn.execute('UPDATE users SET roles = \'["drafter","leader","admin"]\' WHERE name = \'张三\'')
-    conn.commit()
-    conn.close()
+    with plain(ledger) as conn:
+        conn.execute(
+            "UPDATE versions SET sha256 = ?, status = 'signed_off' WHERE submission_id = ?",
+            (other_sha, waiting),
+        )
+        conn.execute("UPDATE submissions SET status = 'signed_off' WHERE id = ?", (waiting,))
+        conn.execute(
+            'UPDATE users SET roles = \'["drafter","leader","admin"]\' WHERE name = \'张三\''
+        )
     data = verify_fails_at(runner, ledger, None)
     reasons = " ".join(p["reason"] for p in data["problems"])
     assert "派生表" in reasons and "versions" in reasons and "users" in reasons
@@ -326,17 +303,16 @@ def test_edited_derived_tables_are_named_and_never_trusted(
     assert cli_json(runner, ledger, "任何人", "ledger", "verify")["ok"] is True
 
 
-def test_replaced_public_key_is_named(ledger: Path, runner: CliRunner, tmp_path: Path) -> None:
+def test_replaced_public_key_is_named(ledger: Db, runner: CliRunner, tmp_path: Path) -> None:
     """Swap the leader's enrolled public key (and stored key) for one of the owner's making,
     re-sign that event with it, re-hash the rest, then sign a forged approval with it."""
     enrolls = seqs_of(ledger, "user_enroll")
-    conn = sqlite3.connect(ledger)
-    seq = next(
-        s
-        for s in enrolls
-        if conn.execute("SELECT actor FROM events WHERE seq=?", (s,)).fetchone()[0] == "王领导"
-    )
-    conn.close()
+    with plain(ledger) as conn:
+        seq = next(
+            s
+            for s in enrolls
+            if conn.execute("SELECT actor FROM events WHERE seq=?", (s,)).fetchone()[0] == "王领导"
+        )
     mine = Ed25519PrivateKey.generate()
     blob = keys.encrypt_private(mine, "王领导", "攻击者的口令-1", keys.kdf_params(15))
     with raw(ledger) as conn:
@@ -362,7 +338,7 @@ def test_replaced_public_key_is_named(ledger: Path, runner: CliRunner, tmp_path:
 
 
 def test_truncated_tail_is_caught_by_the_checkpoint(
-    ledger: Path, runner: CliRunner, tmp_path: Path, own_home: Path
+    ledger: Db, runner: CliRunner, tmp_path: Path, own_home: Path
 ) -> None:
     cp = cli_json(runner, ledger, "孙审计", "ledger", "checkpoint")
     assert Path(cp["file"]).parent == own_home
@@ -389,20 +365,19 @@ def test_truncated_tail_is_caught_by_the_checkpoint(
 
 
 def test_older_backup_swapped_in_is_caught_by_the_checkpoint(
-    ledger: Path, runner: CliRunner, tmp_path: Path
+    ledger: Db, runner: CliRunner, tmp_path: Path
 ) -> None:
-    backup = tmp_path / "backup.db"
-    shutil.copy2(ledger, backup)
+    older = backup(ledger, tmp_path / "backup.db")
     assert cli(runner, ledger, "王领导", "sign", sid(ledger, 1), "--approve").exit_code == 0
     cli_json(runner, ledger, "孙审计", "ledger", "checkpoint")
-    shutil.copy2(backup, ledger)  # the older copy: item 1 back to "waiting"
+    restore(ledger, older)  # the older copy: item 1 back to "waiting"
     data = verify_fails_at(runner, ledger, None)
     assert "旧备份" in data["problems"][0]["reason"]
     refused(runner, ledger, tmp_path / "d0.txt", sid(ledger, 0))
 
 
 def test_rewritten_whole_chain_is_caught_by_the_checkpoint(
-    ledger: Path, runner: CliRunner, tmp_path: Path
+    ledger: Db, runner: CliRunner, tmp_path: Path
 ) -> None:
     """The owner re-creates the entire ledger — every key, every enrolment, every signature
     of their own making, the same names and decisions. Self-consistent; the auditor's
@@ -418,7 +393,7 @@ def test_rewritten_whole_chain_is_caught_by_the_checkpoint(
     assert r.exit_code == 1 and "口令错误" in r.stderr  # his passphrase opens nothing here
 
 
-def forge_everything(db: Path) -> None:
+def forge_everything(db: Db) -> None:
     """Re-sign the whole chain with new keys (and new enrolment keys) for every user."""
     mine: dict[str, Ed25519PrivateKey] = {}
     with raw(db) as conn:
@@ -452,13 +427,13 @@ def forge_everything(db: Path) -> None:
 
 
 def test_worker_processes_check_signatures_the_same_way(
-    ledger: Path, monkeypatch: pytest.MonkeyPatch
+    ledger: Db, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Big ledgers check signatures in a process pool: the same verdict, the same seq."""
     from secreview import integrity
 
     monkeypatch.setattr(integrity, "PARALLEL_MIN_EVENTS", 1)
-    with Ledger.open(Config(db_path=ledger), refresh=False) as led:
+    with Ledger.open(config_for(ledger), refresh=False) as led:
         good = led.verify(jobs=2)
     assert good.ok and good.signatures == good.events
     seq = append_forged(
@@ -469,7 +444,7 @@ def test_worker_processes_check_signatures_the_same_way(
         {"decision": "approve"},
         Ed25519PrivateKey.generate(),
     )
-    with Ledger.open(Config(db_path=ledger), refresh=False) as led:
+    with Ledger.open(config_for(ledger), refresh=False) as led:
         serial = led.verify(jobs=1)
         pooled = led.verify(jobs=2)
     assert pooled.first_bad_seq == serial.first_bad_seq == seq

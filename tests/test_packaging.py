@@ -76,6 +76,12 @@ def test_wheel_carries_rules_models_and_corpus(dist: Path) -> None:
     for folder in ("rules", "models", "corpus"):
         assert _names_under(names, f"secreview/data/{folder}/") == _tracked(folder), folder
     assert "secreview/classify/userdict.txt" in names and "secreview/py.typed" in names
+    # the review desk's templates and static files travel with the package
+    assert _names_under(names, "secreview/desk/") >= {
+        *(f"templates/{t.name}" for t in (REPO / "src/secreview/desk/templates").iterdir()),
+        "static/desk.css",
+        "static/desk.js",
+    }
 
 
 def test_sdist_carries_the_sources_of_the_package_data(dist: Path) -> None:
@@ -112,6 +118,11 @@ def test_installed_tool_works_from_any_folder(installed: Path, tmp_path: Path) -
     card = json.loads(info.stdout)
     assert "site-packages" in card["model_dir"]
     assert card["card"]["environment"]["scikit-learn"]
+
+    # without the desk extra, `serve` says what to install (one line, exit 2)
+    serve = _run(sr, "--db", work / "台账.db", "serve", cwd=work)
+    assert serve.returncode == 2 and "secreview[desk]" in serve.stderr, serve.stderr
+    assert len(serve.stderr.strip().splitlines()) == 1
 
     out = work / "新模型"
     train = _run(sr, "train", "--shared", work / "无共享数据", "--out", out, cwd=work)

@@ -217,7 +217,7 @@ def test_read_only_wal_without_its_index_is_refused_clearly(office: Path) -> Non
     read-only folder would miss those events — refused, saying what to do. With the index,
     SQLite reads the WAL read-only; without a WAL the file is opened immutable."""
     from secreview.errors import ReadOnlyLedger
-    from secreview.ledger.storage import _read_only_uri
+    from secreview.ledger.sqlite import _read_only_uri
 
     wal = office.with_name(office.name + "-wal")
     shm = office.with_name(office.name + "-shm")

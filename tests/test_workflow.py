@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ from secreview.config import Config
 from secreview.errors import Refused
 from secreview.model import Event
 from secreview.service import Ledger
+from tests.helpers.backends import plain
 from tests.helpers.ledger import passphrase, write_doc
 
 DRAFTER = wf.User("张三", ("drafter",), ("办公室",))
@@ -187,9 +187,13 @@ def test_replay_refuses_what_the_policy_never_allowed() -> None:
 
 
 @pytest.fixture
-def ledger(tmp_path: Path) -> Ledger:
-    config = replace(Config(), db_path=tmp_path / "w.db")
-    led, _ = Ledger.init(config, "管理员", passphrase("管理员"), kdf_cost=15)
+def ledger(tmp_path: Path, backend: str, request: pytest.FixtureRequest) -> Ledger:
+    """The service over a new ledger on each backend (SQLite file, PostgreSQL database)."""
+    if backend == "sqlite":
+        config = replace(Config(), db_path=tmp_path / "w.db", db_url=None)
+    else:
+        config = replace(Config(), db_url=request.getfixturevalue("pg_db"))
+    led, _ = Ledger.init(config, "管理员", passphrase("管理员"), office="测试局", kdf_cost=15)
     admin = led.unlock("管理员", passphrase("管理员"))
     for name, roles, depts in (("张三", ["drafter"], ["办公室"]), ("王领导", ["leader"], [])):
         code = led.accounts.add_user(admin, name, roles, depts)["enrol_code"]
@@ -206,20 +210,19 @@ def test_projections_rebuild_to_the_same_rows(ledger: Ledger, tmp_path: Path) ->
         )
     leader = ledger.unlock("王领导", passphrase("王领导"))
     ledger.sign(ledger.queue("王领导")[0]["id"], leader, True)
-    conn = sqlite3.connect(ledger.config.db_path)
     queries = (
         "SELECT * FROM submissions ORDER BY id",
-        "SELECT * FROM versions ORDER BY 1, 2",
+        "SELECT * FROM versions ORDER BY submission_id, version",
         "SELECT name, roles, depts, active FROM users ORDER BY name",
     )
-    before = [conn.execute(x).fetchall() for x in queries]
-    conn.execute("DELETE FROM submissions")
-    conn.execute("UPDATE meta SET value = '0' WHERE key = 'projection_seq'")
-    conn.commit()
+    with plain(ledger.config.db) as conn:
+        before = [conn.execute(x).fetchall() for x in queries]
+        conn.execute("DELETE FROM submissions")
+        conn.execute("UPDATE meta SET value = '0' WHERE key = 'projection_seq'")
     ledger.close()
     reopened = Ledger.open(ledger.config)  # notices the lag and rebuilds from the events
-    after = [conn.execute(x).fetchall() for x in queries]
-    conn.close()
+    with plain(ledger.config.db) as conn:
+        after = [conn.execute(x).fetchall() for x in queries]
     assert after == before
     assert len(after[0]) == 3
     reopened.close()

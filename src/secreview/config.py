@@ -65,14 +65,28 @@ class Limits:
     ocr_seconds: float = 60.0
 
 
+def _env_db() -> str | None:
+    value = os.environ.get("SECREVIEW_DB")
+    return None if value is None or "://" in value else value
+
+
+def _env_url() -> str | None:
+    value = os.environ.get("SECREVIEW_DB")
+    return value if value and "://" in value else None
+
+
 @dataclass(frozen=True)
 class Config:
     rules_dirs: tuple[Path, ...] = field(default_factory=lambda: (_default_rules_dir(),))
     model_dir: Path | None = field(default_factory=_default_model_dir)
     limits: Limits = field(default_factory=Limits)
-    db_path: Path = field(
-        default_factory=lambda: Path(os.environ.get("SECREVIEW_DB", "secreview.db"))
-    )
+    db_path: Path = field(default_factory=lambda: Path(_env_db() or "secreview.db"))
+    # A PostgreSQL ledger (``postgresql://user@host/db``): many offices on one ledger; when
+    # set it is used instead of db_path.
+    db_url: str | None = field(default_factory=lambda: _env_url())
+    # Which office's chain of a multi-office (PostgreSQL) ledger: global ``--office`` or
+    # SECREVIEW_OFFICE; ``*`` is the city level (the city's inspectors). None: the only one.
+    ledger_office: str | None = None
     user: str | None = None
     use_classifier: bool = True
     # from secreview.toml (settings.py); None: not set
@@ -88,6 +102,11 @@ class Config:
         from secreview.clock import office_clock
 
         return office_clock(self.time_zone)
+
+    @property
+    def db(self) -> str | Path:
+        """The ``--db`` value: a PostgreSQL URL, or the SQLite file."""
+        return self.db_url if self.db_url else self.db_path
 
     def checkpoints_path(self) -> Path:
         from secreview.ledger.checkpoints import default_path

@@ -101,3 +101,9 @@ class ReadOnlyLedger(StorageError):
     mounted read-only): reading commands work, writing ones are refused with this."""
 
     code = "read_only"
+
+
+class LedgerBusy(StorageError):
+    """Another writer held the ledger for longer than the wait allowed."""
+
+    code = "ledger_busy"

@@ -385,3 +385,16 @@ def _anchors(
     if mine:
         newest = max(mine, key=lambda c: c.seq)
         result.checkpoint = {**newest.to_dict(), "ts_local": plain_time(newest.ts)}
+
+
+def refusal(result: VerifyResult) -> str:
+    """One line: why a broken ledger is refused (the first problem, and how many more)."""
+    first = result.problems[0]
+    more = len(result.problems) - 1 + result.more_problems
+    tail = f"（另有 {more} 个问题，详见 secreview ledger verify）" if more else ""
+    where = (
+        f"第 {first.seq} 条："
+        if first.seq is not None and f"第 {first.seq} 条" not in first.reason
+        else ""
+    )
+    return f"台账校验未通过——{where}{first.reason}{tail}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 _LONG = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{5,9})(\d{3}[0-9Xx])(?![0-9A-Za-z])")
 _MOBILE = re.compile(r"(?<![0-9A-Za-z])(1[3-9]\d)([-\s]?\d{4}[-\s]?)(\d{4})(?![0-9A-Za-z])")
@@ -32,3 +33,20 @@ def mask_finding_text(text: str, context: str, personal: bool) -> tuple[str, str
         shown = mask_value(text)
         return shown, mask_numbers(context.replace(text, shown))
     return mask_numbers(text), mask_numbers(context)
+
+
+# Keys whose values are hashes, fingerprints or links — never personal numbers.
+_NO_MASK_KEYS = frozenset(
+    {"sha256", "fingerprint", "hash", "prev_hash", "url", "accepted", "confirmed"}
+)
+
+
+def mask_deep(obj: Any, key: str | None = None) -> Any:
+    """Every string in a JSON-able value with personal numbers masked (hashes kept)."""
+    if isinstance(obj, str):
+        return obj if key in _NO_MASK_KEYS else mask_numbers(obj)
+    if isinstance(obj, dict):
+        return {k: mask_deep(v, k) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [mask_deep(v, key) for v in obj]
+    return obj

@@ -167,6 +167,20 @@ def scan_file(path: str | Path, config: Config, checks: Sequence[Check] | None =
     return scan_bytes(data, str(path), config, checks)
 
 
+def provenance(config: Config) -> tuple[dict[str, str], dict[str, str]]:
+    """sha256 of every rule file and of the model (its manifest covers every model file)
+    that a scan with this config uses — recorded with each submitted version and sweep."""
+    from secreview.classify.check import model_hash
+    from secreview.rules import load_ruleset
+
+    rules = {
+        f"{Path(path).parent.name}/{Path(path).name}": digest
+        for path, digest in load_ruleset(config.rules_dirs).hashes.items()
+    }
+    digest = model_hash(config)
+    return rules, ({"manifest.json": digest} if digest else {})
+
+
 def expand_paths(paths: Sequence[str | Path], recursive: bool) -> list[Path]:
     """Paths in argument order; with ``recursive`` a folder expands to every entry under it.
 

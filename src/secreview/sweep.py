@@ -33,7 +33,7 @@ from typing import Any
 from urllib.parse import unquote, urlparse
 
 from secreview import workflow as wf
-from secreview.checks import Check
+from secreview.checks import Check, ensure_fingerprints
 from secreview.config import Config
 from secreview.errors import UsageError
 from secreview.ledger.canonical import canonical
@@ -65,7 +65,6 @@ def scan_one(path: str) -> dict[str, Any]:
     from secreview.errors import InputError
     from secreview.extract import read_input
     from secreview.pipeline import scan_bytes
-    from secreview.service import _ensure_fingerprints
 
     config: Config = _WORKER["config"]
     checks: list[Check] = _WORKER["checks"]
@@ -74,7 +73,7 @@ def scan_one(path: str) -> dict[str, Any]:
     except InputError as e:
         return {"path": path, "sha256": None, "size": 0, "verdict": "error", "error": e.code}
     report = scan_bytes(data, Path(path).name, config, checks).to_dict()
-    _ensure_fingerprints(report)
+    ensure_fingerprints(report)
     return {
         "path": path,
         "sha256": hashlib.sha256(data).hexdigest(),

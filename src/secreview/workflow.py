@@ -24,7 +24,7 @@ event that a signature vouches for but the policy never allowed (a drafter's sel
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -433,12 +433,53 @@ def check_publish(state: SubmissionState, user: User) -> None:
         )
 
 
+def can_view(user: User, dept: str, drafter: str) -> bool:
+    """Who may read an item: its drafter; a drafter, reviewer or leader whose departments
+    cover the item's (one without departments acts for all); every auditor and admin."""
+    if user.name == drafter or user.has("auditor") or user.has("admin"):
+        return True
+    return any(user.has(r) for r in ("drafter", "reviewer", "leader")) and user.covers(dept)
+
+
+def check_view(user: User, sid: str, dept: str, drafter: str) -> None:
+    if not can_view(user, dept, drafter):
+        raise Refused(
+            f"{user.label()}不能查看 {sid}：该稿件属于「{dept}」，不在其负责的部门"
+            f"（{'、'.join(user.depts) or '无'}）内"
+        )
+
+
 def check_reveal(user: User, sid: str) -> None:
     require_role(user, ["reviewer", "leader", "auditor"], f"查看 {sid} 中未遮盖的个人信息")
 
 
 def check_export(user: User, sid: str) -> None:
     require_role(user, ["auditor", "admin"], f"导出 {sid} 的存档文件")
+
+
+def allowed_actions(user: User, state: SubmissionState) -> list[str]:
+    """What ``user`` may do with the item now, by the same checks that guard each action
+    (for showing the right forms; every action is checked again when it is taken)."""
+
+    def ok(check: Callable[[], object]) -> bool:
+        try:
+            check()
+        except Refused:
+            return False
+        return True
+
+    out = []
+    if state.status == "awaiting_review" and ok(lambda: plan_review(state, user, False, (), "-")):
+        out.append("review")
+    if state.status == "awaiting_signoff" and ok(lambda: plan_sign(state, user, False, False, "-")):
+        out.append("sign")
+    if ok(lambda: check_revise(state, user)):
+        out.append("revise")
+    if ok(lambda: check_publish(state, user)):
+        out.append("publish")
+    if ok(lambda: check_reveal(user, state.id)):
+        out.append("reveal")
+    return out
 
 
 def queue_for(user: User, states: Iterable[SubmissionState]) -> list[SubmissionState]:

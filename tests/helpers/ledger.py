@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import sqlite3
 import sys
 from pathlib import Path
 from typing import Any
@@ -38,20 +37,28 @@ def passphrase(user: str) -> str:
     return f"{user}的口令-2026"
 
 
-def cli(runner: CliRunner, db: Path, user: str, *args: str, secret: str | None = None) -> Result:
+def cli(
+    runner: CliRunner, db: Path | str, user: str, *args: str, secret: str | None = None
+) -> Result:
     """Run as ``user`` with that user's passphrase (``secret`` overrides it)."""
     env = {"SECREVIEW_PASSPHRASE": secret if secret is not None else passphrase(user)}
     return runner.invoke(main, ["--db", str(db), "--as", user, *args], env=env)
 
 
-def cli_json(runner: CliRunner, db: Path, user: str, *args: str, secret: str | None = None) -> Any:
+def cli_json(
+    runner: CliRunner, db: Path | str, user: str, *args: str, secret: str | None = None
+) -> Any:
     result = cli(runner, db, user, *args, "--format", "json", secret=secret)
     assert result.exit_code == 0, (result.exit_code, result.stdout, result.stderr)
     return json.loads(result.stdout)
 
 
 def add_and_enroll(
-    runner: CliRunner, db: Path, name: str, roles: tuple[str, ...], depts: tuple[str, ...] = ()
+    runner: CliRunner,
+    db: Path | str,
+    name: str,
+    roles: tuple[str, ...],
+    depts: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     """``user add`` by the admin, then ``user enroll`` by the user with the printed code."""
     args = ["user", "add", name]
@@ -64,8 +71,9 @@ def add_and_enroll(
     return {"added": added, "enrolled": enrolled}
 
 
-def setup_office(runner: CliRunner, db: Path) -> None:
-    r = cli(runner, db, ADMIN, "init", "--admin", ADMIN, "--kdf-cost", KDF_COST)
+def setup_office(runner: CliRunner, db: Path | str, office: str | None = None) -> None:
+    extra = ["--office", office] if office else []
+    r = cli(runner, db, ADMIN, "init", "--admin", ADMIN, "--kdf-cost", KDF_COST, *extra)
     assert r.exit_code == 0, r.stderr
     for name, (roles, depts) in OFFICE.items():
         add_and_enroll(runner, db, name, roles, depts)
@@ -102,18 +110,14 @@ def write_doc(folder: Path, name: str, kind: str, salt: str = "") -> Path:
     return path
 
 
-def head(db: Path) -> tuple[int, str]:
-    """(event count, head hash) read directly from the file, independent of the code under test."""
-    conn = sqlite3.connect(db)
-    try:
-        row = conn.execute("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1").fetchone()
-        count = conn.execute("SELECT COUNT(*) FROM events").fetchone()[0]
-    finally:
-        conn.close()
-    return count, row[1] if row else ""
+def head(db: Path | str) -> tuple[int, str]:
+    """(event count, head hash) read directly, independent of the code under test."""
+    from tests.helpers.backends import head as read_head
+
+    return read_head(db)
 
 
-def subprocess_env(db: Path, user: str) -> dict[str, str]:
+def subprocess_env(db: Path | str, user: str) -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = str(SRC) + os.pathsep + env.get("PYTHONPATH", "")
     env["SECREVIEW_DB"] = str(db)

@@ -26,6 +26,14 @@ def fingerprint(rule: str, normalized_match: str, location: Location) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:20]
 
 
+def ensure_fingerprints(report: dict[str, Any]) -> None:
+    """Give every finding of a report dict (``Report.to_dict()``) its fingerprint."""
+    for f in report.get("findings", []):
+        if not f.get("fingerprint"):
+            loc = Location.from_dict(f.get("location") or {"part": "body"})
+            f["fingerprint"] = fingerprint(f.get("rule", ""), f.get("text", ""), loc)
+
+
 def finding_fingerprint(f: Finding) -> str:
     """The finding's fingerprint (computed from rule, text and location when unset)."""
     return f.fingerprint or fingerprint(f.rule, f.text, f.location)

@@ -87,11 +87,19 @@ class SafeGroup(click.Group):
 @click.option(
     "--db",
     "db",
-    type=click.Path(dir_okay=False),
     envvar="SECREVIEW_DB",
     default="secreview.db",
     show_default=True,
-    help="台账数据库 (ledger SQLite file).",
+    metavar="PATH|URL",
+    help="台账：SQLite 文件，或 postgresql://用户@主机/库 (many offices on one ledger).",
+)
+@click.option(
+    "--office",
+    "office",
+    envvar="SECREVIEW_OFFICE",
+    default=None,
+    metavar="单位",
+    help="多单位台账（PostgreSQL）中的哪个单位；'*' 为全市（市级检查）. Default: the only one.",
 )
 @click.option(
     "--as",
@@ -135,6 +143,7 @@ class SafeGroup(click.Group):
 def main(
     ctx: click.Context,
     db: str,
+    office: str | None,
     user: str | None,
     passphrase_file: Path | None,
     checkpoints: Path | None,
@@ -158,8 +167,11 @@ def main(
             user = os.getlogin()
         except OSError:
             user = os.environ.get("USER") or os.environ.get("LOGNAME")
+    is_url = db.startswith(("postgresql://", "postgres://"))
     ctx.obj = AppState(
-        db_path=Path(db),
+        db_path=Path("secreview.db") if is_url else Path(db),
+        db_url=db if is_url else None,
+        office=office,
         user=user,
         extra_rules=tuple(Path(r) for r in rules),
         model_dir=Path(model) if model else None,
@@ -169,7 +181,7 @@ def main(
 
 
 def _register() -> None:
-    from secreview.cli import audit, ledger_cmds, model, rules, scan, workflow
+    from secreview.cli import audit, ledger_cmds, model, rules, scan, serve, workflow
 
     for cmd in (
         scan.scan,
@@ -189,6 +201,7 @@ def _register() -> None:
         model.model,
         audit.audit,
         audit.sweep,
+        serve.serve,
     ):
         main.add_command(cmd)
     use_chinese(main)

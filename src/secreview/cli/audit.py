@@ -144,6 +144,13 @@ def _default_name(audit: Audit, fmt: str) -> Path:
     help="输出文件；格式按扩展名（.pdf .xlsx .csv .html .txt .json）确定 "
     "(default 保密审查台账-<period>.<fmt> in the current folder).",
 )
+@click.option(
+    "--only-office",
+    "only",
+    multiple=True,
+    metavar="单位",
+    help="全市台账（--office '*'）只列这些单位 (repeatable; default: every office).",
+)
 @click.pass_obj
 def audit(
     state: AppState,
@@ -154,6 +161,7 @@ def audit(
     office: str | None,
     fmt: str | None,
     output: str | None,
+    only: tuple[str, ...],
 ) -> None:
     """保密审查台账（审计员/管理员）— the inspection audit of the ledger.
 
@@ -171,6 +179,7 @@ def audit(
       secreview --as 孙审计 audit --from 2026-01-01 --to 2026-12-31
       secreview --as 孙审计 audit --from 2026-01-01 --to 2026-12-31 -o 台账.pdf
       secreview --as 孙审计 audit --annual 2026
+      secreview --db postgresql://… --office '*' --as 市检查员 audit -o 全市台账.xlsx
     """
     with handled():
         if annual is not None and (period_from or period_to):
@@ -180,7 +189,9 @@ def audit(
         office = office or config.office
     with handled(), open_ledger(state) as ledger:
         signer = signer_for(ledger, state, "生成保密审查台账")
-        result = ledger.audit(signer, period_from, period_to, dept, office, fmt, annual)
+        result = ledger.audit(
+            signer, period_from, period_to, dept, office, fmt, annual, offices=list(only) or None
+        )
     with handled():
         name_rules(result, config)
         if fmt == "json" and output:

@@ -30,12 +30,14 @@ class AppState:
     model_dir: Path | None = None
     passphrase_file: Path | None = None
     checkpoints: Path | None = None
+    db_url: str | None = None  # a PostgreSQL ledger (then db_path is unused)
+    office: str | None = None  # global --office: which office's chain of a PostgreSQL ledger
     _settings: Settings | None = None
 
     def settings(self) -> Settings:
         """secreview.toml beside the ledger or in the user's config folder (read once)."""
         if self._settings is None:
-            self._settings = load_settings(self.db_path)
+            self._settings = load_settings(None if self.db_url else self.db_path)
         return self._settings
 
     def config(self) -> Config:
@@ -43,6 +45,8 @@ class AppState:
         s = self.settings()
         changes: dict[str, Any] = {
             "db_path": self.db_path,
+            "db_url": self.db_url,
+            "ledger_office": self.office,
             "user": self.user,
             "checkpoints": self.checkpoints,
             "limits": s.limits,

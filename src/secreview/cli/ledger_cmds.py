@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,9 +14,10 @@ from rich.table import Table
 
 from secreview.cli.common import FORMAT, AppState, RoleType, fail, print_json, stdout_console
 from secreview.cli.passphrase import read_new_passphrase, read_passphrase, signer_for
-from secreview.errors import Refused, SecreviewError
+from secreview.errors import Refused, SecreviewError, UsageError
 from secreview.extract import read_input
 from secreview.ledger import space
+from secreview.ledger.backends import list_offices
 from secreview.ledger.keys import DEFAULT_COST, MAX_COST, MIN_COST
 from secreview.service import Ledger
 from secreview.workflow import ROLE_ZH
@@ -32,8 +32,6 @@ def handled() -> Iterator[None]:
         yield
     except SecreviewError as e:
         fail(e)
-    except sqlite3.Error as e:
-        fail(space.from_sqlite(e, Path.cwd()) or Refused(f"台账操作失败，未写入任何记录：{e}"))
     except OSError as e:  # a full disk or a read-only medium says so (ledger/space.py)
         fail(
             space.from_os_error(e, untouched=False)
@@ -426,8 +424,14 @@ def ledger_verify(state: AppState, expect_head: str | None, jobs: int | None, fm
     Example:
       secreview ledger verify --expect-head 3f2a9c81d0e4b7a1
     """
-    with handled(), Ledger.open(state.config(), refresh=False) as ledger:
-        result = ledger.verify(expect_head, jobs=jobs)
+    with handled():
+        config = state.config()
+        many = config.db_url is not None and config.ledger_office is None
+        offices = list_offices(config.db) if many else []
+        if len(offices) > 1:
+            return _verify_offices(state, offices, expect_head, jobs, fmt)
+        with Ledger.open(config, refresh=False) as ledger:
+            result = ledger.verify(expect_head, jobs=jobs)
     if fmt == "json":
         print_json(result.to_dict())
     else:
@@ -463,6 +467,84 @@ def ledger_verify(state: AppState, expect_head: str | None, jobs: int | None, fm
         where = f"（第 {result.first_bad_seq} 条）" if result.first_bad_seq is not None else ""
         click.echo(f"错误：台账校验失败{where}：{first}", err=True)
     raise SystemExit(0 if result.ok else 1)
+
+
+def _verify_offices(
+    state: AppState, offices: list[str], expect_head: str | None, jobs: int | None, fmt: str
+) -> None:
+    """Every office's chain of a multi-office ledger (and the city's), one by one."""
+    from dataclasses import replace
+
+    if expect_head is not None:
+        raise UsageError("--expect-head 只针对一个单位的台账：请同时用 --office 指明单位")
+    results = []
+    with handled():
+        base = state.config()
+        for office in offices:
+            with Ledger.open(replace(base, ledger_office=office), refresh=False) as ledger:
+                results.append((office, ledger.verify(jobs=jobs)))
+    ok = all(r.ok for _, r in results)
+    if fmt == "json":
+        print_json({"ok": ok, "offices": [{"office": o, **r.to_dict()} for o, r in results]})
+    else:
+        out = stdout_console()
+        for office, r in results:
+            label = "全市" if office == "*" else office
+            if r.ok:
+                out.print(
+                    f"[green]{escape(label)}：台账完好[/green]（{r.events} 条记录，{r.signatures} 个签名，"
+                    f"{r.blobs} 个存档文件；链头 {r.head[:16]}…）"
+                )
+            else:
+                out.print(f"[bold red]{escape(label)}：台账校验失败[/bold red]")
+                for p in r.problems:
+                    out.print(f"  - {escape(p.reason)}")
+    if not ok:
+        bad = [o for o, r in results if not r.ok]
+        click.echo(f"错误：台账校验失败（{'、'.join(bad)}）", err=True)
+    raise SystemExit(0 if ok else 1)
+
+
+@ledger_group.command("copy")
+@click.argument("source")
+@click.argument("destination")
+@click.option(
+    "--office",
+    "office",
+    default=None,
+    help="目标中的单位名称 (default: the office recorded when the source was created); "
+    "for a PostgreSQL source also the office copied.",
+)
+@click.option("--move", is_flag=True, help="复制后把源台账标记为已迁移，不再写入.")
+@FORMAT
+@click.pass_obj
+def ledger_copy(
+    state: AppState, source: str, destination: str, office: str | None, move: bool, fmt: str
+) -> None:
+    """复制台账 — copy an office's ledger (events, signatures, archived files) into another.
+
+    Typically an office's SQLite file into the city's PostgreSQL ledger: the rows move exactly
+    as they are, so every hash and signature still verifies (the source is verified first, the
+    copy after). An interrupted copy continues when run again. --move then marks the source
+    as moved, so nobody goes on writing to it.
+
+    \b
+    Example:
+      secreview ledger copy 台账.db postgresql://secreview@db.example/city --move
+    """
+    from secreview.services.copying import copy_office
+
+    with handled():
+        info = copy_office(source, destination, office, move=move)
+    if fmt == "json":
+        print_json(info)
+        return
+    stdout_console().print(
+        f"已复制「{escape(str(info['office']))}」的台账到 {escape(info['destination'])}："
+        f"{info['events']} 条记录（本次 {info['copied']} 条），{info['blobs']} 个存档文件，"
+        f"{info['signatures']} 个签名校验通过；链头 {info['head']}"
+        + ("；源台账已标记为已迁移" if info["moved"] else "")
+    )
 
 
 @ledger_group.command("checkpoint")

@@ -1,14 +1,16 @@
 """The signed hash-chained ledger: canonical bytes, keys, signing, chain, storage, blobs,
-checkpoints. The chain and signatures are computed here, above the storage backend."""
+checkpoints. The chain and signatures are computed here, above the storage backends
+(ledger/sqlite.py, ledger/postgres.py), which only store and read rows."""
 
-from secreview.ledger.blobs import BlobStore, blob_dir_for
+from secreview.ledger.blobs import Blobs, BlobStore, blob_dir_for
 from secreview.ledger.canonical import GENESIS, canonical, canonical_event, event_bytes, event_hash
 from secreview.ledger.chain import Problem, VerifyResult, append
 from secreview.ledger.signing import Signer
-from secreview.ledger.storage import SQLiteStorage, Storage
+from secreview.ledger.storage import Storage
 
 __all__ = [
     "BlobStore",
+    "Blobs",
     "blob_dir_for",
     "GENESIS",
     "Problem",
@@ -19,6 +21,5 @@ __all__ = [
     "event_bytes",
     "event_hash",
     "Signer",
-    "SQLiteStorage",
     "Storage",
 ]

@@ -1,5 +1,8 @@
 """Content-addressed store of the exact bytes of every submitted version.
 
+:class:`Blobs` is what the services and verify need of any store; :class:`BlobStore` is the
+folder beside a SQLite ledger (PostgreSQL keeps blobs in the database: ledger/postgres.py).
+
 A blob lives at ``<db>.blobs/ab/cdef…`` (its sha256 split after two hex digits). It is written
 atomically — temp file in the same folder, fsync, ``os.replace``, fsync of the folder — BEFORE
 the event naming it commits, so a crash leaves at worst an unreferenced blob, never an event
@@ -22,6 +25,7 @@ import re
 import stat
 import tempfile
 from pathlib import Path
+from typing import Protocol
 
 from secreview.errors import Refused
 from secreview.ledger import space
@@ -47,7 +51,27 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+class Blobs(Protocol):
+    """A content-addressed store of archived bytes (sha256 → bytes)."""
+
+    def create_root(self) -> None: ...
+
+    def put(self, data: bytes) -> str:
+        """Store ``data`` durably before returning its sha256 (idempotent)."""
+        ...
+
+    def check(self, sha256: str) -> str | None:
+        """None if the blob exists and hashes right, else a short Chinese reason."""
+        ...
+
+    def get(self, sha256: str) -> bytes:
+        """The stored bytes, re-checked against ``sha256`` (a Refused otherwise)."""
+        ...
+
+
 class BlobStore:
+    """The folder store ``<db>.blobs/`` beside a SQLite ledger."""
+
     def __init__(self, root: Path) -> None:
         self.root = root
 

@@ -157,6 +157,8 @@ class Audit:
     verify_message: str = ""
     dept: str | None = None
     checkpoint: str = ""  # the ledger's last checkpoint, for people ("" when none)
+    # a city-wide audit: each office's chain as verified {office, events, head, verify_ok}
+    offices: list[dict[str, object]] = field(default_factory=list)
     time_label: str = BEIJING_LABEL  # the zone every printed time is in
     # audit --annual YEAR: the 保密审查 paragraph and table of the annual report
     annual: AnnualReport | None = None
@@ -261,6 +263,7 @@ class Audit:
                 "verify_ok": self.verify_ok,
                 "verify_message": self.verify_message,
                 "checkpoint": self.checkpoint,
+                **({"offices": self.offices} if self.offices else {}),
             },
         }
 
