@@ -107,3 +107,49 @@ def test_document_budget_never_costs_held_out_recall() -> None:
     chosen2, _f, why2 = th.choose_thresholds(y, proba, real, None, docs2)
     assert why2[label]["recall"] == 1.0 and chosen2[label] <= 0.5
     assert th.doc_flags(docs2, chosen2, {}).sum() == 3  # reported, not hidden
+
+
+def _floor_case() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    # 20 positives of one class: 16 score 0.9, 2 score 0.3, 2 score 0.15; 2000 real public
+    # paragraphs, 2 % of them at 0.32 (ten times the per-class paragraph budget of 0.2 %).
+    label = "process_info"
+    c = LABELS.index(label)
+    pos = [{label: 0.9}] * 16 + [{label: 0.3}] * 2 + [{label: 0.15}] * 2
+    pub = [{label: 0.32}] * 40 + [{}] * 1960  # 2 % of the public paragraphs score 0.32
+    y = np.array([c] * len(pos) + [0] * len(pub))
+    proba = _proba(pos + pub)
+    real = np.array([False] * len(pos) + [True] * len(pub))
+    return y, proba, real
+
+
+def test_recall_floor_is_kept_when_the_budget_allows() -> None:
+    label = "process_info"
+    y, proba, real = _floor_case()
+    # Without a floor the best F-beta within the budget sits above the public scores (0.32),
+    # recall 0.8; a floor of 0.9 takes the threshold down to 0.3 — but 0.32 public paragraphs
+    # (2 %) break the paragraph budget, so 0.33..0.9 is all the budget allows: recall 0.8.
+    no_floor, _f, why0 = th.choose_thresholds(y, proba, real, None, None, {})
+    assert no_floor[label] > 0.32 and why0[label]["recall"] == 0.8
+    # With the public scores lowered to 0.25 the budget allows 0.26..0.3 — the floor is met.
+    proba2 = proba.copy()
+    proba2[proba2[:, LABELS.index(label)] == 0.32, LABELS.index(label)] = 0.25
+    floored, _f, why = th.choose_thresholds(y, proba2, real, None, None, {label: 0.9})
+    assert 0.25 < floored[label] <= 0.3
+    assert why[label]["recall"] == 0.9 and why[label]["recall_floor_met"] is True
+    # Unreachable (0.15 is below 0.25's public scores): highest recall within the budget, and
+    # the card is told.
+    _t, _f, why2 = th.choose_thresholds(y, proba2, real, None, None, {label: 1.0})
+    assert why2[label]["recall"] == 0.9 and why2[label]["recall_floor_met"] is False
+
+
+def test_below_the_usual_grid_only_as_far_as_the_floor_needs() -> None:
+    label = "process_info"
+    c = LABELS.index(label)
+    pos = [{label: 0.9}] * 18 + [{label: 0.15}] * 2
+    y = np.array([c] * 20 + [0] * 1000)
+    proba = _proba(pos + [{}] * 1000)
+    real = np.array([False] * 20 + [True] * 1000)
+    plain, _f, _w = th.choose_thresholds(y, proba, real, None, None, {label: 0.9})
+    assert plain[label] >= th.PARAGRAPH_GRID_MIN  # 0.9 recall is reachable from 0.20 up
+    low, _f, why = th.choose_thresholds(y, proba, real, None, None, {label: 1.0})
+    assert low[label] == 0.15 and why[label]["recall"] == 1.0  # the highest value reaching it

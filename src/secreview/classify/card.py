@@ -13,6 +13,15 @@ def _table(header: list[str], rows: list[list[Any]]) -> list[str]:
     return out
 
 
+def _recall_cell(why: dict[str, Any]) -> str:
+    if "recall" not in why:
+        return ""
+    if "recall_floor" not in why:
+        return f"{why['recall']:.4f}"
+    met = "met" if why.get("recall_floor_met") else "NOT MET"
+    return f"{why['recall']:.4f} (≥ {why['recall_floor']:.4f}: {met})"
+
+
 def _prf_rows(per: dict[str, dict[str, float]], labels: tuple[str, ...]) -> list[list[Any]]:
     return [
         [
@@ -123,6 +132,7 @@ def card_markdown(card: dict[str, Any]) -> str:
             "F-beta held-out",
             "false alarms on real public",
             "documents flagged",
+            "held-out recall (floor)",
         ],
         [
             [
@@ -131,6 +141,7 @@ def card_markdown(card: dict[str, Any]) -> str:
                 f"{why[label].get('f_beta', why[label].get('f2', 0.0)):.4f}",
                 f"{why[label]['false_alarm_real_public']:.2%}",
                 f"{why[label].get('document_false_alarm', 0.0):.2%}",
+                _recall_cell(why[label]),
             ]
             for label in NON_PUBLIC
         ],

@@ -2,8 +2,12 @@
 
 Three steps, all on held-out data, all deterministic:
 
-1. **Paragraph thresholds** per non-public class: the grid value with the best F2 on the
-   held-out split whose false alarms on real public paragraphs stay within the paragraph budget.
+1. **Paragraph thresholds** per non-public class: the grid value with the best F3 on the
+   held-out split whose false alarms on real public paragraphs stay within the paragraph budget
+   and whose held-out recall reaches the class's recall floor (``RECALL_FLOOR``: the recall the
+   issue-12 model card reported — a retrained model may not detect less), searched from
+   ``PARAGRAPH_GRID_MIN`` up; below it only as far as the floor needs. When no grid value within
+   the budget reaches the floor, the one with the highest recall (the card says so).
 2. **Genre floors** per class: in a document whose genre publishes that class by design
    (classify/genre.py), a paragraph needs ``max(threshold, floor)``. The floor is the highest grid
    value at which the class keeps all but ``genre_recall_loss`` of its out-of-fold recall at the
@@ -26,10 +30,22 @@ import numpy as np
 from secreview.classify import LABELS, NON_PUBLIC
 from secreview.classify.genre import BY_ID
 
-THRESHOLD_GRID = tuple(round(x, 3) for x in [*np.arange(0.20, 0.99, 0.01), 0.99, 0.995, 0.999])
+THRESHOLD_GRID = tuple(round(x, 3) for x in [*np.arange(0.10, 0.99, 0.01), 0.99, 0.995, 0.999])
+# Step 1 searches from here up; the values below it serve only to reach a recall floor.
+PARAGRAPH_GRID_MIN = 0.20
 RECALL_BETA = 3.0  # thresholds maximise F3 (recall weighs 9x precision: a missed leak costs more
 # than a review) within the budgets
 FALSE_ALARM_BUDGET = 0.01  # paragraph-level, all non-public classes together
+# Held-out recall at the threshold that no retrained model may fall below (issue 13: "no lower
+# than today's"): the per-class figures of the model card shipped before issue 13 (issue 12,
+# "Detection at the thresholds"). Steps 1 and 3 keep each class at or above its floor.
+RECALL_FLOOR = {
+    "internal_affairs": 0.9677,
+    "process_info": 0.9296,
+    "enforcement_case": 0.8542,
+    "personal_info": 0.9747,
+    "state_secret": 0.9677,
+}
 # Document level: share of held-out public documents with any flagged paragraph, per source
 # (sources with at least DOC_BUDGET_MIN_DOCS documents) and over all of them.
 DOC_FALSE_ALARM_BUDGET = 0.01
@@ -144,9 +160,19 @@ def flags(proba: np.ndarray, thresholds: dict[str, float]) -> np.ndarray:
 
 
 def paragraph_thresholds(
-    y: np.ndarray, proba: np.ndarray, real_public: np.ndarray
+    y: np.ndarray,
+    proba: np.ndarray,
+    real_public: np.ndarray,
+    recall_floor: dict[str, float] | None = None,
 ) -> tuple[dict[str, int], dict[str, list[float]]]:
-    """Step 1: grid index per class, and each class's F2 at every grid value."""
+    """Step 1: grid index per class, and each class's F-beta at every grid value.
+
+    Within the paragraph budget and from ``PARAGRAPH_GRID_MIN`` up: the best F-beta among the
+    grid values whose held-out recall reaches ``recall_floor`` (default ``RECALL_FLOOR``). If
+    none does, the highest grid value below ``PARAGRAPH_GRID_MIN`` that reaches it (the least
+    lowering the floor needs); if none does either, the highest recall (best F-beta among
+    equals) — the card says the floor is not met."""
+    floor_of = RECALL_FLOOR if recall_floor is None else recall_floor
     per_class_budget = FALSE_ALARM_BUDGET / len(NON_PUBLIC)
     n_real = int(real_public.sum())
     at: dict[str, int] = {}
@@ -155,12 +181,23 @@ def paragraph_thresholds(
         c = LABELS.index(label)
         score, pos = proba[:, c], y == c
         f2[label] = [_f2(score >= t, pos) for t in THRESHOLD_GRID]
-        best: tuple[int, float] | None = None
-        for i, t in enumerate(THRESHOLD_GRID):
-            fa = float((score >= t)[real_public].mean()) if n_real else 0.0
-            if fa <= per_class_budget and (best is None or f2[label][i] > best[1] + 1e-12):
-                best = (i, f2[label][i])
-        at[label] = best[0] if best is not None else len(THRESHOLD_GRID) - 1
+        rec = [float((score[pos] >= t).mean()) if pos.any() else 0.0 for t in THRESHOLD_GRID]
+        floor = floor_of.get(label, 0.0)
+        within = [
+            i
+            for i, t in enumerate(THRESHOLD_GRID)
+            if not n_real or float((score >= t)[real_public].mean()) <= per_class_budget
+        ]
+        reach = [i for i in within if rec[i] >= floor - 1e-12]
+        usual = [i for i in reach if THRESHOLD_GRID[i] >= PARAGRAPH_GRID_MIN - 1e-9]
+        if usual:  # best F-beta; ties keep the lower value (more recall)
+            at[label] = max(usual, key=lambda i: (round(f2[label][i], 12), -i))
+        elif reach:
+            at[label] = max(reach)
+        elif within:
+            at[label] = max(within, key=lambda i: (rec[i], round(f2[label][i], 12), -i))
+        else:
+            at[label] = len(THRESHOLD_GRID) - 1
     return at, f2
 
 
@@ -220,20 +257,29 @@ def choose_thresholds(
     real_public: np.ndarray,
     floors_of: Callable[[dict[str, float]], Floors] | None = None,
     docs: DocSet | None = None,
+    recall_floor: dict[str, float] | None = None,
 ) -> tuple[dict[str, float], Floors, dict[str, dict[str, float | bool]]]:
     """(thresholds, genre floors, why) — steps 1 to 3 of the module docstring.
 
     ``floors_of``: a callable(thresholds) -> floors (step 2), or None for no genre floors.
     """
     grid = THRESHOLD_GRID
-    at, f2 = paragraph_thresholds(y, proba, real_public)
+    floor_of = RECALL_FLOOR if recall_floor is None else recall_floor
+    at, f2 = paragraph_thresholds(y, proba, real_public, floor_of)
     paragraph_choice = dict(at)
     recall: dict[str, list[float]] = {}
     for label in NON_PUBLIC:
         c = LABELS.index(label)
         pos = proba[y == c, c]
         recall[label] = [float((pos >= t).mean()) if len(pos) else 0.0 for t in grid]
-    min_recall = {label: recall[label][at[label]] - DOC_RECALL_LOSS for label in NON_PUBLIC}
+    # step 3 keeps the paragraph step's recall (minus DOC_RECALL_LOSS), never below the floor
+    min_recall = {
+        label: max(
+            recall[label][at[label]] - DOC_RECALL_LOSS,
+            min(floor_of.get(label, 0.0), recall[label][at[label]]),
+        )
+        for label in NON_PUBLIC
+    }
 
     def th(cur: dict[str, int]) -> dict[str, float]:
         return {label: float(grid[cur[label]]) for label in NON_PUBLIC}
@@ -276,6 +322,8 @@ def choose_thresholds(
             "document_false_alarm": _r(doc_rate),
             "raised_for_documents": at[label] != paragraph_choice[label],
             "recall": _r(recall[label][at[label]]),
+            "recall_floor": _r(floor_of.get(label, 0.0)),
+            "recall_floor_met": recall[label][at[label]] >= floor_of.get(label, 0.0) - 1e-12,
             "paragraph_step_threshold": float(grid[paragraph_choice[label]]),
         }
     return chosen, floors, why
