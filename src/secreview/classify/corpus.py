@@ -121,11 +121,11 @@ SHARED_SOURCES = (
         "thucnews-titles",
         "thucnews-titles/thucnews_titles_dev.jsonl",
         "sentence",
-        1200,
+        3000,
         500,
         genre_field="category_zh",
     ),
-    SharedSource("cluener2020", "cluener2020/cluener_train.jsonl", "sentence", 1200, 500),
+    SharedSource("cluener2020", "cluener2020/cluener_train.jsonl", "sentence", 2500, 500),
     SharedSource(
         "resume-ner",
         "resume-ner/resume_ner_train_dev.jsonl",

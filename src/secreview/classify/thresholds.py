@@ -144,7 +144,9 @@ def doc_flags(docs: DocSet, thresholds: dict[str, float], floors: Floors) -> np.
     genre's floors do not reach reaches the plain threshold."""
     if not len(docs):
         return np.zeros(0, dtype=bool)
-    out = (docs.doc_max >= effective(thresholds, floors, docs.genres)).any(axis=1)
+    out: np.ndarray = np.asarray(
+        (docs.doc_max >= effective(thresholds, floors, docs.genres)).any(axis=1)
+    )
     if docs.max_ungated is not None:
         plain = effective(thresholds, {}, [None] * len(docs))
         out |= (docs.max_ungated >= plain).any(axis=1)
