@@ -51,3 +51,19 @@ def test_gbk_cut_mid_character_is_still_gbk():
 def test_binary_is_unsupported():
     with pytest.raises(UnsupportedFormat):
         decode_text(bytes(range(256)) * 8)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gb18030"])
+def test_a_replacement_character_the_file_contains_is_text(encoding):
+    # A short text converted lossily once before keeps a literal U+FFFD: it decodes strictly,
+    # so it is text (scanned), not "binary" — in both encodings it can be stored in.
+    # A headline of a dozen characters is the hard case (one U+FFFD is a large share of it).
+    text = "城西壹�院项目即将开盘"
+    assert decode_text(text.encode(encoding)) == text
+    doc = extract_bytes(text.encode(encoding), "notice.txt", Limits())
+    assert [s.text for s in doc.segments] == [text]
+
+
+def test_control_characters_still_make_binary():
+    with pytest.raises(UnsupportedFormat):
+        decode_text(("公示\x01\x02\x03\x04\x05" * 50).encode("utf-8") + b"\x00" * 64)

@@ -13,6 +13,15 @@ def _table(header: list[str], rows: list[list[Any]]) -> list[str]:
     return out
 
 
+def _recall_cell(why: dict[str, Any]) -> str:
+    if "recall" not in why:
+        return ""
+    if "recall_floor" not in why:
+        return f"{why['recall']:.4f}"
+    met = "met" if why.get("recall_floor_met") else "NOT MET"
+    return f"{why['recall']:.4f} (≥ {why['recall_floor']:.4f}: {met})"
+
+
 def _prf_rows(per: dict[str, dict[str, float]], labels: tuple[str, ...]) -> list[list[Any]]:
     return [
         [
@@ -77,7 +86,20 @@ def card_markdown(card: dict[str, Any]) -> str:
     ]
     lines += _table(["class", "P", "R", "F1", "n"], _prf_rows(held["argmax"]["per_class"], LABELS))
     lines += ["", "Detection at the thresholds (what `scan` reports):", ""]
-    lines += _table(["class", "P", "R", "F1", "n"], _prf_rows(held["at_threshold"], NON_PUBLIC))
+    any_class = held.get("flagged_by_any_class", {})
+    rows = _prf_rows(held["at_threshold"], NON_PUBLIC)
+    for row, label in zip(rows, NON_PUBLIC, strict=True):
+        row.append(f"{any_class[label]:.4f}" if label in any_class else "")
+    lines += _table(["class", "P", "R", "F1", "n", "flagged by any class"], rows)
+    earlier = held.get("at_threshold_earlier_files")
+    if earlier:
+        lines += [
+            "",
+            "The same, on the held-out positives of the written files the earlier model cards "
+            "were measured on (without the issue-13 files):",
+            "",
+        ]
+        lines += _table(["class", "P", "R", "F1", "n"], _prf_rows(earlier, NON_PUBLIC))
     cm = held["argmax"]["confusion_matrix"]["rows_true_cols_pred"]
     lines += ["", "Confusion matrix (rows = true, columns = predicted):", ""]
     lines += _table(["true \\ pred", *LABELS], [[LABELS[i], *row] for i, row in enumerate(cm)])
@@ -104,63 +126,32 @@ def card_markdown(card: dict[str, Any]) -> str:
     ]
     why = card["threshold_choice"]["per_class"]
     lines += _table(
-        ["class", "threshold", "F2 held-out", "false alarms on real public", "documents flagged"],
+        [
+            "class",
+            "threshold",
+            "F-beta held-out",
+            "false alarms on real public",
+            "documents flagged",
+            "held-out recall (floor)",
+        ],
         [
             [
                 label,
                 f"{card['thresholds'][label]:.3f}",
-                f"{why[label]['f2']:.4f}",
+                f"{why[label].get('f_beta', why[label].get('f2', 0.0)):.4f}",
                 f"{why[label]['false_alarm_real_public']:.2%}",
                 f"{why[label].get('document_false_alarm', 0.0):.2%}",
+                _recall_cell(why[label]),
             ]
             for label in NON_PUBLIC
         ],
     )
     doc = card.get("document_false_alarms")
     if doc and doc["documents"]:
-        lines += [
-            "",
-            "## Document-level false alarms (what an office user sees)",
-            "",
-            f"Basis: {doc['basis']} — {doc['documents']} documents, {doc['paragraphs']} "
-            f"paragraphs; documents with any flagged paragraph: **{doc['flagged']} = "
-            f"{doc['rate']:.2%}** (budget {doc['budget']:.0%}).",
-            "",
-            "Because these documents also chose the thresholds, the figure is optimistic; "
-            "cross-fitted (thresholds chosen on one random half of the documents, counted on "
-            f"the other half, both ways): **{doc['cross_fitted_flagged']} = "
-            f"{doc['cross_fitted_rate']:.2%}**.",
-            "",
-        ]
-        lines += _table(
-            ["source (held-out documents)", "documents", "paragraphs", "flagged", "share"],
-            [
-                [k, v["documents"], v["paragraphs"], v["flagged"], f"{v['rate']:.2%}"]
-                for k, v in doc["by_source"].items()
-            ],
-        )
-        raised = [label for label in NON_PUBLIC if why[label].get("raised_for_documents")]
-        lines += [
-            "",
-            "Trade-off: a long law has hundreds of paragraphs, so a paragraph-level false-alarm "
-            "rate that looks small (0.2 %) can still flag one law in five — the model trained on "
-            "2,500 law paragraphs did, mostly as enforcement_case on ordinary statute wording "
-            "(当事人、证据、「（一）是本案当事人…的；」). Two things hold it down: training on many "
-            "more published paragraphs (see Data), so the model learns that wording is public, "
-            "and the document budget, which raises a class's threshold only where needed, at the "
-            "price of recall on the written non-public paragraphs (the per-class P/R above are "
-            "at the final thresholds). "
-            + (
-                "In this model the document budget raised the thresholds of: "
-                + ", ".join(raised)
-                + "."
-                if raised
-                else "In this model the paragraph-level choice already met the document budget; "
-                "no threshold had to be raised for it."
-            )
-            + " Documents flagged are counted by bench/eval_public_docs.py over whole laws and "
-            "reports through the full pipeline (rules too).",
-        ]
+        lines += _document_section(doc, why)
+    genres = card.get("genres")
+    if genres:
+        lines += _genre_section(genres, card["thresholds"])
     lines += [
         "",
         "## False alarms on real public text",
@@ -186,3 +177,85 @@ def card_markdown(card: dict[str, Any]) -> str:
     env = card.get("environment", {})
     lines += _table(["library", "version"], [[k, v] for k, v in sorted(env.items())]) + [""]
     return "\n".join(lines)
+
+
+def _doc_rows(blocks: dict[str, dict[str, Any]]) -> list[list[Any]]:
+    return [
+        [
+            k,
+            v["documents"],
+            v["paragraphs"],
+            v["flagged"],
+            f"{v['rate']:.2%}",
+            v.get("cross_fitted_flagged", ""),
+        ]
+        for k, v in blocks.items()
+    ]
+
+
+def _document_section(doc: dict[str, Any], why: dict[str, Any]) -> list[str]:
+    head = ["documents", "paragraphs", "flagged", "share", "cross-fitted flagged"]
+    lines = [
+        "",
+        "## Document-level false alarms (what an office user sees)",
+        "",
+        f"Basis: {doc['basis']} — {doc['documents']} documents, {doc['paragraphs']} "
+        f"paragraphs; documents with any flagged paragraph: **{doc['flagged']} = "
+        f"{doc['rate']:.2%}** (budgets: {doc['budget']:.0%} per source, "
+        f"{doc.get('pooled_budget', doc['budget']):.1%} over all).",
+        "",
+        "Because these documents also chose the thresholds, the figure is optimistic; "
+        "cross-fitted (thresholds chosen on one random half of the documents, counted on "
+        f"the other half, both ways): **{doc['cross_fitted_flagged']} = "
+        f"{doc['cross_fitted_rate']:.2%}**. bench/eval_public_docs.py counts whole documents "
+        "through the full pipeline (rules too), including held-out documents the thresholds "
+        "never saw.",
+        "",
+    ]
+    lines += _table(["source (held-out documents)", *head], _doc_rows(doc["by_source"]))
+    if doc.get("by_source_genre"):
+        lines += ["", "Per genre (the source's own genre tag):", ""]
+        lines += _table(["source / genre", *head], _doc_rows(doc["by_source_genre"]))
+    if doc.get("by_detected_genre"):
+        lines += ["", "Per genre as detected from the document's head (classify/genre.py):", ""]
+        lines += _table(["detected genre", *head], _doc_rows(doc["by_detected_genre"]))
+    raised = [label for label in NON_PUBLIC if why[label].get("raised_for_documents")]
+    lines += [
+        "",
+        (
+            "The document budgets raised the thresholds of: " + ", ".join(raised) + "."
+            if raised
+            else "The paragraph-level thresholds already met the document budgets; none was "
+            "raised for them."
+        ),
+    ]
+    return lines
+
+
+def _genre_section(genres: dict[str, Any], thresholds: dict[str, float]) -> list[str]:
+    recall = genres["held_out_recall"]
+    lines = [
+        "",
+        "## Genres (document context)",
+        "",
+        f"Rule: {genres['rule']}.",
+        "",
+        "What a leak dressed up as each genre still gets: held-out recall of each class the "
+        "genre publishes by design, at that genre's threshold (other classes keep the plain "
+        "thresholds and their recall):",
+        "",
+    ]
+    rows = [["(no genre)", "—", ", ".join(f"{k} {v:.3f}" for k, v in recall["(none)"].items())]]
+    for gid, expected in genres["expected"].items():
+        raised = genres["thresholds"].get(gid, {})
+        rows.append(
+            [
+                f"{gid} ({genres['names'][gid]})",
+                ", ".join(
+                    f"{k} {thresholds[k]:.2f}→{raised.get(k, thresholds[k]):.2f}" for k in expected
+                ),
+                ", ".join(f"{k} {recall[gid][k]:.3f}" for k in expected),
+            ]
+        )
+    lines += _table(["genre", "threshold (plain → in genre)", "held-out recall"], rows)
+    return lines

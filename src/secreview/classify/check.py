@@ -15,6 +15,7 @@ import numpy as np
 from secreview.checks import ScanContext
 from secreview.classify import LABELS, LABELS_ZH, PUBLIC
 from secreview.classify.corpus import long_enough
+from secreview.classify.genre import HEAD_LINES, Detected, detect, relaxes
 from secreview.classify.predict import LinearModel, load_model
 from secreview.config import Config
 from secreview.model import Document, Finding
@@ -22,6 +23,8 @@ from secreview.model import Document, Finding
 log = logging.getLogger(__name__)
 
 SKIPPED_PARTS = frozenset({"metadata", "image_only_page"})
+# Where a document's title lives: the first lines of page 1 (not comments, revisions, metadata).
+HEAD_PARTS = frozenset({"body", "header", "textbox", "table"})
 SHOWN_CHARS = 120
 BASIS = "《政府信息公开条例》第十五条、第十六条"
 
@@ -62,6 +65,21 @@ def _clip(text: str) -> str:
     return text if len(text) <= SHOWN_CHARS else text[: SHOWN_CHARS - 1] + "…"
 
 
+def document_genre(doc: Document, ctx: ScanContext) -> Detected | None:
+    """The genre named by the head of ``doc``: its first non-empty lines on page 1."""
+    head: list[str] = []
+    for i, seg in enumerate(doc.segments):
+        loc = seg.location
+        if loc.part not in HEAD_PARTS or loc.page not in (None, 1):
+            continue
+        text = ctx.normalized(i).text.strip()
+        if text:
+            head.append(text)
+            if len(head) >= HEAD_LINES:
+                break
+    return detect(head)
+
+
 class ClassifierCheck:
     name = "classifier"
 
@@ -70,6 +88,8 @@ class ClassifierCheck:
 
     def run(self, doc: Document, ctx: ScanContext) -> list[Finding]:
         model = get_model(self.model_dir)
+        genre = document_genre(doc, ctx)
+        gid = genre.id if genre is not None else None
         out: list[Finding] = []
         public_scores: list[float] = []
         best: tuple[str, float] | None = None
@@ -82,27 +102,36 @@ class ClassifierCheck:
             feats = model.features(norm)
             proba = model.proba_features(feats)
             public_scores.append(float(proba[LABELS.index(PUBLIC)]))
-            for label, score in model.flagged(proba):
+            # the genre's floors reach only paragraphs of the genre's own kind (genre.relaxes)
+            here = genre if genre is not None and relaxes(gid, norm) else None
+            for label, score in model.flagged(proba, here.id if here is not None else None):
                 if best is None or score > best[1]:
                     best = (label, score)
-                out.append(self._finding(ctx, i, norm, model, feats, label, score))
+                out.append(self._finding(ctx, i, norm, model, feats, label, score, here))
         if best is not None:
-            ctx.summary["classifier"] = self._summary(best[0], best[1], model, public_scores)
+            ctx.summary["classifier"] = self._summary(best[0], best[1], model, public_scores, genre)
         elif public_scores:
             mean = float(np.mean(public_scores))
-            ctx.summary["classifier"] = self._summary(PUBLIC, mean, model, public_scores)
+            ctx.summary["classifier"] = self._summary(PUBLIC, mean, model, public_scores, genre)
         return out
 
     @staticmethod
     def _summary(
-        label: str, score: float, model: LinearModel, scored: list[float]
+        label: str,
+        score: float,
+        model: LinearModel,
+        scored: list[float],
+        genre: Detected | None,
     ) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "label": label,
             "score": round(score, 4),
             "paragraphs": len(scored),
             "model": model.hash[:16],
         }
+        if genre is not None:
+            out["genre"] = {"id": genre.id, "name": genre.genre.name, "line": _clip(genre.line)}
+        return out
 
     @staticmethod
     def _finding(
@@ -113,11 +142,18 @@ class ClassifierCheck:
         feats: Any,
         label: str,
         score: float,
+        genre: Detected | None = None,
     ) -> Finding:
         terms = model.top_terms(feats, label)
+        threshold = model.thresholds_for(genre.id if genre is not None else None)[label]
         reason = f"分类器判断疑似{LABELS_ZH[label]}（{score:.2f}），需人工复核" + (
             f"；主要依据词：{'、'.join(terms)}" if terms else ""
         )
+        if genre is not None and threshold > model.thresholds[label]:
+            reason += (
+                f"；本文件为{genre.genre.name}，此类内容在该类文件中须达到 {threshold:.2f} "
+                f"才提示，本段已超过"
+            )
         start = len(norm) - len(norm.lstrip())
         end = len(norm.rstrip())
         f = ctx.finding(
@@ -135,7 +171,7 @@ class ClassifierCheck:
         f.context = _clip(f.context)
         f.extra = {
             "score": round(score, 4),
-            "threshold": model.thresholds[label],
+            "threshold": threshold,
             "terms": terms,
         }
         return f

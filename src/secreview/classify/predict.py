@@ -76,6 +76,12 @@ class LinearModel:
         self.meta = meta
         self.labels = LABELS
         self.thresholds = {k: float(v) for k, v in meta["thresholds"].items()}
+        # Per genre id (classify/genre.py): the raised thresholds of the classes that genre
+        # publishes by design. Absent from models trained before genres existed.
+        self.genre_thresholds: dict[str, dict[str, float]] = {
+            gid: {k: float(v) for k, v in raised.items()}
+            for gid, raised in meta.get("genre_thresholds", {}).items()
+        }
         self.spec = TokenizerSpec.from_dict(meta["tokenizer"])
         self.userdict = files.bytes("userdict.txt")
         self.word_terms: list[str] = files.json("vocab_word.json")
@@ -158,12 +164,19 @@ class LinearModel:
                     words.append(g)
         return words[:n]
 
-    def flagged(self, proba: np.ndarray) -> list[tuple[str, float]]:
-        """Non-public classes whose probability reaches their threshold, best first."""
+    def thresholds_for(self, genre: str | None = None) -> dict[str, float]:
+        """The threshold of each non-public class in a document of ``genre`` (None: none)."""
+        raised = self.genre_thresholds.get(genre, {}) if genre is not None else {}
+        return {**self.thresholds, **raised}
+
+    def flagged(self, proba: np.ndarray, genre: str | None = None) -> list[tuple[str, float]]:
+        """Non-public classes whose probability reaches their threshold (in a document of
+        ``genre``, when given), best first."""
+        th = self.thresholds_for(genre)
         out = [
             (label, float(proba[k]))
             for k, label in enumerate(self.labels)
-            if label != PUBLIC and proba[k] >= self.thresholds[label]
+            if label != PUBLIC and proba[k] >= th[label]
         ]
         return sorted(out, key=lambda x: -x[1])
 

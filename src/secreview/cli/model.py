@@ -57,7 +57,7 @@ def _summary_lines(card: dict[str, Any]) -> list[str]:
     doc = card.get("document_false_alarms")
     if doc and doc["documents"]:
         lines.append(
-            f"真实公开文件误报率 {doc['rate']:.2%}（留出的法规和政府工作报告 {doc['documents']} 份中 "
+            f"公开文件误报率 {doc['rate']:.2%}（留出的公开文件 {doc['documents']} 份中 "
             f"{doc['flagged']} 份有段落被标记；交叉拟合 {doc['cross_fitted_rate']:.2%}；上限 "
             f"{doc['budget']:.0%}）"
         )

@@ -21,10 +21,17 @@ _BOMS = (
 )
 
 
-def _control_ratio(text: str) -> float:
+def _control_ratio(text: str, *, replacement_is_bad: bool = True) -> float:
+    """Share of control characters (and of U+FFFD, which a lenient decode puts where bytes were
+    broken). After a strict decode a U+FFFD is a character the file really contains — text
+    converted lossily once before (a headline "西山壹�院") — so ``replacement_is_bad=False``."""
     if not text:
         return 0.0
-    bad = sum(1 for c in text if (ord(c) < 32 and c not in "\t\r\n\f\v") or c == "\ufffd")
+    bad = sum(
+        1
+        for c in text
+        if (ord(c) < 32 and c not in "\t\r\n\f\v") or (replacement_is_bad and c == "\ufffd")
+    )
     return bad / len(text)
 
 
@@ -71,7 +78,7 @@ def decode_text(data: bytes, *, probe: bool = False) -> str:
                 text = chunk.decode(enc)
             except UnicodeDecodeError:
                 continue
-            if _control_ratio(text[:20000]) < 0.01:
+            if _control_ratio(text[:20000], replacement_is_bad=False) < 0.01:
                 return text
     mostly = _mostly_utf8(data) or _mostly_gb18030(data)
     if mostly is not None:

@@ -237,7 +237,7 @@ class RulesCheck:
         for kh in found.keywords.get(i, ()):
             if kh.rule is not None:
                 raw.append((kh.rule, kh.start, kh.end, ""))
-            elif kh.allow is not None:
+            elif kh.allow is not None and kh.allow.context_ok(text, kh.start, kh.end):
                 allow.append(AllowSpan(kh.start, kh.end, kh.allow))
         digit_rules, other_rules = found.active
         if i not in found.digit_segments:
@@ -255,7 +255,8 @@ class RulesCheck:
         if not raw:
             return []
         for entry, rh in self.regex.allow_hits(text):
-            allow.append(AllowSpan(rh.start, rh.end, entry))
+            if entry.context_ok(text, rh.start, rh.end):
+                allow.append(AllowSpan(rh.start, rh.end, entry))
         norm = ctx.normalized(i)
         hits: list[_Hit] = []
         for rule, start, end, detail in raw:

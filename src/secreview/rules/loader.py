@@ -58,6 +58,7 @@ ALLOW_KEYS = {
     "validator",
     "rules",
     "categories",
+    "context",
     "examples",
 }
 CONTEXT_KEYS = {"require", "exclude", "window"}
@@ -336,6 +337,13 @@ def _build_allow(
         if bad:
             raise _Problem(f"未知的类别「{'、'.join(bad)}」")
         categories = frozenset(cats)
+    ctx = data.get("context", {})
+    if not isinstance(ctx, dict):
+        raise _Problem("「context」必须是表（context.require / exclude / window）")
+    _check_keys(ctx, CONTEXT_KEYS, "context 中")
+    require = tuple(_norm(w) for w in _str_list(ctx, "require", "context."))
+    exclude = tuple(_norm(w) for w in _str_list(ctx, "exclude", "context."))
+    window = _pos_int(ctx, "window", "context.") or 20
     match, no_match = _examples(data)
     return AllowEntry(
         id=allow_id,
@@ -348,6 +356,9 @@ def _build_allow(
         validator=validator,
         rules=rules,
         categories=categories,
+        require=require,
+        exclude=exclude,
+        window=window,
         examples_match=match,
         examples_no_match=no_match,
     )

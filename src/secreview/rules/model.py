@@ -77,9 +77,23 @@ class AllowEntry:
     validator: str | None = None
     rules: frozenset[str] | None = None  # rule ids or id prefixes ending in "."
     categories: frozenset[str] | None = None
+    # context: the allow span counts only when none of ``exclude`` (and, if given, one of
+    # ``require``) occurs within ``window`` characters before or after it — "联系邮箱：…" is an
+    # office's mailbox, "举报人邮箱：…" or "姓名：张三 邮箱：…" is not.
+    require: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    window: int = 20
     examples_match: tuple[str, ...] = ()
     examples_no_match: tuple[str, ...] = ()
     name: str = ""
+
+    def context_ok(self, text: str, start: int, end: int) -> bool:
+        if not self.require and not self.exclude:
+            return True
+        around = text[max(0, start - self.window) : start] + "\n" + text[end : end + self.window]
+        if self.require and not any(w in around for w in self.require):
+            return False
+        return not any(w in around for w in self.exclude)
 
     def covers(self, rule: Rule) -> bool:
         if self.rules is None and self.categories is None:

@@ -81,11 +81,17 @@ def example_part(rule: Rule) -> str:
 
 
 def allow_matches(entry: AllowEntry, text: str) -> bool:
+    """Whether ``text`` holds a span of ``entry`` whose context holds."""
     norm = normalize(text).text
-    if entry.phrases and any(True for _ in KeywordMatcher([], [entry]).iter(norm)):
+    if entry.phrases and any(
+        entry.context_ok(norm, kh.start, kh.end) for kh in KeywordMatcher([], [entry]).iter(norm)
+    ):
         return True
     if entry.pattern is not None:
-        return any(True for _ in find(entry.pattern, entry.validator, norm))
+        return any(
+            entry.context_ok(norm, h.start, h.end)
+            for h in find(entry.pattern, entry.validator, norm)
+        )
     return False
 
 
