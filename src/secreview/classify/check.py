@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,10 @@ log = logging.getLogger(__name__)
 SKIPPED_PARTS = frozenset({"metadata", "image_only_page"})
 SHOWN_CHARS = 120
 BASIS = "《政府信息公开条例》第十五条、第十六条"
+# Paragraphs scored together (classify/batch.py): enough to amortise the array calls, few
+# enough that the batch's arrays stay a few MB.
+BATCH_PARAGRAPHS = 2048
+BATCH_CHARS = 1 << 18
 
 _LOCK = threading.Lock()
 _MODELS: dict[str, LinearModel] = {}
@@ -58,6 +63,24 @@ def model_hash(config: Config) -> str | None:
     return get_model(config.model_dir).hash
 
 
+def _batches(
+    items: Iterator[tuple[int, str]],
+    max_items: int = BATCH_PARAGRAPHS,
+    max_chars: int = BATCH_CHARS,
+) -> Iterator[list[tuple[int, str]]]:
+    """Consecutive runs of paragraphs, each of at most ``max_items`` and about ``max_chars``."""
+    chunk: list[tuple[int, str]] = []
+    size = 0
+    for item in items:
+        chunk.append(item)
+        size += len(item[1])
+        if len(chunk) >= max_items or size >= max_chars:
+            yield chunk
+            chunk, size = [], 0
+    if chunk:
+        yield chunk
+
+
 def _clip(text: str) -> str:
     return text if len(text) <= SHOWN_CHARS else text[: SHOWN_CHARS - 1] + "…"
 
@@ -73,25 +96,38 @@ class ClassifierCheck:
         out: list[Finding] = []
         public_scores: list[float] = []
         best: tuple[str, float] | None = None
-        for i, seg in enumerate(doc.segments):
-            if seg.location.part in SKIPPED_PARTS:
-                continue
-            norm = ctx.normalized(i).text
-            if not long_enough(norm):
-                continue
-            feats = model.features(norm)
-            proba = model.proba_features(feats)
-            public_scores.append(float(proba[LABELS.index(PUBLIC)]))
-            for label, score in model.flagged(proba):
-                if best is None or score > best[1]:
-                    best = (label, score)
-                out.append(self._finding(ctx, i, norm, model, feats, label, score))
+        public = LABELS.index(PUBLIC)
+        for chunk in _batches(self._scored(doc, ctx)):
+            batch = model.batch([norm for _, norm in chunk])
+            public_proba = batch.proba[:, public].copy()
+            for r in np.flatnonzero(model.may_flag(batch.proba)):
+                i, norm = chunk[r]
+                # A paragraph near a threshold is scored again from its features in token
+                # order, as one at a time: the same score and top terms to the last bit.
+                feats = batch.features(int(r))
+                proba = model.proba_features(feats)
+                public_proba[r] = proba[public]
+                for label, score in model.flagged(proba):
+                    if best is None or score > best[1]:
+                        best = (label, score)
+                    out.append(self._finding(ctx, i, norm, model, feats, label, score))
+            public_scores.extend(public_proba.tolist())
         if best is not None:
             ctx.summary["classifier"] = self._summary(best[0], best[1], model, public_scores)
         elif public_scores:
             mean = float(np.mean(public_scores))
             ctx.summary["classifier"] = self._summary(PUBLIC, mean, model, public_scores)
         return out
+
+    @staticmethod
+    def _scored(doc: Document, ctx: ScanContext) -> Iterator[tuple[int, str]]:
+        """(segment index, normalized text) of every segment the classifier scores."""
+        for i, seg in enumerate(doc.segments):
+            if seg.location.part in SKIPPED_PARTS:
+                continue
+            norm = ctx.normalized(i).text
+            if long_enough(norm):
+                yield i, norm
 
     @staticmethod
     def _summary(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import repeat
 from pathlib import Path
@@ -18,11 +19,13 @@ from typing import Any
 import numpy as np
 
 from secreview.classify import LABELS, PUBLIC
+from secreview.classify.batch import Batch, CharVocab, supported
 from secreview.classify.store import VerifiedFiles
 from secreview.classify.tokenize import (
     TokenizerSpec,
     char_ngrams,
     get_tokenizer,
+    is_word_feature,
     prepare,
     word_tokens,
 )
@@ -47,6 +50,7 @@ def calibrate(decision: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def _block(tokens: list[str], index: dict[str, int], idf: np.ndarray, offset: int) -> Features:
+    """One block of one paragraph, term by term — the reference the batch path is tested on."""
     # Known terms in order of first occurrence, with their counts (the lookups run in C).
     counts = Counter(tokens)
     ids = np.fromiter(map(index.get, counts, repeat(-1)), dtype=np.int64, count=len(counts))
@@ -57,6 +61,21 @@ def _block(tokens: list[str], index: dict[str, int], idf: np.ndarray, offset: in
     tf = 1.0 + np.log(
         np.fromiter(counts.values(), dtype=np.int64, count=len(counts))[known].astype(np.float64)
     )
+    val = tf * idf[local]
+    norm = float(np.sqrt(np.dot(val, val)))
+    if norm > 0:
+        val = val / norm
+    return Features(local + offset, val)
+
+
+def ordered_block(seq: np.ndarray, idf: np.ndarray, offset: int) -> Features:
+    """``_block`` from the paragraph's known term indexes in token order (same arithmetic)."""
+    if seq.size == 0:
+        return Features(np.empty(0, np.int64), np.empty(0, np.float64))
+    uniq, first, counts = np.unique(seq, return_index=True, return_counts=True)
+    order = np.argsort(first, kind="stable")
+    local = uniq[order].astype(np.int64)
+    tf = 1.0 + np.log(counts[order].astype(np.int64).astype(np.float64))
     val = tf * idf[local]
     norm = float(np.sqrt(np.dot(val, val)))
     if norm > 0:
@@ -100,6 +119,22 @@ class LinearModel:
             raise UsageError(f"模型文件的数组尺寸不一致（corrupt model）：{self.dir}")
         self.n_word = n_word
         self._tokenizer: Any = None
+        # For the batch path (classify/batch.py): float64 weights per block, the char
+        # vocabulary as packed integer keys, and whether jieba's words still need the filter
+        # of word_tokens (not when every vocabulary word passes it: the others are unknown).
+        coef64 = self.coef.astype(np.float64)
+        self.coef_word = coef64[:n_word]
+        self.coef_char = coef64[n_word:]
+        self.filter_words = not all(map(is_word_feature, self.word_terms))
+        self._char_vocab: CharVocab | None = None
+
+    @property
+    def char_vocab(self) -> CharVocab | None:
+        """The char vocabulary as packed keys (built on first use); None: n-grams too long."""
+        lo, hi = self.spec.char_ngram_min, self.spec.char_ngram_max
+        if self._char_vocab is None and supported(lo, hi):
+            self._char_vocab = CharVocab(self.char_terms, lo, hi)
+        return self._char_vocab
 
     @property
     def tokenizer(self) -> Any:
@@ -121,6 +156,10 @@ class LinearModel:
 
     def proba(self, normalized_text: str) -> np.ndarray:
         return self.proba_features(self.features(normalized_text))
+
+    def batch(self, normalized_texts: Sequence[str]) -> Batch:
+        """Scores of many paragraphs at once (``.proba``, ``.features(r)``): classify/batch.py."""
+        return Batch(self, normalized_texts)
 
     def proba_features(self, feats: Features) -> np.ndarray:
         return calibrate(self.decision(feats), self.calib_a, self.calib_b)
@@ -157,6 +196,13 @@ class LinearModel:
                 if not any(g in w for w in words):
                     words.append(g)
         return words[:n]
+
+    def may_flag(self, proba: np.ndarray, slack: float = 1e-9) -> np.ndarray:
+        """Rows of ``proba`` (n, classes) with a non-public class within ``slack`` of its
+        threshold or above it."""
+        k = [j for j, label in enumerate(self.labels) if label != PUBLIC]
+        limits = np.array([self.thresholds[self.labels[j]] for j in k]) - slack
+        return np.asarray((proba[:, k] >= limits).any(axis=1))
 
     def flagged(self, proba: np.ndarray) -> list[tuple[str, float]]:
         """Non-public classes whose probability reaches their threshold, best first."""
