@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from secreview.model import Document, Finding, Location, Segment
-from secreview.normalize import Normalized, normalize
+from secreview.normalize import Normalized, OffsetMap, normalize
 
 CONTEXT_CHARS = 24
 OCR_NOTE = "OCR 识别，请核对原图"
@@ -39,20 +39,51 @@ def finding_fingerprint(f: Finding) -> str:
     return f.fingerprint or fingerprint(f.rule, f.text, f.location)
 
 
+RECENT = 256  # Normalized objects kept whole: the segments a check is working on
+
+
 @dataclass
 class ScanContext:
     doc: Document
-    _norm: dict[int, Normalized] = field(default_factory=dict)
     # Document-level results a check reports besides findings, e.g. summary["classifier"] =
     # {"label": ..., "score": ...}; the pipeline copies "classifier" into the report.
     summary: dict[str, Any] = field(default_factory=dict)
+    # Each segment is normalized once; what is kept for the whole scan is compact (a 100 MB
+    # text has ~300k segments): the normalized text (the original string itself when nothing
+    # changed) and its offset runs as bytes (None: identity). ``normalized`` rebuilds the
+    # Normalized from them; the last RECENT are kept whole.
+    _texts: list[str | None] = field(default_factory=list, init=False, repr=False)
+    _runs: list[bytes | None] = field(default_factory=list, init=False, repr=False)
+    _recent: dict[int, Normalized] = field(default_factory=dict, init=False, repr=False)
 
     def normalized(self, index: int) -> Normalized:
-        got = self._norm.get(index)
-        if got is None:
-            got = normalize(self.doc.segments[index].text)
-            self._norm[index] = got
+        got = self._recent.get(index)
+        if got is not None:
+            return got
+        original = self.doc.segments[index].text
+        text = self._texts[index] if index < len(self._texts) else None
+        if text is None:
+            got = normalize(original)
+            self._keep(index, got)
+        else:
+            got = Normalized(text, OffsetMap.unpack(self._runs[index], len(text) + 1), original)
+        if len(self._recent) >= RECENT:
+            del self._recent[next(iter(self._recent))]
+        self._recent[index] = got
         return got
+
+    def normalized_text(self, index: int) -> str:
+        """``normalized(index).text`` without building its offset map."""
+        text = self._texts[index] if index < len(self._texts) else None
+        return text if text is not None else self.normalized(index).text
+
+    def _keep(self, index: int, norm: Normalized) -> None:
+        if index >= len(self._texts):
+            grow = max(index + 1, len(self.doc.segments)) - len(self._texts)
+            self._texts.extend([None] * grow)
+            self._runs.extend([None] * grow)
+        self._texts[index] = norm.original if norm.text == norm.original else norm.text
+        self._runs[index] = norm.offsets.pack()
 
     def finding(
         self,

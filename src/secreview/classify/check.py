@@ -27,8 +27,8 @@ SHOWN_CHARS = 120
 BASIS = "《政府信息公开条例》第十五条、第十六条"
 # Paragraphs scored together (classify/batch.py): enough to amortise the array calls, few
 # enough that the batch's arrays stay a few MB.
-BATCH_PARAGRAPHS = 2048
-BATCH_CHARS = 1 << 18
+BATCH_PARAGRAPHS = 1024
+BATCH_CHARS = 1 << 17
 
 _LOCK = threading.Lock()
 _MODELS: dict[str, LinearModel] = {}
@@ -125,7 +125,7 @@ class ClassifierCheck:
         for i, seg in enumerate(doc.segments):
             if seg.location.part in SKIPPED_PARTS:
                 continue
-            norm = ctx.normalized(i).text
+            norm = ctx.normalized_text(i)
             if long_enough(norm):
                 yield i, norm
 

@@ -49,9 +49,24 @@ def is_name_like(cell: str) -> bool:
 
 
 SEGMENT_SEPARATOR = "\x00"
+DOC_PASS_CHARS = 1 << 20
 # Lines this short may be pieces of one mark broken over lines ("秘" / "密★" / "5年"); a
 # sentence is longer, so prose never joins with the next paragraph.
 JOIN_MAX_CHARS = 24
+
+
+def _blocks(ctx: ScanContext, n: int, max_chars: int) -> Iterable[tuple[int, list[str]]]:
+    """(index of the first segment, normalized texts) of consecutive segments, ~max_chars each."""
+    first, texts, size = 0, [], 0
+    for i in range(n):
+        text = ctx.normalized_text(i)
+        texts.append(text)
+        size += len(text) + 1
+        if size >= max_chars:
+            yield first, texts
+            first, texts, size = i + 1, [], 0
+    if texts:
+        yield first, texts
 
 
 @dataclass
@@ -93,7 +108,7 @@ def _head(doc: Document, ctx: ScanContext, max_lines: int, max_chars: int) -> _H
         loc = seg.location
         if loc.part not in HEAD_PARTS or loc.page not in (None, 1):
             continue
-        text = ctx.normalized(i).text
+        text = ctx.normalized_text(i)
         if not text.strip():
             continue
         line += 1
@@ -198,27 +213,32 @@ class RulesCheck:
 
         NUL never occurs in a keyword and is no digit, letter or space, so no hit crosses a
         segment boundary; hits are bucketed back per segment with segment-relative offsets.
+        The segments are joined a block of about ``DOC_PASS_CHARS`` at a time (a 100 MB text
+        is never copied whole); a rule's gates count if met in any block.
         """
-        texts = [ctx.normalized(i).text for i in range(len(doc.segments))]
-        starts: list[int] = []
-        pos = 0
-        for t in texts:
-            starts.append(pos)
-            pos += len(t) + 1
-        joined = SEGMENT_SEPARATOR.join(texts)
-        found = _DocPass(self.regex.active(joined))
-        for kh in self.keywords.iter(joined):
-            i = bisect_right(starts, kh.start) - 1
-            if kh.gate is not None:
-                found.gates.setdefault(i, set()).add(kh.gate)
-                continue
-            found.keywords.setdefault(i, []).append(
-                replace(kh, start=kh.start - starts[i], end=kh.end - starts[i])
-            )
-        if found.active[0]:
+        found = _DocPass(([], []))
+        met: set[tuple[str, int]] = set()
+        for first, texts in _blocks(ctx, len(doc.segments), DOC_PASS_CHARS):
+            starts: list[int] = []
+            pos = 0
+            for t in texts:
+                starts.append(pos)
+                pos += len(t) + 1
+            joined = SEGMENT_SEPARATOR.join(texts)
+            met |= self.regex.gates_met(joined, met)
+            for kh in self.keywords.iter(joined):
+                k = bisect_right(starts, kh.start) - 1
+                i = first + k
+                if kh.gate is not None:
+                    found.gates.setdefault(i, set()).add(kh.gate)
+                    continue
+                found.keywords.setdefault(i, []).append(
+                    replace(kh, start=kh.start - starts[k], end=kh.end - starts[k])
+                )
+            # Collected whatever the gates say: only used where a digit rule is active.
             for m in DIGIT_RUN.finditer(joined):
-                i = bisect_right(starts, m.start()) - 1
-                found.digit_segments.add(i)
+                found.digit_segments.add(first + bisect_right(starts, m.start()) - 1)
+        found.active = self.regex.active_from(met)
         return found
 
     # -- one segment ----------------------------------------------------------------------
@@ -344,7 +364,7 @@ class RulesCheck:
                 tables.observe(seg)
             elif candidates is not None and i not in candidates:
                 continue
-            text = ctx.normalized(i).text
+            text = ctx.normalized_text(i)
             if not text:
                 continue
             seg_hits = self._segment_hits(i, seg, text, ctx, head, tables, found)
@@ -481,7 +501,7 @@ class RulesCheck:
         for i, seg in enumerate(doc.segments):
             loc = seg.location
             key = (loc.part, loc.page, loc.field, loc.sheet)
-            text = ctx.normalized(i).text
+            text = ctx.normalized_text(i)
             stripped = text.strip()
             short = bool(stripped) and len(stripped) <= JOIN_MAX_CHARS and not seg.spans
             if not short or key != prev_key:
