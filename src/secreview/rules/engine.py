@@ -48,25 +48,9 @@ def is_name_like(cell: str) -> bool:
     return not c.endswith(_NOT_NAME_SUFFIX) and not c.startswith(_NOT_NAME_PREFIX)
 
 
-SEGMENT_SEPARATOR = "\x00"
-DOC_PASS_CHARS = 1 << 20
 # Lines this short may be pieces of one mark broken over lines ("秘" / "密★" / "5年"); a
 # sentence is longer, so prose never joins with the next paragraph.
 JOIN_MAX_CHARS = 24
-
-
-def _blocks(ctx: ScanContext, n: int, max_chars: int) -> Iterable[tuple[int, list[str]]]:
-    """(index of the first segment, normalized texts) of consecutive segments, ~max_chars each."""
-    first, texts, size = 0, [], 0
-    for i in range(n):
-        text = ctx.normalized_text(i)
-        texts.append(text)
-        size += len(text) + 1
-        if size >= max_chars:
-            yield first, texts
-            first, texts, size = i + 1, [], 0
-    if texts:
-        yield first, texts
 
 
 @dataclass
@@ -213,18 +197,12 @@ class RulesCheck:
 
         NUL never occurs in a keyword and is no digit, letter or space, so no hit crosses a
         segment boundary; hits are bucketed back per segment with segment-relative offsets.
-        The segments are joined a block of about ``DOC_PASS_CHARS`` at a time (a 100 MB text
-        is never copied whole); a rule's gates count if met in any block.
+        The segments come joined a block at a time (ScanContext.blocks: a 100 MB text is never
+        copied whole); a rule's gates count if met in any block.
         """
         found = _DocPass(([], []))
         met: set[tuple[str, int]] = set()
-        for first, texts in _blocks(ctx, len(doc.segments), DOC_PASS_CHARS):
-            starts: list[int] = []
-            pos = 0
-            for t in texts:
-                starts.append(pos)
-                pos += len(t) + 1
-            joined = SEGMENT_SEPARATOR.join(texts)
+        for first, joined, starts in ctx.blocks():
             met |= self.regex.gates_met(joined, met)
             for kh in self.keywords.iter(joined):
                 k = bisect_right(starts, kh.start) - 1
