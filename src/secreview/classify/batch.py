@@ -164,14 +164,14 @@ class Hits:
         )
 
     def decision(self, n_terms: int, idf: np.ndarray, coef: np.ndarray) -> np.ndarray:
-        """``X @ coef`` for the batch's TF-IDF X (sublinear tf, L2 per paragraph): (rows, k).
+        """``X @ coef.T`` for the batch's TF-IDF X (sublinear tf, L2 per paragraph): (rows, k).
 
         numpy only (scipy.sparse would add ~0.2 s to every cold start): the (paragraph, term)
         pairs are sorted as one int64 key, runs of equal keys are the counts.
         """
         ids = np.concatenate([p[0] for p in self.parts])
         rows = np.concatenate([p[1] for p in self.parts])
-        out = np.zeros((self.n_rows, coef.shape[1]), dtype=np.float64)
+        out = np.zeros((self.n_rows, coef.shape[0]), dtype=np.float64)
         if not len(ids):
             return out
         shift = max(1, int(n_terms).bit_length())
@@ -195,7 +195,8 @@ class Hits:
         norm = np.sqrt(np.add.reduceat(val * val, present))
         norm[norm == 0] = 1.0
         val /= np.repeat(norm, np.diff(np.append(present, len(row))))
-        out[which] = np.add.reduceat(coef[col] * val[:, None], present, axis=0)
+        for j in range(coef.shape[0]):  # coef is (classes, terms): contiguous per class
+            out[which, j] = np.add.reduceat(coef[j][col] * val, present)
         return out
 
 

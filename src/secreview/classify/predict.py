@@ -119,12 +119,12 @@ class LinearModel:
             raise UsageError(f"模型文件的数组尺寸不一致（corrupt model）：{self.dir}")
         self.n_word = n_word
         self._tokenizer: Any = None
-        # For the batch path (classify/batch.py): float64 weights per block, the char
+        # For the batch path (classify/batch.py): float64 weights per block (class-major), the char
         # vocabulary as packed integer keys, and whether jieba's words still need the filter
         # of word_tokens (not when every vocabulary word passes it: the others are unknown).
-        coef64 = self.coef.astype(np.float64)
-        self.coef_word = coef64[:n_word]
-        self.coef_char = coef64[n_word:]
+        coef64 = self.coef.astype(np.float64).T  # (classes, terms)
+        self.coef_word = np.ascontiguousarray(coef64[:, :n_word])
+        self.coef_char = np.ascontiguousarray(coef64[:, n_word:])
         self.filter_words = not all(map(is_word_feature, self.word_terms))
         self._char_vocab: CharVocab | None = None
 

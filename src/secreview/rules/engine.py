@@ -15,7 +15,7 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
-from secreview.checks import ScanContext
+from secreview.checks import SEGMENT_SEPARATOR, ScanContext
 from secreview.model import SEVERITY_RANK, Document, Finding, Location, Segment
 from secreview.normalize import normalize
 from secreview.rules.allow import AllowSpan, neutralised_by
@@ -204,7 +204,10 @@ class RulesCheck:
         met: set[tuple[str, int]] = set()
         for first, joined, starts in ctx.blocks():
             met |= self.regex.gates_met(joined, met)
-            for kh in self.keywords.iter(joined):
+            # A fresh copy (one more NUL at the end, which no keyword contains): the automaton
+            # caches a UTF-8 copy inside the string it is given, and the block's own string
+            # lives for the whole scan.
+            for kh in self.keywords.iter(joined + SEGMENT_SEPARATOR):
                 k = bisect_right(starts, kh.start) - 1
                 i = first + k
                 if kh.gate is not None:
