@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from itertools import chain, repeat
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -167,7 +167,7 @@ class Hits:
         """``X @ coef.T`` for the batch's TF-IDF X (sublinear tf, L2 per paragraph): (rows, k).
 
         numpy only (scipy.sparse would add ~0.2 s to every cold start): the (paragraph, term)
-        pairs are sorted as one int64 key, runs of equal keys are the counts.
+        pairs are sorted as one integer key, runs of equal keys are the counts.
         """
         ids = np.concatenate([p[0] for p in self.parts])
         rows = np.concatenate([p[1] for p in self.parts])
@@ -177,8 +177,8 @@ class Hits:
         shift = max(1, int(n_terms).bit_length())
         # One key per occurrence, paragraph in the high bits (uint32 when it fits: faster sort).
         small = (self.n_rows << shift) < (1 << 32)
-        kind = np.uint32 if small else np.uint64
-        key = (rows.astype(kind) << kind(shift)) | ids.astype(kind)
+        kind: type[np.unsignedinteger[Any]] = np.uint32 if small else np.uint64
+        key: np.ndarray = (rows.astype(kind) << kind(shift)) | ids.astype(kind)
         key.sort()
         first = np.empty(len(key), dtype=bool)
         first[0] = True
@@ -248,6 +248,7 @@ class Batch:
 
     def __init__(self, model: LinearModel, texts: Sequence[str]) -> None:
         self.model = model
+        self.proba: np.ndarray
         self._exact: list[Features] | None = None
         if model.char_vocab is None:  # n-grams longer than MAX_N: the per-paragraph path
             self._exact = [model.features(t) for t in texts]
@@ -267,7 +268,7 @@ class Batch:
         )
         from secreview.classify.predict import calibrate
 
-        self.proba: np.ndarray = calibrate(
+        self.proba = calibrate(
             np.asarray(decision), model.calib_a, model.calib_b
         ).reshape(len(texts), len(model.labels))
 

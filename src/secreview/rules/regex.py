@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from secreview.rules.model import AllowEntry, Rule
@@ -107,7 +108,7 @@ class RegexMatcher:
     def gated(self, rule: Rule) -> bool:
         return bool(self._gates[rule.id])
 
-    def gate_ok(self, rule: Rule, text: str, seen: set[str] | None = None) -> bool:
+    def gate_ok(self, rule: Rule, text: str, seen: AbstractSet[str] | None = None) -> bool:
         """Every gate (literal prefilter, required context words) has a word in ``text``
         (or, when given, in ``seen``: the gate words the keyword pass found there)."""
         if seen is not None:
@@ -147,7 +148,7 @@ class RegexMatcher:
         extra_context: str = "",
         windows: Sequence[tuple[int, int]] | None = None,
         active: tuple[list[Rule], list[Rule]] | None = None,
-        seen: set[str] | None = None,
+        seen: AbstractSet[str] | None = None,
     ) -> Iterator[tuple[Rule, RegexHit]]:
         """Validated hits of the regex rules in one segment's normalized text.
 
