@@ -268,9 +268,9 @@ class Batch:
         )
         from secreview.classify.predict import calibrate
 
-        self.proba = calibrate(
-            np.asarray(decision), model.calib_a, model.calib_b
-        ).reshape(len(texts), len(model.labels))
+        self.proba = calibrate(np.asarray(decision), model.calib_a, model.calib_b).reshape(
+            len(texts), len(model.labels)
+        )
 
     def features(self, r: int) -> Features:
         """Paragraph r's features exactly as ``LinearModel.features`` gives them."""
