@@ -14,18 +14,25 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import sys
 import tempfile
 import time
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from secreview.config import Config
-from secreview.report.audit import Audit, AuditRow, AuditStats
-from secreview.report.render_html import render_html
-from secreview.report.render_pdf import render_pdf
-from secreview.report.render_tabular import render_csv, render_xlsx
-from secreview.service import Ledger
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_ledger import enrolled  # noqa: E402
+
+from secreview.config import Config  # noqa: E402
+from secreview.ledger.chain import append  # noqa: E402
+from secreview.ledger.signing import Signer  # noqa: E402
+from secreview.report.audit import Audit, AuditRow, AuditStats  # noqa: E402
+from secreview.report.render_html import render_html  # noqa: E402
+from secreview.report.render_pdf import render_pdf  # noqa: E402
+from secreview.report.render_tabular import render_csv, render_xlsx  # noqa: E402
+from secreview.service import Ledger  # noqa: E402
 
 
 def build(n: int) -> Audit:
@@ -85,14 +92,17 @@ def _ts(base: datetime, minutes: float) -> str:
     return (base + timedelta(minutes=minutes)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def ledger_with_items(folder: Path, n: int) -> Ledger:
-    """N items through the storage layer: realistic payloads, no scanning."""
-    config = replace(Config(), db_path=folder / "bench.db")
-    ledger, _ = Ledger.init(config, "管理员")
-    ledger.add_user("管理员", "管理员", ["admin"])
-    for name, role in (("张三", "drafter"), ("审查员", "reviewer"), ("王领导", "leader")):
-        ledger.add_user("管理员", name, [role])
-    ledger.add_user("管理员", "审计", ["auditor"])
+def ledger_with_items(folder: Path, n: int) -> tuple[Ledger, dict[str, Signer]]:
+    """N items as signed events (submit → review → sign → publish, spread over 2026), no scanning."""
+    config = replace(Config(), db_path=folder / "bench.db", checkpoints=folder / "cp.json")
+    depts = ["办公室", "财政局", "民政局"]
+    roster = (
+        ("张三", ["drafter"], depts),
+        ("审查员", ["reviewer"], depts),
+        ("王领导", ["leader"], depts),
+        ("审计", ["auditor"], []),
+    )
+    ledger, s = enrolled(config, roster=roster)
     shas = [ledger.blobs.put(f"示例文件 {k}\n".encode()) for k in range(50)]
     base = datetime(2026, 1, 1, 1, tzinfo=UTC)
     step = 360 * 24 * 60 / n
@@ -120,8 +130,9 @@ def ledger_with_items(folder: Path, n: int) -> Ledger:
                 )
                 verdict = "review" if flagged else "pass"
                 route = ["reviewer", "leader"] if flagged else ["leader"]
-                tx.append(
-                    "张三",
+                append(
+                    tx,
+                    s["张三"],
                     "submit",
                     sid,
                     1,
@@ -142,7 +153,7 @@ def ledger_with_items(folder: Path, n: int) -> Ledger:
                         "model": {},
                         "revises": None,
                     },
-                    ts=_ts(base, t),
+                    _ts(base, t),
                 )
                 if flagged:
                     fp = findings[0]["fingerprint"]
@@ -159,23 +170,23 @@ def ledger_with_items(folder: Path, n: int) -> Ledger:
                         "confirmed": [],
                         "comment": None,
                     }
-                    tx.append("审查员", "review", sid, 1, payload, ts=_ts(base, t + 60))
+                    append(tx, s["审查员"], "review", sid, 1, payload, _ts(base, t + 60))
                 sign = {"decision": "approve", "accept_dismissals": False, "accepted": []}
                 sign |= {"comment": None, "sha256": shas[i % 50]}
-                tx.append("王领导", "sign", sid, 1, sign, ts=_ts(base, t + 180))
+                append(tx, s["王领导"], "sign", sid, 1, sign, _ts(base, t + 180))
                 publish = {"sha256": shas[i % 50], "channel": "政府网站"}
                 publish["url"] = f"https://www.example.gov.cn/a/{i + 1}.html"
-                tx.append("张三", "publish", sid, 1, publish, ts=_ts(base, t + 300))
+                append(tx, s["张三"], "publish", sid, 1, publish, _ts(base, t + 300))
     ledger.rebuild_projections()
-    return ledger
+    return ledger, s
 
 
 def bench_ledger_audit(n: int, folder: Path) -> None:
     t = time.perf_counter()
-    ledger = ledger_with_items(folder, n)
+    ledger, s = ledger_with_items(folder, n)
     print(f"ledger {n} items via storage: {time.perf_counter() - t:6.1f} s to write")
     t = time.perf_counter()
-    audit = ledger.audit("审计", "2026-01-01", "2026-12-31", office="示例县人民政府办公室")
+    audit = ledger.audit(s["审计"], "2026-01-01", "2026-12-31", office="示例县人民政府办公室")
     dt_build = time.perf_counter() - t
     print(
         f"audit build {len(audit.rows)} rows (verify {audit.event_count} events + fold): "
@@ -202,11 +213,10 @@ def bench_sweep(files: int, folder: Path) -> None:
         )
         (site / f"文件{i:03d}.txt").write_text("".join(lines), encoding="utf-8")
     config = replace(Config(), db_path=folder / "sweep.db")
-    ledger, _ = Ledger.init(config, "管理员")
-    ledger.add_user("管理员", "管理员", ["admin"])
+    ledger, s = enrolled(config, roster=())
     for jobs in (1, 2):
         t = time.perf_counter()
-        info = ledger.sweep("管理员", [site], jobs=jobs)
+        info = ledger.sweep(s["管理员"], [site], jobs=jobs)
         dt = time.perf_counter() - t
         rate = info["scanned"] / dt
         print(

@@ -28,48 +28,23 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE), str(HERE.parent), str(HERE.parent / "src")]
 
-from bench_ledger import DOC, fill  # noqa: E402
+from bench_ledger import DOC, enrolled, fill, submit_rates  # noqa: E402
 
 from secreview.config import Config  # noqa: E402
 from secreview.integrity import verify_ledger  # noqa: E402
 from secreview.service import Ledger  # noqa: E402
 
-PASS = "bench-口令-2026"
-COST = 15
-
 
 def setup(config: Config) -> tuple[Ledger, dict]:
-    ledger, _ = Ledger.init(config, "管理员", PASS, office="基准局", kdf_cost=COST)
-    admin = ledger.unlock("管理员", PASS)
-    signers = {"管理员": admin}
-    for name, roles, depts in (
-        ("张三", ["drafter"], ["办公室"]),
-        ("王领导", ["leader"], ["办公室"]),
-        ("孙审计", ["auditor"], []),
-    ):
-        code = ledger.accounts.add_user(admin, name, roles, depts)["enrol_code"]
-        ledger.accounts.enroll(name, code, PASS)
-        signers[name] = ledger.unlock(name, PASS)
-    return ledger, signers
+    return enrolled(config, office="基准局")
 
 
 def submits(config: Config, docs: list[Path]) -> tuple[float, float]:
     ledger, s = setup(config)
     try:
-        ledger.submit(docs[0], "预热", "办公室", None, None, s["张三"])
-        n = len(docs) - 1
-        t0 = time.perf_counter()
-        for p in docs[1:]:
-            ledger.submit(p, "通知", "办公室", None, None, s["张三"])
-        with_scan = n / (time.perf_counter() - t0)
-        reports = [ledger.scan(p.read_bytes(), p.name) for p in docs[1:]]
-        t0 = time.perf_counter()
-        for p, rep in zip(docs[1:], reports, strict=True):
-            ledger.submit(p, "通知", "办公室", None, None, s["张三"], precomputed=rep)
-        no_scan = n / (time.perf_counter() - t0)
+        return submit_rates(ledger, s, docs)
     finally:
         ledger.close()
-    return with_scan, no_scan
 
 
 def verify_time(config: Config, events: int, jobs: int) -> tuple[float, int]:

@@ -26,7 +26,7 @@ from secreview.ledger.keys import DEFAULT_COST
 from secreview.ledger.signing import Signer
 from secreview.ledger.storage import Storage, office_key
 from secreview.mask import mask_deep
-from secreview.model import Event, Report
+from secreview.model import Report
 from secreview.pipeline import provenance
 from secreview.report.audit import Audit
 from secreview.services.accounts import Accounts, Clock
@@ -287,20 +287,3 @@ class Ledger:
         progress: Callable[[int, int], None] | None = None,
     ) -> dict[str, Any]:
         return self.sweeps.sweep(signer, paths, jobs=jobs, progress=progress)
-
-    # private helpers some callers used before the split
-    def _state(
-        self, sid: str, user: wf.User | None = None, tx: Storage | None = None
-    ) -> wf.SubmissionState:
-        return self.ctx.state(sid, user, tx)
-
-    def _append(
-        self,
-        tx: Storage,
-        signer: Signer,
-        action: str,
-        sid: str | None,
-        version: int | None,
-        payload: dict[str, Any],
-    ) -> Event:
-        return self.ctx.append(tx, signer, action, sid, version, payload)

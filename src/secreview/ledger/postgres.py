@@ -33,7 +33,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from typing import Any, ParamSpec, TypeVar
+from typing import Any
 
 import psycopg
 from psycopg import conninfo as pg_conninfo
@@ -41,13 +41,18 @@ from psycopg_pool import ConnectionPool
 
 from secreview.errors import LedgerBusy, ReadOnlyLedger, Refused, StorageError, UsageError
 from secreview.ledger.canonical import GENESIS
-from secreview.ledger.storage import SubmissionRow, office_key, utc_now
+from secreview.ledger.storage import (
+    SubmissionRow,
+    guard_errors,
+    office_key,
+    row_event,
+    sha_in,
+    utc_now,
+)
 from secreview.model import Event, RawRow
 
 log = logging.getLogger(__name__)
 
-P = ParamSpec("P")
-R = TypeVar("R")
 
 LOCK_NAMESPACE = 0x5EC7  # first key of secreview's advisory locks; the second is the office's
 MIGRATE_LOCK = 1
@@ -186,29 +191,7 @@ def _wrap(e: psycopg.Error, url: str = "") -> StorageError:
     return StorageError(f"台账数据库操作失败，未写入任何记录{where}：{text}")
 
 
-def guarded(fn: Callable[P, R]) -> Callable[P, R]:
-    """Run ``fn`` with every psycopg error wrapped in the core's StorageError."""
-
-    @functools.wraps(fn)
-    def inner(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return fn(*args, **kwargs)
-        except psycopg.Error as e:
-            raise _wrap(e) from e
-
-    return inner
-
-
-def _row_event(row: RawRow) -> Event:
-    seq, ts, actor, action, sid, version, payload, _prev, digest, _sig = row
-    return Event(seq, ts, actor, action, sid, version, json.loads(payload), digest)
-
-
-def _sha_in(payload: str) -> object:
-    try:
-        return json.loads(payload).get("sha256")
-    except (ValueError, AttributeError):
-        return None
+guarded = guard_errors(psycopg.Error, lambda e, _owner: _wrap(e))
 
 
 def _connect_check(url: str) -> None:
@@ -452,11 +435,11 @@ class PostgresStorage:
 
     @guarded
     def events_for(self, submission_id: str) -> list[Event]:
-        return [_row_event(r) for r in self._select("submission_id = %s", (submission_id,))]
+        return [row_event(r) for r in self._select("submission_id = %s", (submission_id,))]
 
     @guarded
     def events_with_actions(self, actions: Iterable[str]) -> list[Event]:
-        return [_row_event(r) for r in self.raw_with_actions(actions)]
+        return [row_event(r) for r in self.raw_with_actions(actions)]
 
     @guarded
     def raw_with_actions(self, actions: Iterable[str]) -> list[RawRow]:
@@ -464,7 +447,7 @@ class PostgresStorage:
 
     def iter_events(self) -> Iterator[Event]:
         for row in self.iter_raw():
-            yield _row_event(row)
+            yield row_event(row)
 
     def iter_raw(self, start: int = 1, stop: int | None = None) -> Iterator[RawRow]:
         if stop is not None and stop - start <= FETCH:  # a few rows: read now, hold nothing
@@ -498,7 +481,7 @@ class PostgresStorage:
             "SELECT seq, payload FROM events WHERE office = %s AND action = ANY(%s) ORDER BY seq",
             (self._office, list(actions)),
         )
-        return ((int(seq), _sha_in(payload)) for seq, payload in rows)
+        return ((int(seq), sha_in(payload)) for seq, payload in rows)
 
     @guarded
     def submits_naming(self, sha256: str) -> list[str]:
@@ -508,7 +491,7 @@ class PostgresStorage:
                 " action = 'submit' AND strpos(payload, %s) > 0",
                 (self._office, sha256),
             ).fetchall()
-        return sorted({str(sid) for sid, p in rows if sid is not None and _sha_in(p) == sha256})
+        return sorted({str(sid) for sid, p in rows if sid is not None and sha_in(p) == sha256})
 
     @guarded
     def self_check(self) -> list[str]:

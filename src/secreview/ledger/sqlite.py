@@ -35,12 +35,12 @@ import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import Any
 
 from secreview.errors import LedgerBusy, ReadOnlyLedger, Refused, StorageError, UsageError
 from secreview.ledger import space
 from secreview.ledger.canonical import GENESIS
-from secreview.ledger.storage import SubmissionRow, utc_now
+from secreview.ledger.storage import SubmissionRow, guard_errors, row_event, sha_in, utc_now
 from secreview.model import Event, RawRow
 
 log = logging.getLogger(__name__)
@@ -120,8 +120,6 @@ SCHEMA_VERSION = MIGRATIONS[-1][0]
 _EVENT_COLS = "seq, ts, actor, action, submission_id, version, payload, prev_hash, hash, sig"
 
 
-P = ParamSpec("P")
-R = TypeVar("R")
 FETCH = 4096
 
 
@@ -138,17 +136,7 @@ def _wrap(e: sqlite3.Error, path: Path | None = None) -> StorageError:
     return StorageError(f"台账数据库操作失败，未写入任何记录：{text}")
 
 
-def guarded(fn: Callable[P, R]) -> Callable[P, R]:
-    """Run ``fn`` with every sqlite3 error wrapped in the core's StorageError."""
-
-    @functools.wraps(fn)
-    def inner(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return fn(*args, **kwargs)
-        except sqlite3.Error as e:
-            raise _wrap(e, getattr(args[0], "path", None) if args else None) from e
-
-    return inner
+guarded = guard_errors(sqlite3.Error, lambda e, owner: _wrap(e, getattr(owner, "path", None)))
 
 
 def _rows(cur: sqlite3.Cursor) -> Iterator[Any]:
@@ -161,18 +149,6 @@ def _rows(cur: sqlite3.Cursor) -> Iterator[Any]:
         if not chunk:
             return
         yield from chunk
-
-
-def _sha_in(payload: str) -> object:
-    try:
-        return json.loads(payload).get("sha256")
-    except (ValueError, AttributeError):
-        return None
-
-
-def _row_event(row: RawRow) -> Event:
-    seq, ts, actor, action, sid, version, payload, _prev, digest, _sig = row
-    return Event(seq, ts, actor, action, sid, version, json.loads(payload), digest)
 
 
 def writable(path: Path) -> bool:
@@ -405,7 +381,7 @@ class SQLiteStorage:
             f"SELECT {_EVENT_COLS} FROM events WHERE submission_id = ? ORDER BY seq",
             (submission_id,),
         ).fetchall()
-        return [_row_event(r) for r in rows]
+        return [row_event(r) for r in rows]
 
     @guarded
     def events_with_actions(self, actions: Iterable[str]) -> list[Event]:
@@ -414,7 +390,7 @@ class SQLiteStorage:
         rows = self._conn.execute(
             f"SELECT {_EVENT_COLS} FROM events WHERE action IN ({marks}) ORDER BY seq", acts
         ).fetchall()
-        return [_row_event(r) for r in rows]
+        return [row_event(r) for r in rows]
 
     @guarded
     def raw_with_actions(self, actions: Iterable[str]) -> list[RawRow]:
@@ -426,7 +402,7 @@ class SQLiteStorage:
 
     def iter_events(self) -> Iterator[Event]:
         for row in self.iter_raw():
-            yield _row_event(row)
+            yield row_event(row)
 
     @guarded
     def iter_raw(self, start: int = 1, stop: int | None = None) -> Iterator[RawRow]:
@@ -474,7 +450,7 @@ class SQLiteStorage:
         except sqlite3.OperationalError:  # SQLite built without JSON functions
             cur = self._conn.execute(sql.format("payload"), acts)
             return (
-                (int(seq), _sha_in(payload))
+                (int(seq), sha_in(payload))
                 for seq, payload in _rows(cur)  # type: ignore[misc]
             )
         return _rows(cur)  # type: ignore[return-value]

@@ -17,14 +17,19 @@ else imports a backend module. Every driver error is wrapped at the backend's bo
 
 from __future__ import annotations
 
+import functools
+import json
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, ParamSpec, Protocol, TypeVar
 
-from secreview.errors import ReadOnlyLedger
+from secreview.errors import ReadOnlyLedger, StorageError
 from secreview.model import Event, RawRow
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 # The event format recorded in every ``init`` event ("schema"): the canonical bytes of
 # canonical.py, signed. A backend's own table layout has its own migration numbers.
@@ -180,3 +185,36 @@ def office_key(raw: str) -> str:
     if len(text) > 100:
         raise UsageError("单位名称过长（至多 100 字）")
     return text
+
+
+def row_event(row: RawRow) -> Event:
+    """A stored row as the core's Event (the payload parsed; prev hash and signature left out)."""
+    seq, ts, actor, action, sid, version, payload, _prev, digest, _sig = row
+    return Event(seq, ts, actor, action, sid, version, json.loads(payload), digest)
+
+
+def sha_in(payload: str) -> object:
+    """The ``sha256`` a stored payload names, or None (also for a payload that is not JSON)."""
+    try:
+        return json.loads(payload).get("sha256")
+    except (ValueError, AttributeError):
+        return None
+
+
+def guard_errors(
+    driver_error: type[Exception], wrap: Callable[[Any, Any], StorageError]
+) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """A decorator for a backend's methods: every ``driver_error`` leaves as the core's
+    StorageError, said by ``wrap(error, self)`` in the users' terms."""
+
+    def guarded(fn: Callable[P, R]) -> Callable[P, R]:
+        @functools.wraps(fn)
+        def inner(*args: P.args, **kwargs: P.kwargs) -> R:
+            try:
+                return fn(*args, **kwargs)
+            except driver_error as e:
+                raise wrap(e, args[0] if args else None) from e
+
+        return inner
+
+    return guarded

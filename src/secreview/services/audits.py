@@ -59,7 +59,15 @@ class Audits:
                 who, _ = ctx.accounts.authorize(rd, signer, "生成保密审查台账", report=False)
                 wf.check_audit(who)
         else:
-            self._record(signer, period_from, period_to, dept, fmt, annual)
+            request: dict[str, object] = {
+                "from": period_from,
+                "to": period_to,
+                "dept": dept,
+                "format": fmt,
+            }
+            if annual is not None:
+                request["annual"] = annual
+            ctx.record_audit(signer, "生成保密审查台账", request)
         result = Verification(ctx).verify()
         message = "；".join(p.reason for p in result.problems[:3])
         with ctx.storage.reading() as rd:
@@ -77,33 +85,3 @@ class Audits:
             )
         audit.read_only = ctx.storage.read_only
         return audit
-
-    def _record(
-        self,
-        signer: Signer,
-        period_from: str | None,
-        period_to: str | None,
-        dept: str | None,
-        fmt: str,
-        annual: int | None,
-    ) -> None:
-        """The audit request, recorded before the audit is built (its head hash covers it)."""
-        ctx = self.ctx
-        with ctx.storage.write() as tx:
-            user = ctx.authorize(tx, signer, "生成保密审查台账")
-            wf.check_audit(user)
-            ctx.append(
-                tx,
-                signer,
-                "audit",
-                None,
-                None,
-                {
-                    "from": period_from,
-                    "to": period_to,
-                    "dept": dept,
-                    "format": fmt,
-                    **({"annual": annual} if annual is not None else {}),
-                },
-            )
-            tx.set_projection_seq(tx.head()[0])

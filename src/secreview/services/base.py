@@ -59,6 +59,14 @@ class Context:
         the storage), inside ``tx``."""
         return append(tx, signer, action, sid, version, payload, self.now())
 
+    def record_audit(self, signer: Signer, what: str, payload: dict[str, Any]) -> None:
+        """An audit request, recorded (signed, by an auditor or admin) before the audit is
+        built, so that the head hash it prints covers it."""
+        with self.storage.write() as tx:
+            wf.check_audit(self.authorize(tx, signer, what))
+            self.append(tx, signer, "audit", None, None, payload)
+            tx.set_projection_seq(tx.head()[0])
+
     def project(self, tx: Storage, sid: str | None = None) -> None:
         project(tx, sid)
 

@@ -25,7 +25,6 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from secreview import workflow as wf
 from secreview.errors import Refused, UsageError
 from secreview.integrity import verify_ledger
 from secreview.ledger.backends import is_url, list_offices, open_backend
@@ -109,24 +108,8 @@ class City:
                 }
             finally:
                 b.storage.close()
-        with ctx.storage.write() as tx:
-            user = ctx.authorize(tx, signer, "生成全市保密审查台账")
-            wf.check_audit(user)
-            ctx.append(
-                tx,
-                signer,
-                "audit",
-                None,
-                None,
-                {
-                    "from": period_from,
-                    "to": period_to,
-                    "dept": dept,
-                    "format": fmt,
-                    "offices": heads,
-                },
-            )
-            tx.set_projection_seq(tx.head()[0])
+        request = {"from": period_from, "to": period_to, "dept": dept, "format": fmt}
+        ctx.record_audit(signer, "生成全市保密审查台账", {**request, "offices": heads})
         city_head = ctx.storage.head()
         audits: list[tuple[str, Audit]] = []
         summary: list[dict[str, object]] = []
