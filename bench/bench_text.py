@@ -210,7 +210,7 @@ def main() -> None:
                     f"({anchor[name]['found']} found): {p_secs / secs:.2f}x"
                 )
                 print(line)
-                notes.append(f"whole text scan {mb / secs:.2f} MB/s{line.strip()[2:]}")
+                notes.append(f"whole text scan {mb / secs:.2f} MB/s {line.strip()}")
 
         c_mb, one, batch = classifier(txt, args.classifier_mb, config)
         line = (
