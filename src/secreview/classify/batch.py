@@ -23,6 +23,7 @@ get a finding: their score and top terms are then the per-paragraph ones, bit fo
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from itertools import chain, repeat
 from typing import TYPE_CHECKING, Any
 
@@ -31,7 +32,38 @@ import numpy as np
 from secreview.classify.tokenize import is_word_feature, prepare
 
 if TYPE_CHECKING:
-    from secreview.classify.predict import Features, LinearModel
+    from secreview.classify.predict import LinearModel
+
+
+@dataclass
+class Features:
+    idx: np.ndarray  # int64 feature indexes (word block first, then char block)
+    val: np.ndarray  # float64 TF-IDF values
+
+
+def calibrate(decision: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Per-class sigmoid, then normalise rows to sum 1 (uniform where all are 0)."""
+    with np.errstate(over="ignore"):
+        p = 1.0 / (1.0 + np.exp(a * decision + b))
+    total = p.sum(axis=-1, keepdims=True)
+    k = p.shape[-1]
+    return np.where(total > 0, p / np.where(total > 0, total, 1.0), 1.0 / k)
+
+
+def ordered_block(seq: np.ndarray, idf: np.ndarray, offset: int) -> Features:
+    """``_block`` from the paragraph's known term indexes in token order (same arithmetic)."""
+    if seq.size == 0:
+        return Features(np.empty(0, np.int64), np.empty(0, np.float64))
+    uniq, first, counts = np.unique(seq, return_index=True, return_counts=True)
+    order = np.argsort(first, kind="stable")
+    local = uniq[order].astype(np.int64)
+    tf = 1.0 + np.log(counts[order].astype(np.int64).astype(np.float64))
+    val = tf * idf[local]
+    norm = float(np.sqrt(np.dot(val, val)))
+    if norm > 0:
+        val = val / norm
+    return Features(local + offset, val)
+
 
 BITS = 21  # a code point + 1 fits in 21 bits; three of them in an int64
 MAX_N = 3
@@ -266,16 +298,12 @@ class Batch:
             + self.chars.decision(len(model.char_terms), model.idf_char, model.coef_char)
             + model.intercept
         )
-        from secreview.classify.predict import calibrate
-
         self.proba = calibrate(np.asarray(decision), model.calib_a, model.calib_b).reshape(
             len(texts), len(model.labels)
         )
 
     def features(self, r: int) -> Features:
         """Paragraph r's features exactly as ``LinearModel.features`` gives them."""
-        from secreview.classify.predict import Features, ordered_block
-
         if self._exact is not None:
             return self._exact[r]
         w = ordered_block(self.words.sequence(r), self.model.idf_word, 0)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
 from itertools import repeat
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from secreview.classify import LABELS, PUBLIC
-from secreview.classify.batch import Batch, CharVocab, supported
+from secreview.classify.batch import Batch, CharVocab, Features, calibrate, supported
 from secreview.classify.store import VerifiedFiles
 from secreview.classify.tokenize import (
     TokenizerSpec,
@@ -34,21 +33,6 @@ from secreview.errors import UsageError
 log = logging.getLogger(__name__)
 
 
-@dataclass
-class Features:
-    idx: np.ndarray  # int64 feature indexes (word block first, then char block)
-    val: np.ndarray  # float64 TF-IDF values
-
-
-def calibrate(decision: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Per-class sigmoid, then normalise rows to sum 1 (uniform where all are 0)."""
-    with np.errstate(over="ignore"):
-        p = 1.0 / (1.0 + np.exp(a * decision + b))
-    total = p.sum(axis=-1, keepdims=True)
-    k = p.shape[-1]
-    return np.where(total > 0, p / np.where(total > 0, total, 1.0), 1.0 / k)
-
-
 def _block(tokens: list[str], index: dict[str, int], idf: np.ndarray, offset: int) -> Features:
     """One block of one paragraph, term by term — the reference the batch path is tested on."""
     # Known terms in order of first occurrence, with their counts (the lookups run in C).
@@ -61,21 +45,6 @@ def _block(tokens: list[str], index: dict[str, int], idf: np.ndarray, offset: in
     tf = 1.0 + np.log(
         np.fromiter(counts.values(), dtype=np.int64, count=len(counts))[known].astype(np.float64)
     )
-    val = tf * idf[local]
-    norm = float(np.sqrt(np.dot(val, val)))
-    if norm > 0:
-        val = val / norm
-    return Features(local + offset, val)
-
-
-def ordered_block(seq: np.ndarray, idf: np.ndarray, offset: int) -> Features:
-    """``_block`` from the paragraph's known term indexes in token order (same arithmetic)."""
-    if seq.size == 0:
-        return Features(np.empty(0, np.int64), np.empty(0, np.float64))
-    uniq, first, counts = np.unique(seq, return_index=True, return_counts=True)
-    order = np.argsort(first, kind="stable")
-    local = uniq[order].astype(np.int64)
-    tf = 1.0 + np.log(counts[order].astype(np.int64).astype(np.float64))
     val = tf * idf[local]
     norm = float(np.sqrt(np.dot(val, val)))
     if norm > 0:
