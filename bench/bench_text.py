@@ -1,14 +1,27 @@
 """Throughput of `scan_file`: MB/s on a 10 MB Chinese TXT, rows/s on a 10,000-row XLSX roster.
 
+Each figure is printed with its anchor from the same run:
+  - the whole text scan (rules + residue + classifier) against Presidio's analyzer with two
+    regex recognizers (ID number, phone) and no NLP model on the same file
+    (bench/presidio_anchor.py, run with bench/.venv-presidio when installed from
+    bench/requirements-presidio.txt; skipped with the reason otherwise);
+  - the classifier alone, batches (classify/batch.py) against one paragraph at a time
+    (``LinearModel.proba``, the former path) on the first --classifier-mb of the same text;
+  - with --memory 10,30,100: a scan of texts of those sizes each in a child process, its time
+    and peak RSS in MiB per MB of input.
 The text and the roster are generated here from invented phrases and names.
-Run: PYTHONPATH=src python bench/bench_text.py [--mb 10] [--rows 10000]
+Run: PYTHONPATH=src python bench/bench_text.py [--mb 10] [--rows 10000] [--memory 10,30,100]
 """
 
 from __future__ import annotations
 
 import argparse
 import io
+import json
+import os
 import random
+import subprocess
+import sys
 import tempfile
 import time
 from datetime import date
@@ -16,6 +29,9 @@ from pathlib import Path
 
 from secreview.config import Config
 from secreview.pipeline import scan_file
+
+HERE = Path(__file__).resolve().parent
+PRESIDIO_PY = HERE / ".venv-presidio" / "bin" / "python"
 
 SUBJECTS = ["区政府", "各镇街", "区直各部门", "工作专班", "本单位", "有关科室", "社区居委会"]
 VERBS = ["要进一步加强", "应当认真落实", "持续推进", "统筹做好", "切实抓好", "定期梳理"]
@@ -92,19 +108,117 @@ def timed(path: Path, config: Config, repeat: int) -> tuple[float, str]:
     return best, verdict
 
 
+def presidio(path: Path, repeat: int) -> dict | None:
+    """Presidio's figures on ``path`` from its own virtualenv, or None (reason printed)."""
+    if not PRESIDIO_PY.exists():
+        print(
+            "presidio: skipped — no bench/.venv-presidio (python3.11 -m venv bench/.venv-presidio"
+            " && bench/.venv-presidio/bin/pip install -r bench/requirements-presidio.txt)"
+        )
+        return None
+    run = subprocess.run(
+        [str(PRESIDIO_PY), str(HERE / "presidio_anchor.py"), str(path), "--repeat", str(repeat)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if run.returncode != 0:
+        print(f"presidio: skipped — the anchor failed: {run.stderr.strip().splitlines()[-1:]}")
+        return None
+    return json.loads(run.stdout)
+
+
+def classifier(path: Path, mb_limit: float, config: Config) -> tuple[float, float, float]:
+    """(MB, seconds one paragraph at a time, seconds in batches) on the head of ``path``."""
+    from secreview.checks import ScanContext
+    from secreview.classify.check import ClassifierCheck, get_model
+    from secreview.classify.corpus import long_enough
+    from secreview.extract import extract_bytes
+
+    assert config.model_dir is not None
+    data = path.read_bytes()[: int(mb_limit * 1024 * 1024)]
+    data = data[: data.rfind(b"\n") + 1]
+    doc = extract_bytes(data, str(path), config.limits)
+    model = get_model(config.model_dir)
+    model.batch(["预热分类器的一段文字，足够长。"])  # tokenizer and tables loaded once
+    ctx = ScanContext(doc)
+    texts = [ctx.normalized_text(i) for i in range(len(doc.segments))]
+    texts = [t for t in texts if long_enough(t)]
+    t0 = time.perf_counter()
+    for t in texts:
+        model.flagged(model.proba(t))
+    one = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    ClassifierCheck(config.model_dir).run(doc, ctx)
+    batch = time.perf_counter() - t0
+    return len(data) / 2**20, one, batch
+
+
+MEMORY_CHILD = """
+import resource, sys, time
+from secreview.config import Config
+from secreview.pipeline import scan_file
+t0 = time.perf_counter()
+r = scan_file(sys.argv[1], Config())
+print(time.perf_counter() - t0, r.verdict, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def memory(sizes: list[float], tmp: Path) -> list[tuple[float, float, float, str]]:
+    """(MB, seconds, peak RSS MiB, verdict) of a scan in a child process per size."""
+    out = []
+    env = dict(os.environ, PYTHONPATH=str(HERE.parent / "src"))
+    for size in sizes:
+        path = tmp / f"memory-{size:g}.txt"
+        path.write_bytes(chinese_text(int(size * 1024 * 1024)))
+        run = subprocess.run(
+            [sys.executable, "-c", MEMORY_CHILD, str(path)],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=True,
+        )
+        secs, verdict, kib = run.stdout.split()
+        out.append((path.stat().st_size / 2**20, float(secs), int(kib) / 1024, verdict))
+        path.unlink()
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--mb", type=float, default=10.0)
     ap.add_argument("--rows", type=int, default=10_000)
     ap.add_argument("--repeat", type=int, default=2)
+    ap.add_argument("--classifier-mb", type=float, default=2.0)
+    ap.add_argument("--memory", default="", help="sizes in MB, e.g. 10,30,100")
     args = ap.parse_args()
     config = Config()
+    notes: list[str] = []
+    print(f"load average: {os.getloadavg()[0]:.2f} (2 cores shared)")
     with tempfile.TemporaryDirectory() as tmp:
         txt = Path(tmp) / "bench.txt"
         txt.write_bytes(chinese_text(int(args.mb * 1024 * 1024)))
         mb = txt.stat().st_size / (1024 * 1024)
+        anchor = presidio(txt, args.repeat)
         secs, verdict = timed(txt, config, args.repeat)
         print(f"txt   {mb:6.1f} MB  {secs:6.2f} s  {mb / secs:8.2f} MB/s   verdict={verdict}")
+        if anchor is not None:
+            for name in ("analyzer", "recognizers"):
+                p_secs = anchor[name]["seconds"]
+                line = (
+                    f"  vs presidio {name:11s} {anchor['mb'] / p_secs:6.2f} MB/s "
+                    f"({anchor[name]['found']} found): {p_secs / secs:.2f}x"
+                )
+                print(line)
+                notes.append(f"whole text scan {mb / secs:.2f} MB/s {line.strip()}")
+
+        c_mb, one, batch = classifier(txt, args.classifier_mb, config)
+        line = (
+            f"classifier on {c_mb:.1f} MB: batches {c_mb / batch:.2f} MB/s, one paragraph at a "
+            f"time {c_mb / one:.2f} MB/s: {one / batch:.2f}x"
+        )
+        print(line)
+        notes.append(line)
 
         xlsx = Path(tmp) / "roster.xlsx"
         xlsx.write_bytes(roster(args.rows))
@@ -115,6 +229,19 @@ def main() -> None:
             f"({rows * 6 / secs:.0f} cells/s, {xlsx.stat().st_size / 1024:.0f} KB)  "
             f"verdict={verdict}"
         )
+        if args.memory:
+            for size, m_secs, rss, m_verdict in memory(
+                [float(x) for x in args.memory.split(",")], Path(tmp)
+            ):
+                line = (
+                    f"memory: {size:6.1f} MB text scanned in {m_secs:6.1f} s ({size / m_secs:.2f}"
+                    f" MB/s, {m_verdict}), peak RSS {rss:7.1f} MiB = {rss / size:.2f} MiB per MB"
+                )
+                print(line)
+                notes.append(line)
+    print("-- closing note (ratios with their anchors, same run):")
+    for line in notes:
+        print("  " + line)
 
 
 if __name__ == "__main__":

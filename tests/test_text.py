@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from unittest.mock import patch
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from secreview.config import Limits
 from secreview.errors import UnsupportedFormat
 from secreview.extract import extract_bytes
+from secreview.extract import text as text_module
 from secreview.extract.text import decode_text
 from tests.helpers.encodings import encoded_variants
 
@@ -67,3 +72,24 @@ def test_a_replacement_character_the_file_contains_is_text(encoding):
 def test_control_characters_still_make_binary():
     with pytest.raises(UnsupportedFormat):
         decode_text(("公示\x01\x02\x03\x04\x05" * 50).encode("utf-8") + b"\x00" * 64)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(st.sampled_from(list("ab 中文\r\n\t\u3000\u2028😀")), max_size=80),
+    st.integers(1, 9),
+)
+def test_chunked_utf8_lines_are_the_whole_text_lines(text: str, chunk: int) -> None:
+    """utf8_segments (a MiB at a time) cuts the same lines as decoding the whole file."""
+    data = text.encode("utf-8")
+    with patch.object(text_module, "DECODE_CHUNK", chunk):  # chunk bytes: cuts mid-character
+        got = text_module.utf8_segments(data)
+    assert got is not None
+    assert got == text_module.lines_to_segments(decode_text(data))
+
+
+@pytest.mark.parametrize(
+    "data", [b"\xef\xbb\xbfabc", "甲乙".encode("gb18030") * 20, b"\x01\x02\x03" * 100]
+)
+def test_chunked_utf8_leaves_other_files_to_decode_text(data: bytes) -> None:
+    assert text_module.utf8_segments(data) is None

@@ -71,6 +71,22 @@ class OffsetMap(Sequence[int]):
     def runs(self) -> int:
         return len(self._starts)
 
+    def pack(self) -> bytes | None:
+        """The runs as bytes (starts, then origins; None for the identity map)."""
+        if len(self._starts) == 1 and self._starts[0] == 0 and self._origins[0] == 0:
+            return None
+        return self._starts.tobytes() + self._origins.tobytes()
+
+    @classmethod
+    def unpack(cls, packed: bytes | None, length: int) -> OffsetMap:
+        """The map ``pack`` gave (``length``: len(normalized text) + 1)."""
+        if packed is None:
+            return cls.identity(length - 1)
+        both = array("q")
+        both.frombytes(packed)
+        k = len(both) // 2
+        return cls(both[:k], both[k:], length)
+
     def __len__(self) -> int:
         return self._len
 

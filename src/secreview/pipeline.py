@@ -118,6 +118,13 @@ def run_checks(doc: Document, checks: Sequence[Check]) -> tuple[list[Finding], S
 def scan_bytes(
     data: bytes, path: str, config: Config, checks: Sequence[Check] | None = None
 ) -> Report:
+    return _scan([data], path, config, checks)
+
+
+def _scan(box: list[bytes], path: str, config: Config, checks: Sequence[Check] | None) -> Report:
+    """``box`` holds the file's bytes; they are let go once extracted (a 100 MB file's bytes
+    need not live on while the checks run) when the caller kept no other reference."""
+    data = box.pop()
     sha = hashlib.sha256(data).hexdigest()
     fmt: str | None = None
     limits = config.limits
@@ -126,6 +133,7 @@ def scan_bytes(
         with deadline(limits.seconds_per_file, limits.wall_seconds_per_file) as budget:
             fmt = detect_format(data, path) if data else None
             doc = extract_bytes(data, path, config.limits)
+            del data
             fmt = doc.format
             findings, ctx = run_checks(
                 doc, checks if checks is not None else default_checks(config)
@@ -164,7 +172,9 @@ def scan_file(path: str | Path, config: Config, checks: Sequence[Check] | None =
         data = read_input(path, config.limits)
     except InputError as e:
         return Report(str(path), None, None, "error", ErrorInfo(e.code, e.message))
-    return scan_bytes(data, str(path), config, checks)
+    box = [data]
+    del data
+    return _scan(box, str(path), config, checks)
 
 
 _WORKER: dict[str, object] = {}

@@ -8,13 +8,18 @@ from __future__ import annotations
 
 import hashlib
 import json
+from array import array
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from secreview.model import Document, Finding, Location, Segment
-from secreview.normalize import Normalized, normalize
+from secreview.normalize import Normalized, OffsetMap, normalize
 
 CONTEXT_CHARS = 24
+# Between the normalized texts of a block: NUL never occurs in a keyword and is no digit,
+# letter or space, so no match crosses from one segment into the next.
+SEGMENT_SEPARATOR = "\x00"
 OCR_NOTE = "OCR 识别，请核对原图"
 
 
@@ -39,20 +44,91 @@ def finding_fingerprint(f: Finding) -> str:
     return f.fingerprint or fingerprint(f.rule, f.text, f.location)
 
 
+RECENT = 256  # Normalized objects kept whole: the segments a check is working on
+BLOCK = 512  # segments normalized together and kept as one string
+
+
+class _Block:
+    """The normalized texts of BLOCK consecutive segments: one string, NUL between texts
+    (as the rules' document pass reads them), and their offset runs in one bytes object."""
+
+    __slots__ = ("text", "starts", "runs", "runs_at")
+
+    def __init__(self, norms: list[Normalized]) -> None:
+        self.text = SEGMENT_SEPARATOR.join(n.text for n in norms)
+        self.starts = array("q", [0])
+        self.runs_at = array("q", [0])
+        runs: list[bytes] = []
+        pos = size = 0
+        for n in norms:
+            pos += len(n.text) + 1
+            self.starts.append(pos)
+            packed = n.offsets.pack() or b""
+            size += len(packed)
+            runs.append(packed)
+            self.runs_at.append(size)
+        self.runs = b"".join(runs)
+
+    def segment_text(self, k: int) -> str:
+        return self.text[self.starts[k] : self.starts[k + 1] - 1]
+
+    def offsets(self, k: int, length: int) -> OffsetMap:
+        packed = self.runs[self.runs_at[k] : self.runs_at[k + 1]]
+        return OffsetMap.unpack(packed or None, length)
+
+
 @dataclass
 class ScanContext:
     doc: Document
-    _norm: dict[int, Normalized] = field(default_factory=dict)
     # Document-level results a check reports besides findings, e.g. summary["classifier"] =
     # {"label": ..., "score": ...}; the pipeline copies "classifier" into the report.
     summary: dict[str, Any] = field(default_factory=dict)
+    # Each segment is normalized once, BLOCK segments at a time; what is kept for the whole
+    # scan is compact (a 100 MB text has ~300k segments): per block one string of the
+    # normalized texts and one bytes object of their offset runs. ``normalized`` rebuilds a
+    # segment's Normalized from them; the last RECENT are kept whole.
+    _blocks: dict[int, _Block] = field(default_factory=dict, init=False, repr=False)
+    _recent: dict[int, Normalized] = field(default_factory=dict, init=False, repr=False)
 
     def normalized(self, index: int) -> Normalized:
-        got = self._norm.get(index)
-        if got is None:
-            got = normalize(self.doc.segments[index].text)
-            self._norm[index] = got
+        got = self._recent.get(index)
+        if got is not None:
+            return got
+        original = self.doc.segments[index].text
+        if index < 0:
+            index += len(self.doc.segments)
+        block = self.block(index // BLOCK)
+        k = index % BLOCK
+        text = block.segment_text(k)
+        got = Normalized(text, block.offsets(k, len(text) + 1), original)
+        if len(self._recent) >= RECENT:
+            del self._recent[next(iter(self._recent))]
+        self._recent[index] = got
         return got
+
+    def normalized_text(self, index: int) -> str:
+        """``normalized(index).text`` without building its offset map."""
+        if index < 0:
+            index += len(self.doc.segments)
+        if not 0 <= index < len(self.doc.segments):
+            raise IndexError("segment index out of range")
+        return self.block(index // BLOCK).segment_text(index % BLOCK)
+
+    def block(self, b: int) -> _Block:
+        """Block ``b``: segments ``b * BLOCK`` … (normalized on first use)."""
+        got = self._blocks.get(b)
+        if got is None:
+            segments = self.doc.segments[b * BLOCK : (b + 1) * BLOCK]
+            got = _Block([normalize(seg.text) for seg in segments])
+            self._blocks[b] = got
+        return got
+
+    def blocks(self) -> Iterator[tuple[int, str, array[int]]]:
+        """(index of the first segment, its block's text, start of each segment's text in it)
+        for every block in order — the segments' normalized texts joined by NUL."""
+        for b in range((len(self.doc.segments) + BLOCK - 1) // BLOCK):
+            block = self.block(b)
+            yield b * BLOCK, block.text, block.starts
 
     def finding(
         self,

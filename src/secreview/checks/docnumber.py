@@ -66,14 +66,14 @@ class DocNumberProbe:
         for i, seg in enumerate(doc.segments[:SEGMENTS]):
             if seg.location.part in FIELD_PARTS:
                 continue
-            for line in ctx.normalized(i).text.splitlines():
+            for line in ctx.normalized_text(i).splitlines():
                 got = own_number(line)
                 if got:
                     self.found = got
                     return []
         for i, seg in enumerate(doc.segments):
             if seg.location.part in FIELD_PARTS:
-                got = number_in(ctx.normalized(i).text)
+                got = number_in(ctx.normalized_text(i))
                 if got:
                     self.found = got
                     return []

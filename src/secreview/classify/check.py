@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,10 @@ SKIPPED_PARTS = frozenset({"metadata", "image_only_page"})
 HEAD_PARTS = frozenset({"body", "header", "textbox", "table"})
 SHOWN_CHARS = 120
 BASIS = "《政府信息公开条例》第十五条、第十六条"
+# Paragraphs scored together (classify/batch.py): enough to amortise the array calls, few
+# enough that the batch's arrays stay a few MB.
+BATCH_PARAGRAPHS = 1024
+BATCH_CHARS = 1 << 17
 
 _LOCK = threading.Lock()
 _MODELS: dict[str, LinearModel] = {}
@@ -61,6 +66,24 @@ def model_hash(config: Config) -> str | None:
     return get_model(config.model_dir).hash
 
 
+def _batches(
+    items: Iterator[tuple[int, str]],
+    max_items: int = BATCH_PARAGRAPHS,
+    max_chars: int = BATCH_CHARS,
+) -> Iterator[list[tuple[int, str]]]:
+    """Consecutive runs of paragraphs, each of at most ``max_items`` and about ``max_chars``."""
+    chunk: list[tuple[int, str]] = []
+    size = 0
+    for item in items:
+        chunk.append(item)
+        size += len(item[1])
+        if len(chunk) >= max_items or size >= max_chars:
+            yield chunk
+            chunk, size = [], 0
+    if chunk:
+        yield chunk
+
+
 def _clip(text: str) -> str:
     return text if len(text) <= SHOWN_CHARS else text[: SHOWN_CHARS - 1] + "…"
 
@@ -72,7 +95,7 @@ def document_genre(doc: Document, ctx: ScanContext) -> Detected | None:
         loc = seg.location
         if loc.part not in HEAD_PARTS or loc.page not in (None, 1):
             continue
-        text = ctx.normalized(i).text.strip()
+        text = ctx.normalized_text(i).strip()
         if text:
             head.append(text)
             if len(head) >= HEAD_LINES:
@@ -93,27 +116,40 @@ class ClassifierCheck:
         out: list[Finding] = []
         public_scores: list[float] = []
         best: tuple[str, float] | None = None
-        for i, seg in enumerate(doc.segments):
-            if seg.location.part in SKIPPED_PARTS:
-                continue
-            norm = ctx.normalized(i).text
-            if not long_enough(norm):
-                continue
-            feats = model.features(norm)
-            proba = model.proba_features(feats)
-            public_scores.append(float(proba[LABELS.index(PUBLIC)]))
-            # the genre's floors reach only paragraphs of the genre's own kind (genre.relaxes)
-            here = genre if genre is not None and relaxes(gid, norm) else None
-            for label, score in model.flagged(proba, here.id if here is not None else None):
-                if best is None or score > best[1]:
-                    best = (label, score)
-                out.append(self._finding(ctx, i, norm, model, feats, label, score, here))
+        public = LABELS.index(PUBLIC)
+        for chunk in _batches(self._scored(doc, ctx)):
+            batch = model.batch([norm for _, norm in chunk])
+            public_proba = batch.proba[:, public].copy()
+            for r in np.flatnonzero(model.may_flag(batch.proba)):
+                i, norm = chunk[r]
+                # A paragraph near a threshold is scored again from its features in token
+                # order, as one at a time: the same score and top terms to the last bit.
+                feats = batch.features(int(r))
+                proba = model.proba_features(feats)
+                public_proba[r] = proba[public]
+                # the genre's floors reach only paragraphs of the genre's own kind (genre.relaxes)
+                here = genre if genre is not None and relaxes(gid, norm) else None
+                for label, score in model.flagged(proba, here.id if here is not None else None):
+                    if best is None or score > best[1]:
+                        best = (label, score)
+                    out.append(self._finding(ctx, i, norm, model, feats, label, score, here))
+            public_scores.extend(public_proba.tolist())
         if best is not None:
             ctx.summary["classifier"] = self._summary(best[0], best[1], model, public_scores, genre)
         elif public_scores:
             mean = float(np.mean(public_scores))
             ctx.summary["classifier"] = self._summary(PUBLIC, mean, model, public_scores, genre)
         return out
+
+    @staticmethod
+    def _scored(doc: Document, ctx: ScanContext) -> Iterator[tuple[int, str]]:
+        """(segment index, normalized text) of every segment the classifier scores."""
+        for i, seg in enumerate(doc.segments):
+            if seg.location.part in SKIPPED_PARTS:
+                continue
+            norm = ctx.normalized_text(i)
+            if long_enough(norm):
+                yield i, norm
 
     @staticmethod
     def _summary(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Sequence
 from itertools import repeat
 from pathlib import Path
 from typing import Any
@@ -18,11 +18,13 @@ from typing import Any
 import numpy as np
 
 from secreview.classify import LABELS, PUBLIC
+from secreview.classify.batch import Batch, CharVocab, Features, calibrate, supported
 from secreview.classify.store import VerifiedFiles
 from secreview.classify.tokenize import (
     TokenizerSpec,
     char_ngrams,
     get_tokenizer,
+    is_word_feature,
     prepare,
     word_tokens,
 )
@@ -31,22 +33,8 @@ from secreview.errors import UsageError
 log = logging.getLogger(__name__)
 
 
-@dataclass
-class Features:
-    idx: np.ndarray  # int64 feature indexes (word block first, then char block)
-    val: np.ndarray  # float64 TF-IDF values
-
-
-def calibrate(decision: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Per-class sigmoid, then normalise rows to sum 1 (uniform where all are 0)."""
-    with np.errstate(over="ignore"):
-        p = 1.0 / (1.0 + np.exp(a * decision + b))
-    total = p.sum(axis=-1, keepdims=True)
-    k = p.shape[-1]
-    return np.where(total > 0, p / np.where(total > 0, total, 1.0), 1.0 / k)
-
-
 def _block(tokens: list[str], index: dict[str, int], idf: np.ndarray, offset: int) -> Features:
+    """One block of one paragraph, term by term — the reference the batch path is tested on."""
     # Known terms in order of first occurrence, with their counts (the lookups run in C).
     counts = Counter(tokens)
     ids = np.fromiter(map(index.get, counts, repeat(-1)), dtype=np.int64, count=len(counts))
@@ -106,6 +94,22 @@ class LinearModel:
             raise UsageError(f"模型文件的数组尺寸不一致（corrupt model）：{self.dir}")
         self.n_word = n_word
         self._tokenizer: Any = None
+        # For the batch path (classify/batch.py): float64 weights per block (class-major), the char
+        # vocabulary as packed integer keys, and whether jieba's words still need the filter
+        # of word_tokens (not when every vocabulary word passes it: the others are unknown).
+        coef64 = self.coef.astype(np.float64).T  # (classes, terms)
+        self.coef_word = np.ascontiguousarray(coef64[:, :n_word])
+        self.coef_char = np.ascontiguousarray(coef64[:, n_word:])
+        self.filter_words = not all(map(is_word_feature, self.word_terms))
+        self._char_vocab: CharVocab | None = None
+
+    @property
+    def char_vocab(self) -> CharVocab | None:
+        """The char vocabulary as packed keys (built on first use); None: n-grams too long."""
+        lo, hi = self.spec.char_ngram_min, self.spec.char_ngram_max
+        if self._char_vocab is None and supported(lo, hi):
+            self._char_vocab = CharVocab(self.char_terms, lo, hi)
+        return self._char_vocab
 
     @property
     def tokenizer(self) -> Any:
@@ -127,6 +131,10 @@ class LinearModel:
 
     def proba(self, normalized_text: str) -> np.ndarray:
         return self.proba_features(self.features(normalized_text))
+
+    def batch(self, normalized_texts: Sequence[str]) -> Batch:
+        """Scores of many paragraphs at once (``.proba``, ``.features(r)``): classify/batch.py."""
+        return Batch(self, normalized_texts)
 
     def proba_features(self, feats: Features) -> np.ndarray:
         return calibrate(self.decision(feats), self.calib_a, self.calib_b)
@@ -168,6 +176,14 @@ class LinearModel:
         """The threshold of each non-public class in a document of ``genre`` (None: none)."""
         raised = self.genre_thresholds.get(genre, {}) if genre is not None else {}
         return {**self.thresholds, **raised}
+
+    def may_flag(self, proba: np.ndarray, slack: float = 1e-9) -> np.ndarray:
+        """Rows of ``proba`` (n, classes) with a non-public class within ``slack`` of its
+        threshold or above it. A genre only ever raises thresholds (thresholds.py), so the
+        base thresholds give every row that can be flagged in any genre."""
+        k = [j for j, label in enumerate(self.labels) if label != PUBLIC]
+        limits = np.array([self.thresholds[self.labels[j]] for j in k]) - slack
+        return np.asarray((proba[:, k] >= limits).any(axis=1))
 
     def flagged(self, proba: np.ndarray, genre: str | None = None) -> list[tuple[str, float]]:
         """Non-public classes whose probability reaches their threshold (in a document of

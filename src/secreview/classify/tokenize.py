@@ -248,7 +248,12 @@ def word_tokens(tokenizer: Any, prepared: str) -> list[str]:
     ``tokenizer`` is a jieba_fast_dat tokenizer when that C++ engine is installed (same
     algorithm, same tokens — tests/test_classify_engine.py), else jieba's own.
     """
-    return [w for w in tokenizer.cut(prepared, HMM=False) if len(w) >= 2 and _WORDY.search(w)]
+    return [w for w in tokenizer.cut(prepared, HMM=False) if is_word_feature(w)]
+
+
+def is_word_feature(word: str) -> bool:
+    """At least two characters, one of them an ideograph, a latin letter or a digit (0)."""
+    return len(word) >= 2 and _WORDY.search(word) is not None
 
 
 def char_ngrams(prepared: str, lo: int = 1, hi: int = 3) -> list[str]:

@@ -98,15 +98,51 @@ def decode_text(data: bytes, *, probe: bool = False) -> str:
 
 def lines_to_segments(text: str, part: str = "body") -> list[Segment]:
     segments: list[Segment] = []
-    n = 0
+    _add_lines(segments, text, part)
+    return segments
+
+
+def _add_lines(segments: list[Segment], text: str, part: str) -> None:
+    n = len(segments)
     for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
         if not line.strip():
             continue
         n += 1
         segments.append(Segment(line, Location(part=part, paragraph=n)))
+
+
+DECODE_CHUNK = 1 << 20
+
+
+def utf8_segments(data: bytes, part: str = "body") -> list[Segment] | None:
+    """``lines_to_segments(decode_text(data))`` for strict UTF-8 without a BOM, decoded a MiB
+    at a time so that the whole text never exists beside the bytes and the lines (a 100 MB
+    file); None when ``decode_text`` has to decide (a BOM, not strict UTF-8, a binary head).
+
+    The text is cut only after a "\n", so a "\r\n" is never split and every line is the one
+    the whole text gives.
+    """
+    if any(data.startswith(bom) for bom, _ in _BOMS):
+        return None
+    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    segments: list[Segment] = []
+    carry = ""
+    for at in range(0, max(len(data), 1), DECODE_CHUNK):
+        final = at + DECODE_CHUNK >= len(data)
+        try:
+            text = carry + decoder.decode(data[at : at + DECODE_CHUNK], final=final)
+        except UnicodeDecodeError:
+            return None
+        if at == 0 and _control_ratio(text[:20000]) >= 0.01:
+            return None
+        cut = len(text) if final else text.rfind("\n") + 1
+        _add_lines(segments, text[:cut], part)
+        carry = text[cut:]
     return segments
 
 
 def extract(data: bytes, path: str, limits: Limits) -> Document:
-    text = decode_text(data)
-    return Document(path=path, format="txt", segments=lines_to_segments(text))
+    segments = utf8_segments(data)
+    if segments is None:
+        segments = lines_to_segments(decode_text(data))
+    return Document(path=path, format="txt", segments=segments)

@@ -15,7 +15,7 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
-from secreview.checks import ScanContext
+from secreview.checks import SEGMENT_SEPARATOR, ScanContext
 from secreview.model import SEVERITY_RANK, Document, Finding, Location, Segment
 from secreview.normalize import normalize
 from secreview.rules.allow import AllowSpan, neutralised_by
@@ -48,7 +48,6 @@ def is_name_like(cell: str) -> bool:
     return not c.endswith(_NOT_NAME_SUFFIX) and not c.startswith(_NOT_NAME_PREFIX)
 
 
-SEGMENT_SEPARATOR = "\x00"
 # Lines this short may be pieces of one mark broken over lines ("秘" / "密★" / "5年"); a
 # sentence is longer, so prose never joins with the next paragraph.
 JOIN_MAX_CHARS = 24
@@ -58,8 +57,10 @@ JOIN_MAX_CHARS = 24
 class _DocPass:
     active: tuple[list[Rule], list[Rule]]
     keywords: dict[int, list[KeywordHit]] = field(default_factory=dict)
-    gates: dict[int, set[str]] = field(default_factory=dict)  # gate words seen per segment
-    digit_segments: set[int] = field(default_factory=set)
+    # Per segment (a 100 MB text has ~300k): whether it has a digit run, the gate words the
+    # keyword pass saw in it (one shared frozenset per distinct set of words).
+    digit_segments: bytearray = field(default_factory=bytearray)
+    gate_words: list[frozenset[str] | None] = field(default_factory=list)
 
 
 @dataclass
@@ -93,7 +94,7 @@ def _head(doc: Document, ctx: ScanContext, max_lines: int, max_chars: int) -> _H
         loc = seg.location
         if loc.part not in HEAD_PARTS or loc.page not in (None, 1):
             continue
-        text = ctx.normalized(i).text
+        text = ctx.normalized_text(i)
         if not text.strip():
             continue
         line += 1
@@ -198,27 +199,35 @@ class RulesCheck:
 
         NUL never occurs in a keyword and is no digit, letter or space, so no hit crosses a
         segment boundary; hits are bucketed back per segment with segment-relative offsets.
+        The segments come joined a block at a time (ScanContext.blocks: a 100 MB text is never
+        copied whole); a rule's gates count if met in any block.
         """
-        texts = [ctx.normalized(i).text for i in range(len(doc.segments))]
-        starts: list[int] = []
-        pos = 0
-        for t in texts:
-            starts.append(pos)
-            pos += len(t) + 1
-        joined = SEGMENT_SEPARATOR.join(texts)
-        found = _DocPass(self.regex.active(joined))
-        for kh in self.keywords.iter(joined):
-            i = bisect_right(starts, kh.start) - 1
-            if kh.gate is not None:
-                found.gates.setdefault(i, set()).add(kh.gate)
-                continue
-            found.keywords.setdefault(i, []).append(
-                replace(kh, start=kh.start - starts[i], end=kh.end - starts[i])
-            )
-        if found.active[0]:
+        n = len(doc.segments)
+        found = _DocPass(([], []), digit_segments=bytearray(n), gate_words=[None] * n)
+        met: set[tuple[str, int]] = set()
+        shared: dict[frozenset[str], frozenset[str]] = {}
+        for first, joined, starts in ctx.blocks():
+            gates: dict[int, set[str]] = {}
+            met |= self.regex.gates_met(joined, met)
+            # A fresh copy (one more NUL at the end, which no keyword contains): the automaton
+            # caches a UTF-8 copy inside the string it is given, and the block's own string
+            # lives for the whole scan.
+            for kh in self.keywords.iter(joined + SEGMENT_SEPARATOR):
+                k = bisect_right(starts, kh.start) - 1
+                i = first + k
+                if kh.gate is not None:
+                    gates.setdefault(i, set()).add(kh.gate)
+                    continue
+                found.keywords.setdefault(i, []).append(
+                    replace(kh, start=kh.start - starts[k], end=kh.end - starts[k])
+                )
+            # Collected whatever the gates say: only used where a digit rule is active.
             for m in DIGIT_RUN.finditer(joined):
-                i = bisect_right(starts, m.start()) - 1
-                found.digit_segments.add(i)
+                found.digit_segments[first + bisect_right(starts, m.start()) - 1] = 1
+            for i, words in gates.items():
+                key = frozenset(words)
+                found.gate_words[i] = shared.setdefault(key, key)
+        found.active = self.regex.active_from(met)
         return found
 
     # -- one segment ----------------------------------------------------------------------
@@ -240,14 +249,14 @@ class RulesCheck:
             elif kh.allow is not None and kh.allow.context_ok(text, kh.start, kh.end):
                 allow.append(AllowSpan(kh.start, kh.end, kh.allow))
         digit_rules, other_rules = found.active
-        if i not in found.digit_segments:
+        if not found.digit_segments[i]:
             digit_rules = []
         other_rules = [r for r in other_rules if self._position_possible(r, i, text, head)]
         if digit_rules or other_rules:
             if is_row(seg):  # a column header also counts as context: search the strings
                 headers, seen = tables.headers_text(seg), None
             else:
-                headers, seen = "", found.gates.get(i, set())
+                headers, seen = "", found.gate_words[i] or frozenset()
             for rule, rh in self.regex.rule_hits(
                 text, headers, None, (digit_rules, other_rules), seen
             ):
@@ -316,19 +325,27 @@ class RulesCheck:
         return not any(w in window for w in rule.exclude)
 
     # -- the document ----------------------------------------------------------------------
-    def _candidates(self, found: _DocPass, head: _Head, n: int) -> set[int] | None:
-        """Segments where some rule can hit (None: all). Rows are always visited."""
-        cands = set(found.keywords) | set(found.gates)
+    def _candidates(self, found: _DocPass, head: _Head, n: int) -> bytearray | None:
+        """Segments where some rule can hit, marked 1 (None: all). Rows are always visited."""
+        cands = bytearray(n)
+        for i in found.keywords:
+            cands[i] = 1
+        for i, g in enumerate(found.gate_words):
+            if g:
+                cands[i] = 1
         if found.active[0]:
-            cands |= found.digit_segments
+            cands = bytearray(a | b for a, b in zip(cands, found.digit_segments, strict=True))
         for rule in found.active[1]:
             if self.regex.gated(rule):
                 continue
             pos = rule.position
             if pos is not None and pos.first_lines is not None:
-                cands.update(i for i, (line, _) in head.lines.items() if line <= pos.first_lines)
+                for i, (line, _) in head.lines.items():
+                    if line <= pos.first_lines:
+                        cands[i] = 1
             elif pos is not None and pos.first_chars is not None:
-                cands.update(head.lines)
+                for i in head.lines:
+                    cands[i] = 1
             else:
                 return None
         return cands
@@ -343,9 +360,9 @@ class RulesCheck:
             row = bool(seg.spans) and is_row(seg)
             if row:
                 tables.observe(seg)
-            elif candidates is not None and i not in candidates:
+            elif candidates is not None and not candidates[i]:
                 continue
-            text = ctx.normalized(i).text
+            text = ctx.normalized_text(i)
             if not text:
                 continue
             seg_hits = self._segment_hits(i, seg, text, ctx, head, tables, found)
@@ -482,7 +499,7 @@ class RulesCheck:
         for i, seg in enumerate(doc.segments):
             loc = seg.location
             key = (loc.part, loc.page, loc.field, loc.sheet)
-            text = ctx.normalized(i).text
+            text = ctx.normalized_text(i)
             stripped = text.strip()
             short = bool(stripped) and len(stripped) <= JOIN_MAX_CHARS and not seg.spans
             if not short or key != prev_key:

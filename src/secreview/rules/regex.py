@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from secreview.rules.model import AllowEntry, Rule
@@ -107,12 +108,32 @@ class RegexMatcher:
     def gated(self, rule: Rule) -> bool:
         return bool(self._gates[rule.id])
 
-    def gate_ok(self, rule: Rule, text: str, seen: set[str] | None = None) -> bool:
+    def gate_ok(self, rule: Rule, text: str, seen: AbstractSet[str] | None = None) -> bool:
         """Every gate (literal prefilter, required context words) has a word in ``text``
         (or, when given, in ``seen``: the gate words the keyword pass found there)."""
         if seen is not None:
             return all(any(w in seen for w in words) for words in self._gates[rule.id])
         return all(any(w in text for w in words) for words in self._gates[rule.id])
+
+    def gates_met(
+        self, text: str, already: set[tuple[str, int]] | None = None
+    ) -> set[tuple[str, int]]:
+        """(rule id, gate number) of every gate with a word in ``text`` (besides ``already``)."""
+        done = already or set()
+        return {
+            (rid, k)
+            for rid, gates in self._gates.items()
+            for k, words in enumerate(gates)
+            if (rid, k) not in done and any(w in text for w in words)
+        }
+
+    def active_from(self, met: set[tuple[str, int]]) -> tuple[list[Rule], list[Rule]]:
+        """``active`` from the gates met anywhere in the document (``gates_met`` per block)."""
+
+        def ok(rule: Rule) -> bool:
+            return all((rule.id, k) in met for k in range(len(self._gates[rule.id])))
+
+        return [r for r in self.digit_rules if ok(r)], [r for r in self.other_rules if ok(r)]
 
     def active(self, doc_text: str) -> tuple[list[Rule], list[Rule]]:
         """(digit rules, other rules) that can hit somewhere in this document's text."""
@@ -127,7 +148,7 @@ class RegexMatcher:
         extra_context: str = "",
         windows: Sequence[tuple[int, int]] | None = None,
         active: tuple[list[Rule], list[Rule]] | None = None,
-        seen: set[str] | None = None,
+        seen: AbstractSet[str] | None = None,
     ) -> Iterator[tuple[Rule, RegexHit]]:
         """Validated hits of the regex rules in one segment's normalized text.
 
