@@ -207,3 +207,30 @@ def test_every_residue_kind_an_extractor_notes_has_a_chinese_name() -> None:
                 kinds.add(node.args[0].value)
     assert len(kinds) >= 20
     assert sorted(kinds - set(RESIDUE_NAMES_ZH)) == []
+
+
+def test_context_after_reaches_only_that_far_after_the_match(tmp_path) -> None:
+    """context.after: a shorter reach after the match than the window before it."""
+    folder = tmp_path / "rules"
+    folder.mkdir()
+    rule = """version = 1
+
+[[rule]]
+id = "office.code"
+name = "项目代号"
+category = "internal_affairs"
+severity = "review"
+reason = "项目代号「{text}」"
+kind = "keywords"
+keywords = ["青松工程"]
+context = { exclude = ["已公开"], window = 10, after = %d }
+"""
+    doc = tmp_path / "通知.txt"
+    doc.write_text("青松工程（名称一二三已公开）\n", encoding="utf-8")
+    for after, fires in ((3, True), (12, False)):
+        (folder / "office.toml").write_text(rule % after, encoding="utf-8")
+        report = scan_file(doc, Config(rules_dirs=(folder,), use_classifier=False))
+        assert any(f.rule == "office.code" for f in report.findings) is fires
+    (folder / "office.toml").write_text(rule % 0, encoding="utf-8")
+    with pytest.raises(UsageError, match="after"):
+        load_ruleset(Config(rules_dirs=(folder,)).rules_dirs)

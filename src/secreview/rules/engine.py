@@ -20,7 +20,7 @@ from secreview.model import SEVERITY_RANK, Document, Finding, Location, Segment
 from secreview.normalize import normalize
 from secreview.rules.allow import AllowSpan, neutralised_by
 from secreview.rules.keywords import KeywordHit, KeywordMatcher
-from secreview.rules.model import Rule, RuleSet
+from secreview.rules.model import Rule, RuleSet, around_match
 from secreview.rules.regex import DIGIT_RUN, RegexMatcher, find
 from secreview.rules.validators import compact
 
@@ -318,8 +318,7 @@ class RulesCheck:
 
     @staticmethod
     def _context_ok(rule: Rule, text: str, start: int, end: int, header: str) -> bool:
-        window = text[max(0, start - rule.window) : start] + "\n" + text[end : end + rule.window]
-        window += "\n" + header
+        window = around_match(text, start, end, rule.window, rule.after) + "\n" + header
         if rule.require and not any(w in window for w in rule.require):
             return False
         return not any(w in window for w in rule.exclude)

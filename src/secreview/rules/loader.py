@@ -61,7 +61,7 @@ ALLOW_KEYS = {
     "context",
     "examples",
 }
-CONTEXT_KEYS = {"require", "exclude", "window"}
+CONTEXT_KEYS = {"require", "exclude", "window", "after"}
 POSITION_KEYS = {"first_chars", "first_lines", "line_max_chars"}
 BULK_KEYS = {"threshold", "severity", "reason"}
 EXAMPLE_KEYS = {"match", "no_match"}
@@ -237,11 +237,12 @@ def _build_rule(data: dict[str, Any], file: str, line: int, require_name: bool =
 
     ctx = data.get("context", {})
     if not isinstance(ctx, dict):
-        raise _Problem("「context」必须是表（context.require / exclude / window）")
+        raise _Problem("「context」必须是表（context.require / exclude / window / after）")
     _check_keys(ctx, CONTEXT_KEYS, "context 中")
     require = tuple(_norm(w) for w in _str_list(ctx, "require", "context."))
     exclude = tuple(_norm(w) for w in _str_list(ctx, "exclude", "context."))
     window = _pos_int(ctx, "window", "context.") or 20
+    after = _pos_int(ctx, "after", "context.")
 
     position = None
     if "position" in data:
@@ -304,6 +305,7 @@ def _build_rule(data: dict[str, Any], file: str, line: int, require_name: bool =
         require=require,
         exclude=exclude,
         window=window,
+        after=after,
         position=position,
         parts=parts,
         with_name_severity=with_name,
@@ -339,11 +341,12 @@ def _build_allow(
         categories = frozenset(cats)
     ctx = data.get("context", {})
     if not isinstance(ctx, dict):
-        raise _Problem("「context」必须是表（context.require / exclude / window）")
+        raise _Problem("「context」必须是表（context.require / exclude / window / after）")
     _check_keys(ctx, CONTEXT_KEYS, "context 中")
     require = tuple(_norm(w) for w in _str_list(ctx, "require", "context."))
     exclude = tuple(_norm(w) for w in _str_list(ctx, "exclude", "context."))
     window = _pos_int(ctx, "window", "context.") or 20
+    after = _pos_int(ctx, "after", "context.")
     match, no_match = _examples(data)
     return AllowEntry(
         id=allow_id,
@@ -359,6 +362,7 @@ def _build_allow(
         require=require,
         exclude=exclude,
         window=window,
+        after=after,
         examples_match=match,
         examples_no_match=no_match,
     )

@@ -46,6 +46,7 @@ class Rule:
     require: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     window: int = 20
+    after: int | None = None  # characters looked at after the match (default: window)
     position: Position | None = None
     parts: frozenset[str] | None = None
     # "digit_run": run only around runs of >= 11 digit-like characters; or literals, one of
@@ -78,11 +79,13 @@ class AllowEntry:
     rules: frozenset[str] | None = None  # rule ids or id prefixes ending in "."
     categories: frozenset[str] | None = None
     # context: the allow span counts only when none of ``exclude`` (and, if given, one of
-    # ``require``) occurs within ``window`` characters before or after it — "联系邮箱：…" is an
-    # office's mailbox, "举报人邮箱：…" or "姓名：张三 邮箱：…" is not.
+    # ``require``) occurs within ``window`` characters before or ``after`` (default: window)
+    # characters after it — "联系邮箱：…" is an office's mailbox, "举报人邮箱：…" or "姓名：张三
+    # 邮箱：…" is not.
     require: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     window: int = 20
+    after: int | None = None
     examples_match: tuple[str, ...] = ()
     examples_no_match: tuple[str, ...] = ()
     name: str = ""
@@ -90,7 +93,7 @@ class AllowEntry:
     def context_ok(self, text: str, start: int, end: int) -> bool:
         if not self.require and not self.exclude:
             return True
-        around = text[max(0, start - self.window) : start] + "\n" + text[end : end + self.window]
+        around = around_match(text, start, end, self.window, self.after)
         if self.require and not any(w in around for w in self.require):
             return False
         return not any(w in around for w in self.exclude)
@@ -119,3 +122,10 @@ class RuleSet:
             if r.id == rule_id:
                 return r
         raise KeyError(rule_id)
+
+
+def around_match(text: str, start: int, end: int, window: int, after: int | None) -> str:
+    """The context of a match: ``window`` characters before it, and ``after`` (default
+    ``window``) after it, joined by a line break so that no word spans the match."""
+    tail = window if after is None else after
+    return text[max(0, start - window) : start] + "\n" + text[end : end + tail]
