@@ -142,6 +142,20 @@ def _pos_int(data: dict[str, Any], key: str, where: str) -> int | None:
     return value
 
 
+def _context(data: dict[str, Any]) -> dict[str, Any]:
+    """A rule's or allow entry's ``context`` table: require, exclude, window and after."""
+    ctx = data.get("context", {})
+    if not isinstance(ctx, dict):
+        raise _Problem("「context」必须是表（context.require / exclude / window / after）")
+    _check_keys(ctx, CONTEXT_KEYS, "context 中")
+    return {
+        "require": tuple(_norm(w) for w in _str_list(ctx, "require", "context.")),
+        "exclude": tuple(_norm(w) for w in _str_list(ctx, "exclude", "context.")),
+        "window": _pos_int(ctx, "window", "context.") or 20,
+        "after": _pos_int(ctx, "after", "context."),
+    }
+
+
 def _severity(value: Any, key: str) -> str:
     if value not in SEVERITIES:
         raise _Problem(f"「{key}」必须是 block、review 或 info 之一，而不是「{value}」")
@@ -235,14 +249,7 @@ def _build_rule(data: dict[str, Any], file: str, line: int, require_name: bool =
     else:
         raise _Problem(f"「kind」必须是 keywords 或 regex，而不是「{kind}」")
 
-    ctx = data.get("context", {})
-    if not isinstance(ctx, dict):
-        raise _Problem("「context」必须是表（context.require / exclude / window / after）")
-    _check_keys(ctx, CONTEXT_KEYS, "context 中")
-    require = tuple(_norm(w) for w in _str_list(ctx, "require", "context."))
-    exclude = tuple(_norm(w) for w in _str_list(ctx, "exclude", "context."))
-    window = _pos_int(ctx, "window", "context.") or 20
-    after = _pos_int(ctx, "after", "context.")
+    context = _context(data)
 
     position = None
     if "position" in data:
@@ -302,10 +309,7 @@ def _build_rule(data: dict[str, Any], file: str, line: int, require_name: bool =
         pattern=pattern,
         validator=validator,
         prefilter=prefilter,
-        require=require,
-        exclude=exclude,
-        window=window,
-        after=after,
+        **context,
         position=position,
         parts=parts,
         with_name_severity=with_name,
@@ -339,14 +343,7 @@ def _build_allow(
         if bad:
             raise _Problem(f"未知的类别「{'、'.join(bad)}」")
         categories = frozenset(cats)
-    ctx = data.get("context", {})
-    if not isinstance(ctx, dict):
-        raise _Problem("「context」必须是表（context.require / exclude / window / after）")
-    _check_keys(ctx, CONTEXT_KEYS, "context 中")
-    require = tuple(_norm(w) for w in _str_list(ctx, "require", "context."))
-    exclude = tuple(_norm(w) for w in _str_list(ctx, "exclude", "context."))
-    window = _pos_int(ctx, "window", "context.") or 20
-    after = _pos_int(ctx, "after", "context.")
+    context = _context(data)
     match, no_match = _examples(data)
     return AllowEntry(
         id=allow_id,
@@ -359,10 +356,7 @@ def _build_allow(
         validator=validator,
         rules=rules,
         categories=categories,
-        require=require,
-        exclude=exclude,
-        window=window,
-        after=after,
+        **context,
         examples_match=match,
         examples_no_match=no_match,
     )
