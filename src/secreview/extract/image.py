@@ -278,38 +278,32 @@ def _picture_notes(
                 sample="、".join(read[:5]),
             )
         )
-    if left:
+
+    def note(kind: str, message: str, pics: list[Picture]) -> None:
         doc.residue.append(
-            ResidueNote(
-                "ocr_skipped",
-                f"{what}中有 {len(left)} 张图片未经 OCR 识别（超出 OCR 时间上限或无法读取：{_names(left)}），"
-                "需人工核对",
-                where(left[0]),
-                count=len(left),
-                sample=_names(left),
-            )
+            ResidueNote(kind, message, where(pics[0]), count=len(pics), sample=_names(pics))
+        )
+
+    if left:
+        note(
+            "ocr_skipped",
+            f"{what}中有 {len(left)} 张图片未经 OCR 识别（超出 OCR 时间上限或无法读取：{_names(left)}），"
+            "需人工核对",
+            left,
         )
     if blank_paper:
-        doc.residue.append(
-            ResidueNote(
-                "ocr_empty",
-                f"{what}中有 {len(blank_paper)} 张像是文件扫描件的图片未识别出文字（{_names(blank_paper)}）；"
-                "如其中有文字（手写、复印件），需人工核对",
-                where(blank_paper[0]),
-                count=len(blank_paper),
-                sample=_names(blank_paper),
-            )
+        note(
+            "ocr_empty",
+            f"{what}中有 {len(blank_paper)} 张像是文件扫描件的图片未识别出文字（{_names(blank_paper)}）；"
+            "如其中有文字（手写、复印件），需人工核对",
+            blank_paper,
         )
     if unread:
-        doc.residue.append(
-            ResidueNote(
-                "image_unread",
-                f"{what}中有 {len(unread)} 张图片（{_names(unread)}），图片中的文字无法自动审查"
-                "（本机未安装 OCR 组件：pip install 'secreview[ocr]'），需人工核对",
-                where(unread[0]),
-                count=len(unread),
-                sample=_names(unread),
-            )
+        note(
+            "image_unread",
+            f"{what}中有 {len(unread)} 张图片（{_names(unread)}），图片中的文字无法自动审查"
+            "（本机未安装 OCR 组件：pip install 'secreview[ocr]'），需人工核对",
+            unread,
         )
 
 
