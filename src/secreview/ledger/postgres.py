@@ -33,6 +33,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import astuple
 from typing import Any
 
 import psycopg
@@ -597,19 +598,7 @@ class PostgresStorage:
                 " version = EXCLUDED.version, status = EXCLUDED.status,"
                 " verdict = EXCLUDED.verdict, waiting_for = EXCLUDED.waiting_for,"
                 " updated_seq = EXCLUDED.updated_seq, updated_ts = EXCLUDED.updated_ts",
-                (
-                    self._office,
-                    row.id,
-                    row.title,
-                    row.dept,
-                    row.drafter,
-                    row.version,
-                    row.status,
-                    row.verdict,
-                    row.waiting_for,
-                    row.updated_seq,
-                    row.updated_ts,
-                ),
+                (self._office, *astuple(row)),
             )
             with conn.cursor() as cur:
                 cur.executemany(

@@ -34,6 +34,7 @@ import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import astuple
 from pathlib import Path
 from typing import Any
 
@@ -550,18 +551,7 @@ class SQLiteStorage:
         self._conn.execute(
             "INSERT OR REPLACE INTO submissions(id, title, dept, drafter, version, status, verdict,"
             " waiting_for, updated_seq, updated_ts) VALUES (?,?,?,?,?,?,?,?,?,?)",
-            (
-                row.id,
-                row.title,
-                row.dept,
-                row.drafter,
-                row.version,
-                row.status,
-                row.verdict,
-                row.waiting_for,
-                row.updated_seq,
-                row.updated_ts,
-            ),
+            astuple(row),
         )
         self._conn.executemany(
             "INSERT OR REPLACE INTO versions(submission_id, version, sha256, status) VALUES (?,?,?,?)",
