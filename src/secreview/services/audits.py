@@ -9,6 +9,7 @@ from secreview.errors import UsageError
 from secreview.ledger.signing import Signer
 from secreview.ledger.storage import CITY
 from secreview.report.audit import Audit
+from secreview.services.audit_build import audit_of
 from secreview.services.base import Context
 from secreview.services.periods import parse_period
 from secreview.services.verification import Verification
@@ -37,7 +38,6 @@ class Audits:
 
         On the city chain (``--office '*'``) the audit covers every office (or ``offices``):
         see services/city.py. ``office`` is the title printed (default: the ledger's)."""
-        from secreview.report.build import build_audit
         from secreview.services.city import City, require_city
 
         ctx = self.ctx
@@ -69,19 +69,15 @@ class Audits:
                 request["annual"] = annual
             ctx.record_audit(signer, "生成保密审查台账", request)
         result = Verification(ctx).verify()
-        message = "；".join(p.reason for p in result.problems[:3])
-        with ctx.storage.reading() as rd:
-            audit = build_audit(
-                rd.iter_events(),
-                period_from=period_from,
-                period_to=period_to,
-                dept=dept,
-                office=office,
-                head=(result.events, result.head),
-                verify_ok=result.ok,
-                verify_message=message,
-                clock=ctx.config.clock(),
-                annual=annual,
-            )
+        audit = audit_of(
+            ctx.storage,
+            result,
+            ctx.config.clock(),
+            period_from=period_from,
+            period_to=period_to,
+            dept=dept,
+            office=office,
+            annual=annual,
+        )
         audit.read_only = ctx.storage.read_only
         return audit

@@ -33,6 +33,7 @@ from secreview.ledger.signing import Signer
 from secreview.ledger.storage import CITY, office_key
 from secreview.report.audit import Audit, AuditStats
 from secreview.services.anchors import city_anchors
+from secreview.services.audit_build import audit_of
 from secreview.services.base import Context
 
 CITY_LABEL = "全市（各单位）"
@@ -83,7 +84,6 @@ class City:
         fmt: str,
         only: Sequence[str] | None = None,
     ) -> Audit:
-        from secreview.report.build import build_audit
         from secreview.services.periods import parse_period
 
         ctx = self.ctx
@@ -116,18 +116,15 @@ class City:
         for office, result in verify_offices(ctx, chosen):
             b = open_backend(ctx.config.db, office)
             try:
-                with b.storage.reading() as rd:
-                    one = build_audit(
-                        rd.iter_events(),
-                        period_from=period_from,
-                        period_to=period_to,
-                        dept=dept,
-                        office=office,
-                        head=(result.events, result.head),
-                        verify_ok=result.ok,
-                        verify_message="；".join(p.reason for p in result.problems[:3]),
-                        clock=ctx.config.clock(),
-                    )
+                one = audit_of(
+                    b.storage,
+                    result,
+                    ctx.config.clock(),
+                    period_from=period_from,
+                    period_to=period_to,
+                    dept=dept,
+                    office=office,
+                )
             finally:
                 b.storage.close()
             audits.append((office, one))
