@@ -177,9 +177,19 @@ def table() -> dict[int, str]:
                 chars.update(EXTRA)
                 chars.update(LOOKALIKES)
                 chars.update({s: STAR for s in STAR_VARIANTS})
-                _present = re.compile("[" + "".join(re.escape(c) for c in sorted(chars)) + "]")
+                _present = _class_of(chars)
                 _table = {ord(k): v for k, v in chars.items()}
     return _table
+
+
+def _class_of(chars: dict[str, str]) -> re.Pattern[str]:
+    """A character class that finds every key of ``chars``. Astral keys are covered by one
+    range: the regex engine tests BMP members with a bitmap but astral ones one by one, for
+    every character of the text (that made the search ~10x slower); a false hit on another
+    astral character only costs a translate that changes nothing."""
+    bmp = "".join(re.escape(c) for c in sorted(chars) if ord(c) < 0x10000)
+    astral = "\U00010000-\U0010ffff" if any(ord(c) >= 0x10000 for c in chars) else ""
+    return re.compile(f"[{bmp}{astral}]")
 
 
 def fold(text: str) -> str:
