@@ -87,6 +87,25 @@ class OffsetMap(Sequence[int]):
         k = len(both) // 2
         return cls(both[:k], both[k:], length)
 
+    def part(self, lo: int, hi: int, base: int) -> OffsetMap:
+        """The map of positions ``lo … hi`` (both included), renumbered from 0, with ``base``
+        taken off every offset: one text's own map out of the map of a joined text."""
+        starts, origins = self._starts, self._origins
+        first = bisect_right(starts, lo) - 1
+        last = bisect_right(starts, hi)
+        if last - first == 1:
+            return OffsetMap(
+                array("q", [0]),
+                array("q", [origins[first] + lo - starts[first] - base]),
+                hi - lo + 1,
+            )
+        new_starts = array("q", [0])
+        new_origins = array("q", [origins[first] + lo - starts[first] - base])
+        for k in range(first + 1, last):
+            new_starts.append(starts[k] - lo)
+            new_origins.append(origins[k] - base)
+        return OffsetMap(new_starts, new_origins, hi - lo + 1)
+
     def __len__(self) -> int:
         return self._len
 
@@ -134,13 +153,13 @@ class _Runs:
         self.starts.append(at)
         self.origins.append(origin)
 
-    def add_from(self, at: int, source: OffsetMap, lo: int, hi: int) -> None:
-        """Positions ``at …`` take the offsets ``source[lo:hi]`` (run by run)."""
+    def add_from(self, at: int, source: OffsetMap, lo: int, hi: int, shift: int = 0) -> None:
+        """Positions ``at …`` take the offsets ``source[lo:hi]`` (run by run), plus ``shift``."""
         starts, origins = source._starts, source._origins
         k = bisect_right(starts, lo) - 1
         while lo < hi:
             stop = min(hi, starts[k + 1] if k + 1 < len(starts) else hi)
-            self.add(at, origins[k] + (lo - starts[k]))
+            self.add(at, origins[k] + (lo - starts[k]) + shift)
             at += stop - lo
             lo = stop
             k += 1
@@ -168,9 +187,69 @@ class Normalized:
         return self.original[s:e]
 
 
+SEPARATOR = "\x00"  # between the texts ``normalize_many`` joins: NFKC and fold keep it, no space
+
+
 def normalize(text: str, *, fold_characters: bool = True) -> Normalized:
     """``fold_characters=False`` skips the one-to-one ``fold`` (the classifier's training
     corpus: the shipped model was trained on text normalized without it)."""
+    mapped, offsets = _normalize(text, fold_characters, False)
+    return Normalized(mapped, offsets, text)
+
+
+def normalize_many(
+    texts: Sequence[str], *, fold_characters: bool = True
+) -> tuple[str, array[int], array[int], OffsetMap]:
+    """``texts`` normalized in one pass: (their normalized texts joined by SEPARATOR, where
+    each starts in it, where each original starts in the originals joined by SEPARATOR, the
+    offset map of the joined text into the joined originals). Both start arrays have one
+    entry more than ``texts``: the end of the last text plus one.
+
+    Text ``k`` is ``joined[starts[k] : starts[k + 1] - 1]`` and its own offset map is
+    ``offsets.part(starts[k], starts[k + 1] - 1, origin_starts[k])`` — exactly what
+    ``normalize(texts[k])`` gives: whitespace next to a separator is a text's first or last
+    and stays, as it does at the ends of a text normalized alone.
+    """
+    origin_starts = array("q", [0])
+    pos = 0
+    for t in texts:
+        pos += len(t) + 1
+        origin_starts.append(pos)
+    joined = SEPARATOR.join(texts)
+    if not texts:
+        return "", array("q", [0]), origin_starts, OffsetMap.identity(0)
+    if joined.count(SEPARATOR) == len(texts) - 1:
+        mapped, offsets = _normalize(joined, fold_characters, True)
+        starts = array("q", [0])
+        at = mapped.find(SEPARATOR)
+        while at != -1:
+            starts.append(at + 1)
+            at = mapped.find(SEPARATOR, at + 1)
+        starts.append(len(mapped) + 1)
+        return mapped, starts, origin_starts, offsets
+    # A text holds the separator itself (rare): one at a time, then their maps joined.
+    runs = _Runs()
+    parts: list[str] = []
+    starts = array("q", [0])
+    at = 0
+    for k, t in enumerate(texts):
+        got, offsets = _normalize(t, fold_characters, False)
+        parts.append(got)
+        runs.add_from(at, offsets, 0, len(got) + 1, shift=origin_starts[k])
+        at += len(got) + 1
+        starts.append(at)
+    return SEPARATOR.join(parts), starts, origin_starts, runs.build(max(at, 1))
+
+
+def _normalize(text: str, fold_characters: bool, separated: bool) -> tuple[str, OffsetMap]:
+    """(normalized text, its offset map); ``separated``: SEPARATOR ends a text (whitespace
+    next to it is at a text's end and is kept)."""
+    if text.isascii():  # nothing NFKC or fold changes, and no CJK for whitespace to touch
+        return text, OffsetMap.identity(len(text))
+    if _BULK_MIN <= len(text) <= _BULK_MAX:
+        from secreview import normalize_bulk
+
+        return normalize_bulk.normalize(text, fold_characters, separated)
     mapped, origin = _map_characters(text, fold_characters)
     n = len(mapped)
     kept: list[tuple[int, int]] = []
@@ -180,12 +259,15 @@ def normalize(text: str, *, fold_characters: bool = True) -> Normalized:
             start, end = m.span()
             if start == 0 or end == n:
                 continue
-            if _CJK.match(mapped, start - 1) is None and _CJK.match(mapped, end) is None:
+            before, after = mapped[start - 1], mapped[end]
+            if separated and (before == SEPARATOR or after == SEPARATOR):
+                continue
+            if _CJK.match(before) is None and _CJK.match(after) is None:
                 continue
             kept.append((pos, start))
             pos = end
     if not kept:
-        return Normalized(mapped, origin, text)
+        return mapped, origin
     kept.append((pos, n))
     runs = _Runs()
     at = 0
@@ -193,7 +275,14 @@ def normalize(text: str, *, fold_characters: bool = True) -> Normalized:
         runs.add_from(at, origin, lo, hi)
         at += hi - lo
     runs.add(at, len(text))
-    return Normalized("".join(mapped[lo:hi] for lo, hi in kept), runs.build(at + 1), text)
+    return "".join(mapped[lo:hi] for lo, hi in kept), runs.build(at + 1)
+
+
+# Texts this long (and not longer than _BULK_MAX) are normalized with numpy, all characters
+# at once (normalize_bulk.py); shorter ones, where numpy's per-call cost dominates, and huge
+# ones, whose per-character arrays would cost memory, run by regex below.
+_BULK_MIN = 512
+_BULK_MAX = 4_000_000
 
 
 # ------------------------------------------------------------------ per-character NFKC

@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from secreview.model import Document, Finding, Location, Segment
-from secreview.normalize import Normalized, OffsetMap, normalize
+from secreview.normalize import SEPARATOR, Normalized, OffsetMap, normalize_many
 
 CONTEXT_CHARS = 24
 # Between the normalized texts of a block: NUL never occurs in a keyword and is no digit,
 # letter or space, so no match crosses from one segment into the next.
-SEGMENT_SEPARATOR = "\x00"
+SEGMENT_SEPARATOR = SEPARATOR
 OCR_NOTE = "OCR 识别，请核对原图"
 
 
@@ -49,32 +49,20 @@ BLOCK = 512  # segments normalized together and kept as one string
 
 
 class _Block:
-    """The normalized texts of BLOCK consecutive segments: one string, NUL between texts
-    (as the rules' document pass reads them), and their offset runs in one bytes object."""
+    """The normalized texts of BLOCK consecutive segments, normalized in one pass: one string,
+    NUL between texts (as the rules' document pass reads them), and one offset map of that
+    string into the segments' texts joined the same way (``normalize_many``)."""
 
-    __slots__ = ("text", "starts", "runs", "runs_at")
+    __slots__ = ("text", "starts", "origin_starts", "offset_map")
 
-    def __init__(self, norms: list[Normalized]) -> None:
-        self.text = SEGMENT_SEPARATOR.join(n.text for n in norms)
-        self.starts = array("q", [0])
-        self.runs_at = array("q", [0])
-        runs: list[bytes] = []
-        pos = size = 0
-        for n in norms:
-            pos += len(n.text) + 1
-            self.starts.append(pos)
-            packed = n.offsets.pack() or b""
-            size += len(packed)
-            runs.append(packed)
-            self.runs_at.append(size)
-        self.runs = b"".join(runs)
+    def __init__(self, texts: list[str]) -> None:
+        self.text, self.starts, self.origin_starts, self.offset_map = normalize_many(texts)
 
     def segment_text(self, k: int) -> str:
         return self.text[self.starts[k] : self.starts[k + 1] - 1]
 
-    def offsets(self, k: int, length: int) -> OffsetMap:
-        packed = self.runs[self.runs_at[k] : self.runs_at[k + 1]]
-        return OffsetMap.unpack(packed or None, length)
+    def offsets(self, k: int) -> OffsetMap:
+        return self.offset_map.part(self.starts[k], self.starts[k + 1] - 1, self.origin_starts[k])
 
 
 @dataclass
@@ -100,7 +88,7 @@ class ScanContext:
         block = self.block(index // BLOCK)
         k = index % BLOCK
         text = block.segment_text(k)
-        got = Normalized(text, block.offsets(k, len(text) + 1), original)
+        got = Normalized(text, block.offsets(k), original)
         if len(self._recent) >= RECENT:
             del self._recent[next(iter(self._recent))]
         self._recent[index] = got
@@ -119,7 +107,7 @@ class ScanContext:
         got = self._blocks.get(b)
         if got is None:
             segments = self.doc.segments[b * BLOCK : (b + 1) * BLOCK]
-            got = _Block([normalize(seg.text) for seg in segments])
+            got = _Block([seg.text for seg in segments])
             self._blocks[b] = got
         return got
 
