@@ -7,6 +7,7 @@ or a billion-laughs entity is refused with ``too_large``/``corrupt_file`` instea
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 import lxml.etree
@@ -23,8 +24,9 @@ _XML_PARTS = (".xml", ".rels", ".vml")
 
 
 class Package(zipfile.ZipFile):
-    """A zip package whose XML parts are decompressed once: ``check_all_xml`` reads every
-    one of them, the extractor then reads the ones it parses (issue 17)."""
+    """A zip package whose XML parts are decompressed once: ``check_all_xml`` reads the small
+    ones whole (and only the head of a large one), the extractor then reads the ones it
+    parses (issue 17)."""
 
     def __init__(self, file: io.BytesIO) -> None:
         super().__init__(file)
@@ -86,10 +88,18 @@ def _read_member(zf: zipfile.ZipFile, name: str, limits: Limits) -> bytes | None
     return data
 
 
+_DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
+_ENTITY = re.compile(rb"<!ENTITY", re.IGNORECASE)
+DOCTYPE_WINDOW = 4096  # a DTD comes before the root element
+ENTITY_WINDOW = 65536
+
+
 def check_xml(data: bytes, name: str) -> None:
     """OOXML parts never carry a DTD; one that does is hostile (billion laughs, XXE)."""
-    head = data[:4096].upper()
-    if b"<!DOCTYPE" in head or b"<!ENTITY" in data[:65536].upper():
+    if (
+        _DOCTYPE.search(data, 0, DOCTYPE_WINDOW) is not None
+        or _ENTITY.search(data, 0, ENTITY_WINDOW) is not None
+    ):
         raise CorruptFile(f"文档部件 {name} 含有 DTD/实体声明（可能是恶意构造的文件），拒绝处理")
 
 
@@ -102,9 +112,29 @@ def parse_xml(data: bytes, name: str) -> lxml.etree._Element:
 
 
 def check_all_xml(zf: zipfile.ZipFile, limits: Limits) -> None:
-    """Refuse the package if any XML part declares a DTD/entities."""
+    """Refuse the package if any XML part declares a DTD/entities.
+
+    ``check_xml`` looks at a part's first ENTITY_WINDOW bytes only, so only those of a larger
+    part are inflated here (Word's styles.xml and stylesWithEffects.xml are ~400 KB each and
+    the extractors never read the latter); a part read later is read whole, with its CRC and
+    size checks, by ``read_member``.
+    """
     for info in zf.infolist():
         if info.filename.endswith(_XML_PARTS):
-            data = read_member(zf, info.filename, limits)
+            if info.file_size <= ENTITY_WINDOW:
+                data = read_member(zf, info.filename, limits)
+            else:
+                data = _read_head(zf, info)
             if data is not None:
                 check_xml(data, info.filename)
+
+
+def _read_head(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    cache = zf.parts if isinstance(zf, Package) else {}
+    if info.filename in cache:
+        return cache[info.filename]
+    try:
+        with zf.open(info) as fh:
+            return fh.read(ENTITY_WINDOW)
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError) as e:
+        raise CorruptFile(f"文档部件 {info.filename} 已损坏（{e}）") from e
