@@ -132,7 +132,7 @@ def _scan(box: list[bytes], path: str, config: Config, checks: Sequence[Check] |
     try:
         with deadline(limits.seconds_per_file, limits.wall_seconds_per_file) as budget:
             fmt = detect_format(data, path) if data else None
-            doc = extract_bytes(data, path, config.limits)
+            doc = extract_bytes(data, path, config.limits, fmt)
             del data
             fmt = doc.format
             findings, ctx = run_checks(

@@ -96,11 +96,15 @@ class ScanContext:
 
     def normalized_text(self, index: int) -> str:
         """``normalized(index).text`` without building its offset map."""
+        n = len(self.doc.segments)
         if index < 0:
-            index += len(self.doc.segments)
-        if not 0 <= index < len(self.doc.segments):
+            index += n
+        if not 0 <= index < n:
             raise IndexError("segment index out of range")
-        return self.block(index // BLOCK).segment_text(index % BLOCK)
+        b, k = divmod(index, BLOCK)
+        block = self._blocks.get(b) or self.block(b)
+        starts = block.starts
+        return block.text[starts[k] : starts[k + 1] - 1]
 
     def block(self, b: int) -> _Block:
         """Block ``b``: segments ``b * BLOCK`` … (normalized on first use)."""

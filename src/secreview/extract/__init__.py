@@ -120,10 +120,12 @@ def _require_regular(p: Path, mode: int) -> None:
     raise NotRegularFile(f"不是普通文件，而是{kind}，无法审查：{p}")
 
 
-def extract_bytes(data: bytes, path: str, limits: Limits) -> Document:
+def extract_bytes(data: bytes, path: str, limits: Limits, fmt: str | None = None) -> Document:
+    """``fmt``: what ``detect_format(data, path)`` gave, when the caller already asked."""
     if not data:
         raise CorruptFile("文件为空（empty file）")
-    fmt = detect_format(data, path)
+    if fmt is None:
+        fmt = detect_format(data, path)
     extractor = extractor_for(fmt)
     if extractor is None:
         raise UnsupportedFormat(f"不支持的文件格式：{fmt}")

@@ -194,7 +194,8 @@ def read_pictures(doc: Document, pictures: Iterable[Picture], limits: Limits, wh
     shared, and the pictures it leaves are listed for review. Without it: a picture that
     could hold text is listed as unread (review). Decorative pictures are skipped either way.
     """
-    have_ocr = ocr.available()
+    have_ocr: bool | None = None  # asked at the first picture (a document without any, the
+    # common case, does not pay for the look-up)
     stop_at: float | None = None  # the budget starts with the first picture read
     read: list[str] = []
     left: list[Picture] = []
@@ -205,6 +206,8 @@ def read_pictures(doc: Document, pictures: Iterable[Picture], limits: Limits, wh
         if pic.name in seen:
             continue
         seen.add(pic.name)
+        if have_ocr is None:
+            have_ocr = ocr.available()
         size = _size(pic.data)
         if size is None:
             if pic.name.lower().endswith(RASTER_SUFFIXES):  # a photo PIL cannot open
