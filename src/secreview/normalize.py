@@ -23,13 +23,21 @@ import re
 import unicodedata
 from array import array
 from bisect import bisect_right
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import overload
 
 from secreview.fold import fold
+from secreview.offsets import SEPARATOR, ZERO_WIDTH, OffsetMap
 
-ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e\u200e\u200f")
+__all__ = [
+    "SEPARATOR",
+    "ZERO_WIDTH",
+    "Normalized",
+    "OffsetMap",
+    "is_cjk",
+    "normalize",
+    "normalize_many",
+]
 
 
 def is_cjk(ch: str) -> bool:
@@ -44,93 +52,6 @@ def is_cjk(ch: str) -> bool:
         or 0xFF00 <= o <= 0xFFEF  # full-width forms left after NFKC (、。 etc.)
         or o in (0x2605, 0x2606, 0x2018, 0x2019, 0x201C, 0x201D, 0x2014, 0x2026)
     )
-
-
-class OffsetMap(Sequence[int]):
-    """``offsets[i]``: the index in the original of normalized character ``i``, for
-    ``0 <= i <= n`` (``offsets[n]`` is the length of the original).
-
-    Stored as runs, not one integer per character: run ``k`` starts at normalized position
-    ``starts[k]`` and maps ``i`` to ``origins[k] + (i - starts[k])`` until the next run. Text
-    that only lost a few spaces or zero-width characters has a handful of runs, so the map
-    costs bytes, not the ~36 bytes a character a tuple of ints did (issue 17).
-    """
-
-    __slots__ = ("_starts", "_origins", "_len")
-
-    def __init__(self, starts: array[int], origins: array[int], length: int) -> None:
-        self._starts = starts
-        self._origins = origins
-        self._len = length
-
-    @classmethod
-    def identity(cls, n: int) -> OffsetMap:
-        return cls(array("q", [0]), array("q", [0]), n + 1)
-
-    @property
-    def runs(self) -> int:
-        return len(self._starts)
-
-    def pack(self) -> bytes | None:
-        """The runs as bytes (starts, then origins; None for the identity map)."""
-        if len(self._starts) == 1 and self._starts[0] == 0 and self._origins[0] == 0:
-            return None
-        return self._starts.tobytes() + self._origins.tobytes()
-
-    @classmethod
-    def unpack(cls, packed: bytes | None, length: int) -> OffsetMap:
-        """The map ``pack`` gave (``length``: len(normalized text) + 1)."""
-        if packed is None:
-            return cls.identity(length - 1)
-        both = array("q")
-        both.frombytes(packed)
-        k = len(both) // 2
-        return cls(both[:k], both[k:], length)
-
-    def part(self, lo: int, hi: int, base: int) -> OffsetMap:
-        """The map of positions ``lo … hi`` (both included), renumbered from 0, with ``base``
-        taken off every offset: one text's own map out of the map of a joined text."""
-        starts, origins = self._starts, self._origins
-        first = bisect_right(starts, lo) - 1
-        last = bisect_right(starts, hi)
-        if last - first == 1:
-            return OffsetMap(
-                array("q", [0]),
-                array("q", [origins[first] + lo - starts[first] - base]),
-                hi - lo + 1,
-            )
-        new_starts = array("q", [0])
-        new_origins = array("q", [origins[first] + lo - starts[first] - base])
-        for k in range(first + 1, last):
-            new_starts.append(starts[k] - lo)
-            new_origins.append(origins[k] - base)
-        return OffsetMap(new_starts, new_origins, hi - lo + 1)
-
-    def __len__(self) -> int:
-        return self._len
-
-    @overload
-    def __getitem__(self, i: int) -> int: ...
-    @overload
-    def __getitem__(self, i: slice) -> list[int]: ...
-    def __getitem__(self, i: int | slice) -> int | list[int]:
-        if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(self._len))]
-        if i < 0:
-            i += self._len
-        if not 0 <= i < self._len:
-            raise IndexError("offset index out of range")
-        k = bisect_right(self._starts, i) - 1
-        return self._origins[k] + (i - self._starts[k])
-
-    def __iter__(self) -> Iterator[int]:
-        starts, origins = self._starts, self._origins
-        for k in range(len(starts)):
-            stop = starts[k + 1] if k + 1 < len(starts) else self._len
-            yield from range(origins[k], origins[k] + stop - starts[k])
-
-    def __repr__(self) -> str:
-        return f"OffsetMap({self._len} offsets in {len(self._starts)} runs)"
 
 
 class _Runs:
@@ -185,9 +106,6 @@ class Normalized:
     def original_text(self, start: int, end: int) -> str:
         s, e = self.span(start, end)
         return self.original[s:e]
-
-
-SEPARATOR = "\x00"  # between the texts ``normalize_many`` joins: NFKC and fold keep it, no space
 
 
 def normalize(text: str, *, fold_characters: bool = True) -> Normalized:
@@ -282,7 +200,7 @@ def _normalize(text: str, fold_characters: bool, separated: bool) -> tuple[str, 
 # at once (normalize_bulk.py); shorter ones, where numpy's per-call cost dominates, and huge
 # ones, whose per-character arrays would cost memory, run by regex below.
 _BULK_MIN = 512
-_BULK_MAX = 4_000_000
+_BULK_MAX = 1_000_000  # ~40 bytes a character while numpy runs: at most ~40 MB
 
 
 # ------------------------------------------------------------------ per-character NFKC

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from secreview.fold import fold, table
-from secreview.normalize import SEPARATOR, ZERO_WIDTH, OffsetMap
+from secreview.offsets import SEPARATOR, ZERO_WIDTH, OffsetMap
 
 BMP = 0x10000
 _ASTRAL_CJK = (0x20000, 0x2FA1F)  # the astral range of is_cjk()
