@@ -23,8 +23,6 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
 from secreview import workflow as wf
 from secreview.directory import (
     IDENTITY_ACTIONS,
@@ -48,6 +46,7 @@ from secreview.ledger.keys import (
     enrol_message,
     kdf_params,
     new_enrol_code,
+    new_private_key,
     passphrase_problem,
     public_hex,
 )
@@ -261,7 +260,7 @@ class Accounts:
             raise UsageError(str(e)) from e
         if self.storage.head()[0]:
             raise Refused(self._exists())
-        key = Ed25519PrivateKey.generate()
+        key = new_private_key()
         blob = encrypt_private(key, name, passphrase, kdf)
         signer = Signer.of(name, key)
         with self.storage.write() as tx:
@@ -364,7 +363,7 @@ class Accounts:
             raise UsageError(f"不能以此口令启用「{name}」：{why}")
         d = self.directory()
         acct, offer_key = self._offer(d, name, code, what)
-        key = Ed25519PrivateKey.generate()
+        key = new_private_key()
         assert d.kdf is not None
         blob = encrypt_private(key, name, passphrase, d.kdf)
         signer = Signer.of(name, key)
@@ -427,7 +426,7 @@ class Accounts:
     def _new_key(self, signer: Signer, passphrase: str, action: str, what: str) -> dict[str, Any]:
         d = self.directory()
         assert d.kdf is not None
-        key = Ed25519PrivateKey.generate()
+        key = new_private_key()
         blob = encrypt_private(key, signer.name, passphrase, d.kdf)
         public = public_hex(key.public_key())
         with self.storage.write() as tx:
