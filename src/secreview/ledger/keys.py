@@ -116,6 +116,19 @@ def public_hex(key: Ed25519PublicKey) -> str:
     return key.public_bytes_raw().hex()
 
 
+def is_public_hex(hex_text: object) -> bool:
+    """Whether the text is 64 hex digits (32 bytes) — the form of a public key, checked
+    without ``cryptography``: :func:`load_public` returns a key for exactly these (it does no
+    point check; tests/test_ledger_signing.py holds it to that). The unverified identity fold
+    (``queue``, ``show``) uses it; everything that checks a signature loads the key."""
+    if not isinstance(hex_text, str) or len(hex_text) != 64:
+        return False
+    try:
+        return len(bytes.fromhex(hex_text)) == 32
+    except ValueError:
+        return False
+
+
 def load_public(hex_text: object) -> Ed25519PublicKey | None:
     """The public key from its 64 hex digits, or None when the text is not one."""
     if not isinstance(hex_text, str) or len(hex_text) != 64:
