@@ -18,10 +18,8 @@ derived key is kept in a ``bytearray`` and overwritten after use.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import os
-import secrets
 import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypedDict
@@ -226,6 +224,9 @@ class EnrolCode:
 
 
 def new_enrol_code() -> EnrolCode:
+    import base64
+    import secrets
+
     raw = base64.b32encode(secrets.token_bytes(16)).decode("ascii").rstrip("=")
     code = "-".join(raw[i : i + 4] for i in range(0, len(raw), 4))
     return EnrolCode(code, public_hex(enrol_key(code).public_key()))

@@ -35,7 +35,6 @@ from secreview.directory import (
     UserAddPayload,
 )
 from secreview.errors import Refused, UsageError
-from secreview.ledger.chain import append
 from secreview.ledger.keys import (
     DEFAULT_COST,
     ENROL_HOURS,
@@ -62,6 +61,14 @@ MAX_DELAY_S = 30
 # LOCK_MINUTES lock the account until LOCK_MINUTES after the last of them.
 LOCK_AFTER = 5
 LOCK_MINUTES = 15
+
+
+def _append(tx: Storage, signer: Signer, action: str, payload: dict[str, Any], ts: str) -> Event:
+    """chain.append of an identity event (no item). The chain is imported by the first write,
+    not with this module: ``queue`` reads the accounts and writes nothing (issue 17)."""
+    from secreview.ledger.chain import append
+
+    return append(tx, signer, action, None, None, payload, ts)
 
 
 def iso(dt: datetime) -> str:
@@ -166,7 +173,7 @@ class Accounts:
                 "first": fails[0],
                 "last": fails[-1],
             }
-            append(tx, signer, "auth_failures", None, None, payload, self.now())
+            _append(tx, signer, "auth_failures", payload, self.now())
             tx.clear_auth_failures(signer.name)
 
     def project_users(self, tx: Storage, d: Directory | None = None) -> None:
@@ -275,7 +282,7 @@ class Accounts:
                 "public_key": signer.public,
                 "key": blob,
             }
-            ev = append(tx, signer, "init", None, None, dict(payload), self.now())
+            ev = _append(tx, signer, "init", dict(payload), self.now())
             self.project_users(tx)
         return {
             "created": True,
@@ -313,7 +320,7 @@ class Accounts:
                 "enrol_key": code.public,
                 "enrol_expires": self._expiry(),
             }
-            ev = append(tx, signer, "user_add", None, None, dict(payload), self.now())
+            ev = _append(tx, signer, "user_add", dict(payload), self.now())
             self.project_users(tx)
         return {
             "user": {"name": payload["name"], "roles": payload["roles"], "depts": depts},
@@ -333,7 +340,7 @@ class Accounts:
                 "enrol_key": code.public,
                 "enrol_expires": self._expiry(),
             }
-            ev = append(tx, signer, "key_reset", None, None, dict(payload), self.now())
+            ev = _append(tx, signer, "key_reset", dict(payload), self.now())
             self.project_users(tx)
         return {
             "name": name,
@@ -348,7 +355,7 @@ class Accounts:
         with self.storage.write() as tx:
             admin, d = self.authorize(tx, signer, f"停用用户「{name}」")
             payload = wf.plan_user_disable(d.users(), admin, name)
-            ev = append(tx, signer, "user_disable", None, None, payload, self.now())
+            ev = _append(tx, signer, "user_disable", payload, self.now())
             self.project_users(tx)
         return {"disabled": name, "seq": ev.seq}
 
@@ -378,7 +385,7 @@ class Accounts:
                 "enrol_key": offer_key,
                 "enrol_proof": proof.hex(),
             }
-            ev = append(tx, signer, "user_enroll", None, None, dict(payload), self.now())
+            ev = _append(tx, signer, "user_enroll", dict(payload), self.now())
             self.project_users(tx)
             after = self.directory(tx).accounts[name]
         return {
@@ -432,7 +439,7 @@ class Accounts:
         with self.storage.write() as tx:
             self.authorize(tx, signer, what)
             payload: KeyChangePayload = {"name": signer.name, "public_key": public, "key": blob}
-            ev: Event = append(tx, signer, action, None, None, dict(payload), self.now())
+            ev: Event = _append(tx, signer, action, dict(payload), self.now())
             self.project_users(tx)
         return {"name": signer.name, "public_key": public, "seq": ev.seq, "action": action}
 
