@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -25,8 +24,6 @@ if TYPE_CHECKING:
     from secreview.settings import Settings
 
 T = TypeVar("T")
-# handled() lived in cli/ledger_cmds.py: its -v lines keep that logger's name.
-log = logging.getLogger("secreview.cli.ledger_cmds")
 
 # How a verdict and a finding's severity are shown (scan, submit, queue, show).
 VERDICT_STYLE = {
@@ -183,7 +180,10 @@ def handled() -> Iterator[None]:
             or Refused(f"文件操作失败：{e.strerror or e}（{e.filename or ''}）")
         )
     except Exception as e:  # a bug: still one line for the user, the traceback with -v
-        log.debug("internal error", exc_info=True)
+        import logging  # (not at import: --help and queue never log, issue 17)
+
+        # handled() lived in cli/ledger_cmds.py: its -v lines keep that logger's name
+        logging.getLogger("secreview.cli.ledger_cmds").debug("internal error", exc_info=True)
         fail(
             Refused(
                 f"内部错误，操作未完成（请报告开发者，加 -v 查看详情）：{type(e).__name__}: {e}"

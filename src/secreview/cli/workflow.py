@@ -21,7 +21,6 @@ from secreview.cli.common import (
 )
 from secreview.cli.passphrase import signer_for
 from secreview.errors import UsageError
-from secreview.numbering import parse_refs
 from secreview.workflow import ROLE_ZH, STATUS_ZH
 
 ROUTE_ZH = {"reviewer": "保密审查员", "leader": "审核领导"}
@@ -128,12 +127,12 @@ def queue(state: AppState, fmt: str) -> None:
     if fmt == "json":
         print_json(items)
         return
-    out = stdout_console()
-    if not items:
-        out.print("没有等待您处理的稿件。")
+    if not items:  # plain text: the same line rich would print, without importing rich
+        click.echo("没有等待您处理的稿件。")
         return
     from rich.table import Table
 
+    out = stdout_console()
     clock = state.config().clock()
     table = Table(show_lines=False)
     table.add_column("稿件", no_wrap=True)
@@ -279,6 +278,8 @@ def parse_dismissals(
 ) -> list[tuple[str | int, str]]:
     """``--dismiss 1,3 --reason R`` → [(1, R), (3, R)]: each --dismiss (numbers, ranges or
     fingerprints) pairs with the --reason after it."""
+    from secreview.numbering import parse_refs
+
     if len(dismiss) != len(reasons):
         raise UsageError("每个 --dismiss 都须紧跟一个 --reason（排除理由）")
     out: list[tuple[str | int, str]] = []
