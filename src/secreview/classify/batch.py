@@ -24,8 +24,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import chain, repeat
-from typing import TYPE_CHECKING, Any
+from itertools import chain, pairwise, repeat
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -166,6 +166,14 @@ def pack_all(grams: Sequence[str], n: int) -> np.ndarray:
     return key
 
 
+_PAD = np.iinfo(np.int32).max  # after every term index in a sorted row
+
+
+def _ceil_log2(n: np.ndarray) -> np.ndarray:
+    """Smallest e with 2**e >= n, for n >= 1: the bit length of n - 1 (frexp is exact)."""
+    return np.frexp(np.maximum(n - 1, 0).astype(np.float64))[1].astype(np.int64)
+
+
 def supported(lo: int, hi: int) -> bool:
     return 1 <= lo <= hi <= MAX_N
 
@@ -195,40 +203,57 @@ class Hits:
             [ids[b[r] : b[r + 1]] for (ids, _), b in zip(self.parts, self.bounds, strict=True)]
         )
 
-    def decision(self, n_terms: int, idf: np.ndarray, coef: np.ndarray) -> np.ndarray:
+    def decision(self, idf: np.ndarray, coef: np.ndarray) -> np.ndarray:
         """``X @ coef.T`` for the batch's TF-IDF X (sublinear tf, L2 per paragraph): (rows, k).
 
-        numpy only (scipy.sparse would add ~0.2 s to every cold start): the (paragraph, term)
-        pairs are sorted as one integer key, runs of equal keys are the counts.
+        numpy only (scipy.sparse would add ~0.2 s to every cold start). Counting a
+        paragraph's terms needs them sorted. One sort of the whole batch is slow (numpy's
+        introsort, ~30 ns a value); sorting the rows of a matrix, one paragraph a row, runs in
+        sorting networks (~1 ns a value). So each paragraph gets a segment of one buffer, its
+        count rounded up to a power of two and padded after its terms; the segments of one
+        width are consecutive, a matrix sorted row by row; runs of equal term indexes in a
+        segment are then the counts.
         """
-        ids = np.concatenate([p[0] for p in self.parts])
-        rows = np.concatenate([p[1] for p in self.parts])
         out = np.zeros((self.n_rows, coef.shape[0]), dtype=np.float64)
-        if not len(ids):
+        filled = np.zeros(self.n_rows, dtype=np.int64)  # each paragraph's occurrences so far
+        places = []
+        for (_, rows), b in zip(self.parts, self.bounds, strict=True):
+            places.append(np.arange(len(rows), dtype=np.int64) - b[rows] + filled[rows])
+            filled += np.diff(b)
+        if not filled.any():
             return out
-        shift = max(1, int(n_terms).bit_length())
-        # One key per occurrence, paragraph in the high bits (uint32 when it fits: faster sort).
-        small = (self.n_rows << shift) < (1 << 32)
-        kind: type[np.unsignedinteger[Any]] = np.uint32 if small else np.uint64
-        key: np.ndarray = (rows.astype(kind) << kind(shift)) | ids.astype(kind)
-        key.sort()
-        first = np.empty(len(key), dtype=bool)
+        width = np.where(filled > 0, np.left_shift(1, np.maximum(3, _ceil_log2(filled))), 0)
+        order = np.argsort(width, kind="stable")  # paragraphs by width: one matrix per width
+        seg = width[order]
+        offset = np.empty(self.n_rows, dtype=np.int64)
+        offset[order] = np.cumsum(seg) - seg
+        buf = np.full(int(seg.sum()), _PAD, dtype=np.int32)
+        for (ids, rows), place in zip(self.parts, places, strict=True):
+            buf[offset[rows] + place] = ids
+        edges = np.flatnonzero(np.diff(seg, prepend=0, append=0))  # where the width changes
+        for a, b in pairwise(edges.tolist()):
+            if seg[a]:
+                start, stop = int(offset[order[a]]), int(offset[order[b - 1]] + seg[b - 1])
+                buf[start:stop].reshape(b - a, int(seg[a])).sort(axis=1)
+        terms = buf[buf != _PAD]  # each paragraph's terms sorted, paragraphs in `order`
+        lens = filled[order]
+        present = lens > 0
+        begin = (np.cumsum(lens) - lens)[present]
+        first = np.empty(len(terms), dtype=bool)
         first[0] = True
-        np.not_equal(key[1:], key[:-1], out=first[1:])
-        at = np.flatnonzero(first)
-        counts = np.diff(np.append(at, len(key)))
-        key = key[at]
-        row = (key >> kind(shift)).astype(np.int64)
-        col = (key & kind((1 << shift) - 1)).astype(np.int64)
-        val = (1.0 + np.log(counts.astype(np.float64))) * idf[col]
-        # Rows come in order: each paragraph's terms are one slice (reduceat over the starts).
-        present = np.flatnonzero(np.diff(row, prepend=-1))
-        which = row[present]
-        norm = np.sqrt(np.add.reduceat(val * val, present))
+        np.not_equal(terms[1:], terms[:-1], out=first[1:])
+        first[begin] = True  # a run never crosses into the next paragraph
+        starts = np.flatnonzero(first)
+        counts = np.diff(starts, append=len(terms))
+        term = terms[starts]
+        at = np.searchsorted(starts, begin)  # each paragraph's first (paragraph, term) pair
+        val = (1.0 + np.log(counts.astype(np.float64))) * idf[term]
+        norm = np.sqrt(np.add.reduceat(val * val, at))
         norm[norm == 0] = 1.0
-        val /= np.repeat(norm, np.diff(np.append(present, len(row))))
+        val /= np.repeat(norm, np.diff(at, append=len(term)))
+        which = order[present]
         for j in range(coef.shape[0]):  # coef is (classes, terms): contiguous per class
-            out[which, j] = np.add.reduceat(coef[j][col] * val, present)
+            out[which, j] = np.add.reduceat(coef[j][term] * val, at)
         return out
 
 
@@ -294,8 +319,8 @@ class Batch:
         self.chars = char_hits(model.char_vocab, prepared)
         del tokens, prepared
         decision = (
-            self.words.decision(model.n_word, model.idf_word, model.coef_word)
-            + self.chars.decision(len(model.char_terms), model.idf_char, model.coef_char)
+            self.words.decision(model.idf_word, model.coef_word)
+            + self.chars.decision(model.idf_char, model.coef_char)
             + model.intercept
         )
         self.proba = calibrate(np.asarray(decision), model.calib_a, model.calib_b).reshape(
