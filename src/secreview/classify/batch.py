@@ -24,12 +24,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import chain, pairwise, repeat
-from typing import TYPE_CHECKING
+from itertools import chain, filterfalse, pairwise, repeat
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from secreview.classify.tokenize import is_word_feature, prepare
+from secreview.classify.tokenize import JOIN, is_word_feature, pieces, prepare, prepare_joined
 
 if TYPE_CHECKING:
     from secreview.classify.predict import LinearModel
@@ -93,6 +93,12 @@ class CharVocab:
         ids = np.concatenate([i for _, i in packed.values()] or [np.zeros(0, np.int64)])
         self.bits = max(4, (4 * len(keys)).bit_length())
         self.keys, self.ids, self.max_probe = _hash_table(keys.view(np.uint64), ids, self.bits)
+        # Key and term index side by side: a probe reads one 16-byte slot (one cache line),
+        # gathered as complex128, numpy's fast 16-byte copy.
+        slots = np.empty((len(self.keys), 2), dtype=np.uint64)
+        slots[:, 0] = self.keys
+        slots[:, 1] = self.ids.view(np.uint64)
+        self.slots = slots.view(np.complex128).ravel()
 
     def lookup(self, n: int, key: np.ndarray) -> np.ndarray:
         """Term index of each packed n-gram (int64 array), -1 when not in the vocabulary."""
@@ -101,9 +107,11 @@ class CharVocab:
         k = key.view(np.uint64)
         mask = len(self.keys) - 1
         slot = _slots(k, self.bits)
-        found = self.keys[slot]
-        out = np.where(found == k, self.ids[slot], -1)
-        pending = np.flatnonzero((found != k) & (found != 0))
+        pair = self.slots[slot].view(np.uint64).reshape(-1, 2)
+        found = pair[:, 0]
+        hit = found == k
+        out = np.where(hit, pair[:, 1].view(np.int64), -1)
+        pending = np.flatnonzero(~hit & (found != 0))
         for probe in range(1, self.max_probe + 1):
             if not pending.size:
                 break
@@ -217,9 +225,9 @@ class Hits:
         out = np.zeros((self.n_rows, coef.shape[0]), dtype=np.float64)
         filled = np.zeros(self.n_rows, dtype=np.int64)  # each paragraph's occurrences so far
         places = []
-        for (_, rows), b in zip(self.parts, self.bounds, strict=True):
-            places.append(np.arange(len(rows), dtype=np.int64) - b[rows] + filled[rows])
-            filled += np.diff(b)
+        for (_, rows), bound in zip(self.parts, self.bounds, strict=True):
+            places.append(np.arange(len(rows), dtype=np.int64) - bound[rows] + filled[rows])
+            filled += np.diff(bound)
         if not filled.any():
             return out
         width = np.where(filled > 0, np.left_shift(1, np.maximum(3, _ceil_log2(filled))), 0)
@@ -261,9 +269,22 @@ def char_hits(vocab: CharVocab, texts: Sequence[str]) -> Hits:
     """Char n-grams (vocab.lo … vocab.hi) of prepared texts, spaces removed, as in char_ngrams."""
     strs = [t.replace(" ", "") for t in texts]
     lens = np.fromiter(map(len, strs), dtype=np.int64, count=len(strs))
-    hits = Hits(len(strs))
-    code = codes("".join(strs))
-    rows = np.repeat(np.arange(len(strs), dtype=np.int64), lens)
+    return _char_hits(vocab, codes("".join(strs)), lens)
+
+
+def joined_char_hits(vocab: CharVocab, joined: str, n_rows: int) -> Hits:
+    """``char_hits`` of the paragraphs of ``JOIN.join(texts)`` (no text holding ``JOIN``)."""
+    code = codes(joined.replace(" ", ""))
+    ends = np.flatnonzero(code == ord(JOIN) + 1)
+    assert len(ends) == n_rows - 1
+    lens = np.diff(ends, prepend=-1, append=len(code)) - 1
+    return _char_hits(vocab, np.delete(code, ends), lens)
+
+
+def _char_hits(vocab: CharVocab, code: np.ndarray, lens: np.ndarray) -> Hits:
+    """Char n-grams of paragraphs given as their concatenated codes and their lengths."""
+    hits = Hits(len(lens))
+    rows = np.repeat(np.arange(len(lens), dtype=np.int64), lens)
     ends = np.cumsum(lens)
     total = len(code)
     for n in range(vocab.lo, vocab.hi + 1):
@@ -283,6 +304,66 @@ def char_hits(vocab: CharVocab, texts: Sequence[str]) -> Hits:
             ids[cut[ok]] = -1
         hits.add(ids, rows[:m])
     return hits
+
+
+class WordCache:
+    """Known word indexes of each piece of text jieba cuts (``tokenize.pieces``), kept for the
+    model's lifetime (at most ``limit`` pieces: then it starts again).
+
+    A batch's words are the words of its pieces in order; only pieces not seen before are cut,
+    all at once, joined by a newline (a jieba block boundary, like each separator). Repeated
+    pieces — headings, table cells, set phrases, 〔0000〕-style numbers once digits are 0 —
+    then cost a dict look-up. A piece's value: its known word indexes, int32 bytes.
+    """
+
+    def __init__(self, tokenizer: Any, index: dict[str, int], filtered: bool, limit: int) -> None:
+        self.cut = tokenizer.lcut  # jieba and jieba_fast_dat: cut() as a list
+        self.index = {**index, "\n": -2}
+        self.filtered = filtered
+        self.limit = limit
+        self.known: dict[str, bytes] = {}
+
+    def hits(self, joined: str, n_rows: int) -> Hits:
+        """Word hits of the paragraphs of a prepared, joined batch (``prepare_joined``)."""
+        if len(self.known) > self.limit:
+            self.known = {}
+        known = self.known  # this batch's values stay in it, whatever another thread does
+        per_row = [pieces(p) for p in joined.split(JOIN)]
+        assert len(per_row) == n_rows
+        parts = list(chain.from_iterable(per_row))
+        known.update(self._cut_new(dict.fromkeys(filterfalse(known.__contains__, parts))))
+        vals = list(map(known.__getitem__, parts))
+        ids = np.frombuffer(b"".join(vals), dtype=np.int32).astype(np.int64)
+        lens = np.fromiter(map(len, vals), dtype=np.int64, count=len(vals)) >> 2
+        n_parts = np.fromiter(map(len, per_row), dtype=np.int64, count=n_rows)
+        row = np.repeat(np.arange(n_rows, dtype=np.int64), n_parts)
+        hits = Hits(n_rows)
+        hits.add(ids, np.repeat(row, lens))
+        return hits
+
+    def _cut_new(self, todo: dict[str, None]) -> dict[str, bytes]:
+        """Values of new pieces: cut as one string, then split at the newline tokens."""
+        if not todo:
+            return {}
+        texts = list(todo)
+        tokens = self.cut("\n".join(texts), HMM=False)
+        index = self.index
+        if self.filtered:
+            ids = np.fromiter(
+                (index.get(t, -1) if t == "\n" or is_word_feature(t) else -1 for t in tokens),
+                dtype=np.int64,
+                count=len(tokens),
+            )
+        else:
+            ids = np.fromiter(map(index.get, tokens, repeat(-1)), dtype=np.int64, count=len(tokens))
+        sep = ids == -2
+        if int(sep.sum()) != len(texts) - 1:  # never seen: then each piece on its own
+            return {t: self._cut_new({t: None})[t] for t in texts} if len(texts) > 1 else {}
+        known = ids >= 0
+        raw = ids[known].astype(np.int32).tobytes()
+        piece = np.cumsum(sep)[known]
+        bounds = (np.searchsorted(piece, np.arange(len(texts) + 1)) * 4).tolist()
+        return dict(zip(texts, [raw[a:b] for a, b in pairwise(bounds)], strict=True))
 
 
 def word_hits(
@@ -312,12 +393,16 @@ class Batch:
             rows = [model.proba_features(f) for f in self._exact]
             self.proba = np.array(rows).reshape(len(texts), len(model.labels))
             return
-        prepared = [prepare(t) for t in texts]
-        cut = model.tokenizer.lcut  # jieba and jieba_fast_dat: cut() as a list
-        tokens = [cut(p, HMM=False) for p in prepared]
-        self.words, _ = word_hits(model.word_index, tokens, model.filter_words)
-        self.chars = char_hits(model.char_vocab, prepared)
-        del tokens, prepared
+        joined = prepare_joined(list(texts)) if texts else None
+        if joined is not None:
+            self.words = model.word_cache.hits(joined, len(texts))
+            self.chars = joined_char_hits(model.char_vocab, joined, len(texts))
+        else:  # a text holds JOIN: paragraph by paragraph
+            prepared = [prepare(t) for t in texts]
+            cut = model.tokenizer.lcut  # jieba and jieba_fast_dat: cut() as a list
+            tokens = [cut(p, HMM=False) for p in prepared]
+            self.words, _ = word_hits(model.word_index, tokens, model.filter_words)
+            self.chars = char_hits(model.char_vocab, prepared)
         decision = (
             self.words.decision(model.idf_word, model.coef_word)
             + self.chars.decision(model.idf_char, model.coef_char)
