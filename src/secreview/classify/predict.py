@@ -132,6 +132,10 @@ class LinearModel:
             )
         return cache
 
+    def forget_words(self) -> None:
+        """Empty the word cache (benchmarks measure a cold one)."""
+        self._word_cache = None
+
     @property
     def tokenizer(self) -> Any:
         if self._tokenizer is None:
