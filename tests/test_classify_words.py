@@ -199,3 +199,19 @@ def test_a_paragraph_holding_the_joiner_is_scored_paragraph_by_paragraph() -> No
     want = np.array([model.proba(t) for t in texts])
     assert np.abs(got.proba - want).max() <= 1e-9
     assert got.features(0).idx.tolist() == model.features(texts[0]).idx.tolist()
+
+
+def test_pieces_are_cut_one_by_one_if_the_newlines_do_not_come_back() -> None:
+    model = get_model(MODEL_DIR)
+    texts = ["关于做好部门预算公开工作的通知：各科室", "经局党组会议研究，拟提拔甲某同志任副主任"]
+    cache = WordCache(model.tokenizer, model.word_index, False, 1 << 10)
+    real = cache.cut
+    seen: list[str] = []
+
+    def no_newlines(text: str, HMM: bool) -> list[str]:  # noqa: N803 (jieba's own name)
+        seen.append(text)
+        return [t for t in real(text, HMM=HMM) if t != "\n"]
+
+    cache.cut = no_newlines
+    assert _got(cache, texts) == _want(model, texts)
+    assert len(seen) > 1 and "\n" in seen[0] and all("\n" not in t for t in seen[1:])

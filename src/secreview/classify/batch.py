@@ -351,24 +351,30 @@ class WordCache:
         if not todo:
             return {}
         texts = list(todo)
-        tokens = self.cut("\n".join(texts), HMM=False)
-        index = self.index
-        if self.filtered:
-            ids = np.fromiter(
-                (index.get(t, -1) if t == "\n" or is_word_feature(t) else -1 for t in tokens),
-                dtype=np.int64,
-                count=len(tokens),
-            )
-        else:
-            ids = np.fromiter(map(index.get, tokens, repeat(-1)), dtype=np.int64, count=len(tokens))
+        ids = self._ids(self.cut("\n".join(texts), HMM=False))
         sep = ids == -2
         if int(sep.sum()) != len(texts) - 1:  # never seen: then each piece on its own
-            return {t: self._cut_new({t: None})[t] for t in texts} if len(texts) > 1 else {}
+            out = {}
+            for t in texts:
+                alone = self._ids(self.cut(t, HMM=False))
+                out[t] = alone[alone >= 0].astype(np.int32).tobytes()
+            return out
         known = ids >= 0
         raw = ids[known].astype(np.int32).tobytes()
         piece = np.cumsum(sep)[known]
         bounds = (np.searchsorted(piece, np.arange(len(texts) + 1)) * 4).tolist()
         return dict(zip(texts, [raw[a:b] for a, b in pairwise(bounds)], strict=True))
+
+    def _ids(self, tokens: list[str]) -> np.ndarray:
+        """Word index of each token (int64), -2 for a newline, -1 when not a known word."""
+        index = self.index
+        if self.filtered:
+            return np.fromiter(
+                (index.get(t, -1) if t == "\n" or is_word_feature(t) else -1 for t in tokens),
+                dtype=np.int64,
+                count=len(tokens),
+            )
+        return np.fromiter(map(index.get, tokens, repeat(-1)), dtype=np.int64, count=len(tokens))
 
 
 def word_hits(
