@@ -1,23 +1,26 @@
 """Features of many paragraphs at once: the same TF-IDF as ``predict.LinearModel.features``.
 
 Scoring a paragraph at a time built a ``Counter`` of ~440 n-gram strings and looked each up in
-a dict. Here a whole batch of paragraphs is handled with numpy arrays:
+a dict. Here a whole batch of paragraphs is handled as one string and numpy arrays:
 
+- the batch is prepared in one pass (``tokenize.prepare_joined``: lower case, digits, spaces);
 - char n-grams are never made into strings: each character becomes its code point + 1
   (1 … 0x110000, 21 bits), an n-gram of up to three characters is those numbers packed into
-  one int64, and the vocabulary is the same packing, sorted, searched with ``np.searchsorted``
-  (1-grams index a table directly);
-- jieba still cuts each paragraph (the C++ engine when installed); its words are looked up in
-  one ``map`` over the batch;
-- the (paragraph, term) pairs, sorted as one integer key, give the counts; then sublinear tf
-  ``1 + ln(count)`` × idf, L2 per block per paragraph, ``X @ coef`` by ``np.bincount``,
-  calibration.
+  one int64, looked up in an open-addressing table of the vocabulary's packed terms (1-grams
+  index a table directly);
+- words: the batch is cut into pieces at characters where jieba always ends a block, and
+  ``WordCache`` keeps each piece's known word indexes; only pieces it has not seen are cut by
+  jieba (the C++ engine when installed), all in one call;
+- counts: each paragraph's term indexes are sorted in a row of its own (``Hits.decision``),
+  runs of equal indexes are the counts; then sublinear tf ``1 + ln(count)`` × idf, L2 per
+  block per paragraph, ``X @ coef`` by ``np.add.reduceat``, calibration.
 
 The arithmetic is the model's own; the sums run in another order, so probabilities agree with
 the per-paragraph path to ~1e-15 (tests/test_classify_batch.py checks 1e-9 on the corpus, the
-fixtures and published text). ``Batch.features(r)`` rebuilds one paragraph's ``Features``
-exactly as the per-paragraph path orders them (first occurrence), for the few paragraphs that
-get a finding: their score and top terms are then the per-paragraph ones, bit for bit.
+fixtures and published text; tests/test_classify_words.py the words of each paragraph).
+``Batch.features(r)`` rebuilds one paragraph's ``Features`` exactly as the per-paragraph path
+orders them (first occurrence), for the few paragraphs that get a finding: their score and top
+terms are then the per-paragraph ones, bit for bit.
 """
 
 from __future__ import annotations
