@@ -1,8 +1,9 @@
 """One large document's classifier work on two cores (issue 17).
 
 The classifier is most of a large text's scan. For a document of at least ``MIN_CHARS``,
-``Split.start`` forks one helper process before the other checks run; the segments are cut
-into ``PIECES`` ranges of about equal length. The helper scores ranges from the front while
+``Split.start`` normalizes every segment (the rules need them all; the helper inherits them)
+and forks one helper process before the other checks run; the segments are cut into ranges of
+about equal length, each at least one classifier batch, at most ``PIECES``. The helper scores ranges from the front while
 this process runs the rules and the residue check, then scores ranges from the back; each
 range is claimed once, under a lock, so whichever process is free takes the next one and both
 finish together whatever the machine's load. The helper sends its ranges' results back
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
     from secreview.model import Document, Finding
 
 MIN_CHARS = 1_000_000  # below this a fork costs more than the second core gives
-PIECES = 32
+PIECES = 32  # at most; each range at least one full classifier batch (check.BATCH_CHARS)
 
 
 def worthwhile(doc: Document, cores: int) -> bool:
@@ -48,9 +49,14 @@ def worthwhile(doc: Document, cores: int) -> bool:
     return False
 
 
-def pieces(doc: Document, count: int = PIECES) -> list[tuple[int, int]]:
-    """Consecutive segment ranges of about equal text length covering the document."""
+def pieces(doc: Document, count: int | None = None) -> list[tuple[int, int]]:
+    """Consecutive segment ranges of about equal text length covering the document: ``count``
+    of them, by default as many as full classifier batches fit (2 to PIECES)."""
+    from secreview.classify.check import BATCH_CHARS
+
     total = sum(len(seg.text) for seg in doc.segments) or 1
+    if count is None:
+        count = min(PIECES, max(2, total // BATCH_CHARS))
     out: list[tuple[int, int]] = []
     lo = acc = 0
     for i, seg in enumerate(doc.segments):
@@ -101,6 +107,8 @@ class Split:
         from secreview.classify.check import get_model
 
         get_model(self.check.model_dir)  # loaded once, here: the helper inherits it
+        for _ in self.ctx.blocks():  # every segment normalized once, here: the helper too
+            pass
         read, write = os.pipe()
         pid = os.fork()
         if pid == 0:  # the helper: never returns into the caller's code
