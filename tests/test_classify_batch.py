@@ -115,11 +115,34 @@ def test_published_text_probabilities_match() -> None:
     _assert_same_proba(texts)
 
 
+def test_odd_paragraphs_probabilities_match() -> None:
+    """Empty rows, rows without a known term, one very long row (its own width class), terms
+    counted past the table of small counts (> 256), the joiner inside a text (that batch is
+    prepared paragraph by paragraph)."""
+    texts = [
+        "",
+        " ",
+        "\U0010fffd\U0010fffd",
+        "关于做好部门预算公开工作的通知",
+        "预算" * 400 + "公开。" * 300,
+        "经局党组会议研究，拟提拔甲某同志任办公室副主任，考察组已完成民主测评。" * 700,
+        "甲",
+    ]
+    model = get_model(MODEL_DIR)
+    want = reference_proba(texts)
+    got = model.batch(texts).proba
+    assert np.abs(got - want).max() <= TOL
+    with_joiner = [*texts, "x\x00y 预算公开"]
+    got = model.batch(with_joiner).proba
+    assert np.abs(got - reference_proba(with_joiner)).max() <= TOL
+
+
 def test_features_of_a_row_are_the_per_paragraph_features_bit_for_bit() -> None:
     model = get_model(MODEL_DIR)
     texts = _scored(corpus_texts())[::9] + [
         "甲乙甲乙甲乙甲乙甲乙甲乙甲乙",
         "𠀀𠀁𠀀 x1 中华人民共和国 " * 3,
+        "预算" * 400 + "公开。" * 300,
     ]
     batch = model.batch(texts)
     for r, text in enumerate(texts):

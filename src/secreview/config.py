@@ -89,6 +89,9 @@ class Config:
     ledger_office: str | None = None
     user: str | None = None
     use_classifier: bool = True
+    # Processes a scan may use (``scan --jobs``); None: every core. With 2 or more, one large
+    # document's classifier work is shared with a helper process (classify/split.py).
+    jobs: int | None = None
     # from secreview.toml (settings.py); None: not set
     office: str | None = None
     default_channel: str | None = None

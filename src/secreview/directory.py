@@ -27,9 +27,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, TypedDict
-
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from secreview.clock import show_time
 from secreview.ledger.canonical import event_bytes
@@ -38,12 +36,21 @@ from secreview.ledger.keys import (
     EncryptedKey,
     KdfParams,
     enrol_message,
+    is_public_hex,
     kdf_weakness,
     load_public,
 )
 from secreview.ledger.signing import check_signature, signature_bytes
 from secreview.model import Event, RawRow
 from secreview.workflow import ROLES, User
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+# The fold without ``check`` (reads: ``queue``, ``show``) loads no key and so never imports
+# ``cryptography`` (start-up, issue 17): a public key is checked for its form
+# (keys.is_public_hex, which accepts what keys.load_public accepts), and a key is loaded only
+# where a signature is checked.
 
 IDENTITY_ACTIONS = (
     "init",
@@ -103,7 +110,12 @@ class KeySpan:
     via: str  # the action that brought it
     blob: EncryptedKey
     ts: str
-    key: Ed25519PublicKey = field(repr=False, compare=False)
+
+    @property
+    def key(self) -> Ed25519PublicKey:
+        key = load_public(self.public)
+        assert key is not None  # a span is made only for a well-formed public key
+        return key
 
     def valid_at(self, seq: int) -> bool:
         return self.from_seq <= seq and (self.until_seq is None or seq < self.until_seq)
@@ -220,15 +232,20 @@ class Directory:
         seq, ts, actor, action, sid, version, text, prev, _d, _s = row
         return event_bytes(prev, seq, ts, actor, action, sid, version, text)
 
-    def _sig_problem(
-        self, row: RawRow | None, key: Ed25519PublicKey | None, check: bool
-    ) -> str | None:
+    def _sig_problem(self, row: RawRow | None, public: str | None, check: bool) -> str | None:
+        """With ``check``: why ``row`` is not signed by the key ``public`` (hex), or None."""
         if not check or row is None:
             return None
+        key = load_public(public) if public is not None else None
         if key is None:
             return f"「{row[2]}」在此时没有有效的密钥"
         why = check_signature(key, self._signed(row), signature_bytes(row[9]))
         return f"签名无效（{why}）" if why else None
+
+    @staticmethod
+    def _public_ok(hex_text: object, check: bool) -> bool:
+        """A usable public key: loaded when checking, its form only otherwise (see above)."""
+        return load_public(hex_text) is not None if check else is_public_hex(hex_text)
 
     def _admin(self, actor: str, seq: int) -> Account | str:
         acct = self.accounts.get(actor)
@@ -251,20 +268,19 @@ class Directory:
         if action == "init":
             if seq != 1 or self.accounts:
                 return "台账只能有一条建立记录，且须为第 1 条"
-            key = load_public(p["public_key"])
-            if key is None:
+            if not self._public_ok(p["public_key"], check):
                 return "公钥无效"
             if check and (why := kdf_weakness(p["kdf"])):
                 return why
             if p["name"] != actor:
                 return "建立者与首位管理员不一致"
-            if why := self._sig_problem(row, key, check):
+            if why := self._sig_problem(row, p["public_key"], check):
                 return why
             if check and (why := kdf_weakness(p["key"]["kdf"], self._floor(p["kdf"]))):
                 return why
             self.ledger_id, self.office, self.kdf = p["ledger_id"], p.get("office"), p["kdf"]
             acct = Account(actor, ("admin",), (), True, seq, actor)
-            acct.keys.append(KeySpan(p["public_key"], seq, None, "init", p["key"], ts, key))
+            acct.keys.append(KeySpan(p["public_key"], seq, None, "init", p["key"], ts))
             self.accounts[actor] = acct
             return None
         if not self.accounts:
@@ -274,7 +290,7 @@ class Directory:
             if isinstance(admin, str):
                 return admin
             span = self.key_at(actor, seq)
-            if why := self._sig_problem(row, span.key if span else None, check):
+            if why := self._sig_problem(row, span.public if span else None, check):
                 return why
             name = p["name"]
             if action == "user_add":
@@ -283,7 +299,7 @@ class Directory:
                 roles = tuple(p["roles"])
                 if not roles or any(r not in ROLES for r in roles):
                     return "角色无效"
-                if load_public(p["enrol_key"]) is None:
+                if not self._public_ok(p["enrol_key"], check):
                     return "登记码公钥无效"
                 acct = Account(name, roles, tuple(p.get("depts", ())), True, seq, actor)
                 acct.offer = Offer(p["enrol_key"], p["enrol_expires"], seq, actor, False)
@@ -303,7 +319,7 @@ class Directory:
             # key_reset
             if not target.active:
                 return f"用户「{name}」已停用"
-            if load_public(p["enrol_key"]) is None:
+            if not self._public_ok(p["enrol_key"], check):
                 return "登记码公钥无效"
             if target.current:
                 target.current.until_seq = seq
@@ -322,10 +338,9 @@ class Directory:
                 return "没有对应的有效登记码（登记码已用过、被取代或从未发出）"
             if ts > offer.expires:
                 return f"登记码已于 {show_time(offer.expires)}过期"
-            key = load_public(p["public_key"])
-            if key is None:
+            if not self._public_ok(p["public_key"], check):
                 return "公钥无效"
-            if why := self._sig_problem(row, key, check):
+            if why := self._sig_problem(row, p["public_key"], check):
                 return why
             if check:
                 proof = enrol_message(self.ledger_id, actor, p["public_key"])
@@ -336,7 +351,7 @@ class Directory:
                 if why := kdf_weakness(p["key"]["kdf"], self._floor(self.kdf)):
                     return why
             via = "reset_enroll" if offer.reset else "enroll"
-            acct.keys.append(KeySpan(p["public_key"], seq, None, via, p["key"], ts, key))
+            acct.keys.append(KeySpan(p["public_key"], seq, None, via, p["key"], ts))
             acct.offer = None
             return None
         if action in KEY_CHANGES:
@@ -346,15 +361,14 @@ class Directory:
             span = holder.current
             if span is None or not span.valid_at(seq):
                 return f"「{actor}」此时没有有效的密钥"
-            if why := self._sig_problem(row, span.key, check):
+            if why := self._sig_problem(row, span.public, check):
                 return why
-            key = load_public(p["public_key"])
-            if key is None:
+            if not self._public_ok(p["public_key"], check):
                 return "公钥无效"
             if check and (why := kdf_weakness(p["key"]["kdf"], self._floor(self.kdf))):
                 return why
             span.until_seq = seq + 1
-            holder.keys.append(KeySpan(p["public_key"], seq + 1, None, action, p["key"], ts, key))
+            holder.keys.append(KeySpan(p["public_key"], seq + 1, None, action, p["key"], ts))
             return None
         return f"未知的用户记录类型「{action}」"
 

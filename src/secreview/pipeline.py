@@ -9,7 +9,9 @@ import signal
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 from secreview.checks import Check, ScanContext
 from secreview.config import Config
@@ -17,6 +19,10 @@ from secreview.errors import InputError, SecreviewError, Timeout
 from secreview.extract import extract_bytes, read_input
 from secreview.extract.detect import detect_format
 from secreview.model import Document, ErrorInfo, Finding, Report, verdict_of
+
+if TYPE_CHECKING:
+    from secreview.classify.check import ClassifierCheck
+    from secreview.classify.split import Split
 
 log = logging.getLogger(__name__)
 
@@ -107,12 +113,49 @@ def deadline(seconds: float, wall_seconds: float = 0.0) -> Iterator[Deadline]:
             signal.signal(sig, previous)
 
 
-def run_checks(doc: Document, checks: Sequence[Check]) -> tuple[list[Finding], ScanContext]:
+def run_checks(
+    doc: Document, checks: Sequence[Check], cores: int = 1, cpu_seconds: float = 120.0
+) -> tuple[list[Finding], ScanContext]:
+    """Every check over ``doc``, findings in check order. With ``cores`` ≥ 2 a large
+    document's classifier is scored partly by a helper process while the other checks run
+    (classify/split.py): the same findings and summary as one process gives."""
     ctx = ScanContext(doc)
     findings: list[Finding] = []
-    for check in checks:
-        findings.extend(check.run(doc, ctx))
+    split = _split_classifier(doc, ctx, checks, cores, cpu_seconds)
+    try:
+        for check in checks:
+            if split is not None and check is split.check:
+                findings.extend(split.finish())
+            else:
+                findings.extend(check.run(doc, ctx))
+    finally:
+        if split is not None:
+            split.stop()
     return findings, ctx
+
+
+def _split_classifier(
+    doc: Document, ctx: ScanContext, checks: Sequence[Check], cores: int, cpu_seconds: float
+) -> Split | None:
+    check = next((c for c in checks if hasattr(c, "score_range")), None)  # the classifier
+    if cores < 2 or check is None:
+        return None
+    from secreview.classify.split import Split, worthwhile
+
+    if not worthwhile(doc, cores):
+        return None
+    split = Split(cast("ClassifierCheck", check), doc, ctx, cpu_seconds)
+    split.start()
+    return split
+
+
+def cores_for(config: Config) -> int:
+    """Processes one scan may use: ``config.jobs`` (default every core), 1 in a pool worker."""
+    from secreview.workers import default_jobs, in_pool
+
+    if in_pool():
+        return 1
+    return max(1, config.jobs or default_jobs())
 
 
 def scan_bytes(
@@ -136,7 +179,10 @@ def _scan(box: list[bytes], path: str, config: Config, checks: Sequence[Check] |
             del data
             fmt = doc.format
             findings, ctx = run_checks(
-                doc, checks if checks is not None else default_checks(config)
+                doc,
+                checks if checks is not None else default_checks(config),
+                cores_for(config),
+                limits.seconds_per_file,
             )
     except InputError as e:
         error = budget.error() if budget.expired else ErrorInfo(e.code, e.message)
@@ -198,6 +244,8 @@ def scan_files(files: Sequence[Path], config: Config, jobs: int | None = None) -
     the order of ``files`` — the same reports as one process gives (workers.run_pool)."""
     from secreview.workers import run_pool
 
+    if jobs is not None:
+        config = replace(config, jobs=jobs)  # also what one large file may use
     if len(files) > 1 and jobs != 1:
         # a bad rule file or model is one error here, before any worker starts; and one
         # small scan loads the tokenizer and the model, which forked workers then inherit

@@ -24,7 +24,6 @@ options win over the file. Format (every key optional)::
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -113,6 +112,8 @@ def _limits(raw: Any, path: Path) -> Limits:
 
 def load_settings_file(path: Path) -> Settings:
     """Parse one settings file strictly (errors name the file and the key)."""
+    import tomllib  # only when there is a file (its regexes cost a cold start, issue 17)
+
     try:
         raw = path.read_bytes()
     except OSError as e:

@@ -40,7 +40,17 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+_IN_POOL = False
+
+
+def in_pool() -> bool:
+    """This process is a pool worker: it has its one core (a document is not split again)."""
+    return _IN_POOL
+
+
 def _worker_start(initializer: Callable[..., None] | None, initargs: tuple[Any, ...]) -> None:
+    global _IN_POOL
+    _IN_POOL = True
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     if initializer is not None:
         initializer(*initargs)

@@ -42,9 +42,10 @@ def _docx(lines: Sequence[str]) -> bytes:
                 i += 1
             width = max(len(r) for r in rows)
             table = d.add_table(rows=len(rows), cols=width)
-            for r, cells in enumerate(rows):
-                for c, cell in enumerate(cells):
-                    table.cell(r, c).text = cell
+            # row by row: table.cell(r, c) walks the whole grid each call (quadratic)
+            for row, cells in zip(table.rows, rows, strict=True):
+                for target, cell in zip(row.cells, cells, strict=False):
+                    target.text = cell
             continue
         d.add_paragraph(lines[i])
         i += 1
@@ -126,3 +127,9 @@ def document_variants(text: str) -> dict[str, bytes]:
         "pdf": _pdf(lines),
         "html": _html(lines),
     }
+
+
+def table_variants(text: str) -> dict[str, bytes]:
+    """``text`` as DOCX and HTML only: the formats where tab-separated lines are table rows."""
+    lines = lines_of(text)
+    return {"docx": _docx(lines), "html": _html(lines)}

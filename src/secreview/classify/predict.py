@@ -18,7 +18,14 @@ from typing import Any
 import numpy as np
 
 from secreview.classify import LABELS, PUBLIC
-from secreview.classify.batch import Batch, CharVocab, Features, calibrate, supported
+from secreview.classify.batch import (
+    Batch,
+    CharVocab,
+    Features,
+    WordCache,
+    calibrate,
+    supported,
+)
 from secreview.classify.store import VerifiedFiles
 from secreview.classify.tokenize import (
     TokenizerSpec,
@@ -31,6 +38,9 @@ from secreview.classify.tokenize import (
 from secreview.errors import UsageError
 
 log = logging.getLogger(__name__)
+
+# Pieces whose words the batch path keeps (classify/batch.py WordCache): ~200 bytes each.
+WORD_CACHE_PIECES = 1 << 16
 
 
 def _block(tokens: list[str], index: dict[str, int], idf: np.ndarray, offset: int) -> Features:
@@ -102,6 +112,7 @@ class LinearModel:
         self.coef_char = np.ascontiguousarray(coef64[:, n_word:])
         self.filter_words = not all(map(is_word_feature, self.word_terms))
         self._char_vocab: CharVocab | None = None
+        self._word_cache: WordCache | None = None
 
     @property
     def char_vocab(self) -> CharVocab | None:
@@ -110,6 +121,20 @@ class LinearModel:
         if self._char_vocab is None and supported(lo, hi):
             self._char_vocab = CharVocab(self.char_terms, lo, hi)
         return self._char_vocab
+
+    @property
+    def word_cache(self) -> WordCache:
+        """Known words of each piece of text cut so far (classify/batch.py), built on first use."""
+        cache = self._word_cache
+        if cache is None or cache.filtered != self.filter_words:
+            self._word_cache = cache = WordCache(
+                self.tokenizer, self.word_index, self.filter_words, WORD_CACHE_PIECES
+            )
+        return cache
+
+    def forget_words(self) -> None:
+        """Empty the word cache (benchmarks measure a cold one)."""
+        self._word_cache = None
 
     @property
     def tokenizer(self) -> Any:

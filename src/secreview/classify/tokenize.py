@@ -145,6 +145,34 @@ def prepare(text: str) -> str:
     return _SPACE.sub(" ", _DIGIT.sub("0", text.lower())).strip()
 
 
+# Paragraphs of a batch are prepared and cut as one string (classify/batch.py), joined by a
+# character that prepare() leaves alone and that is no whitespace (so spaces never fold across
+# it); a batch holding it anywhere else is prepared paragraph by paragraph.
+JOIN = "\x00"
+# Characters at which jieba always ends a block of its cut (outside its block class
+# [\u4E00-\u9FD5a-zA-Z0-9+#&._%-], both engines — tests/test_classify_words.py): a text's words are
+# the words of its pieces between them, in order. NFKC (normalize) has folded full-width forms.
+PIECE_SEPARATORS = " ,;:!?()[]{}<>\"'/|*=~，。、；：？！“”‘’（）《》〈〉【】「」『』〔〕—·"
+_PIECE = re.compile("[^" + re.escape(PIECE_SEPARATORS) + "]+")
+
+
+def prepare_joined(texts: list[str]) -> str | None:
+    """``JOIN.join(prepare(t) for t in texts)`` but for the strip of each paragraph's ends (its
+    words and spaceless char n-grams are the same), in three passes over the batch; None when a
+    text holds ``JOIN`` itself."""
+    joined = JOIN.join(texts)
+    if joined.count(JOIN) != len(texts) - 1:
+        return None
+    # lower() is per character but for a final sigma, which looks at cased neighbours:
+    # JOIN is neither cased nor case-ignorable, so each paragraph lowers as on its own.
+    return _SPACE.sub(" ", _DIGIT.sub("0", joined.lower()))
+
+
+def pieces(text: str) -> list[str]:
+    """The pieces of ``text`` between ``PIECE_SEPARATORS`` (not empty)."""
+    return _PIECE.findall(text)
+
+
 def _parse_userdict(userdict: bytes) -> list[tuple[str, int, str]]:
     out: list[tuple[str, int, str]] = []
     for n, raw in enumerate(userdict.decode("utf-8").splitlines(), 1):

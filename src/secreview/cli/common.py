@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
@@ -15,13 +16,23 @@ import click
 if TYPE_CHECKING:  # rich is imported when something is printed (start-up, issue 17)
     from rich.console import Console
 
-from secreview.errors import SecreviewError
+from secreview.errors import Refused, SecreviewError
 
 if TYPE_CHECKING:
     from secreview.config import Config
+    from secreview.service import Ledger
     from secreview.settings import Settings
 
 T = TypeVar("T")
+
+# How a verdict and a finding's severity are shown (scan, submit, queue, show).
+VERDICT_STYLE = {
+    "pass": ("通过 pass", "bold green"),
+    "review": ("需人工审查 review", "bold yellow"),
+    "block": ("不得公开 block", "bold red"),
+    "error": ("无法审查 error", "bold magenta"),
+}
+SEVERITY_STYLE = {"block": ("禁止", "red"), "review": ("复核", "yellow"), "info": ("提示", "cyan")}
 
 
 @dataclass
@@ -123,9 +134,15 @@ def first_per_rule(
     return shown, hidden
 
 
-def print_hidden(console: Console, hidden: Counter[str]) -> None:
-    from rich.markup import escape
+def escape(text: str) -> str:
+    """``text`` with rich markup escaped (rich.markup.escape; rich imported on first use, so
+    that ``queue --format json`` loads no rich at all)."""
+    from rich.markup import escape as rich_escape
 
+    return rich_escape(text)
+
+
+def print_hidden(console: Console, hidden: Counter[str]) -> None:
     for rule, n in hidden.items():
         console.print(
             f"  [dim]… 同类问题（{escape(rule)}）另有 {n} 处未逐条列出，加 --all 全部显示[/dim]"
@@ -146,6 +163,39 @@ def stderr_console() -> Console:
 
 def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+@contextmanager
+def handled() -> Iterator[None]:
+    """Map core errors to one line on stderr and the exit code (never a traceback)."""
+    try:
+        yield
+    except SecreviewError as e:
+        fail(e)
+    except OSError as e:  # a full disk or a read-only medium says so (ledger/space.py)
+        from secreview.ledger import space
+
+        fail(
+            space.from_os_error(e, untouched=False)
+            or Refused(f"文件操作失败：{e.strerror or e}（{e.filename or ''}）")
+        )
+    except Exception as e:  # a bug: still one line for the user, the traceback with -v
+        import logging  # (not at import: --help and queue never log, issue 17)
+
+        # handled() lived in cli/ledger_cmds.py: its -v lines keep that logger's name
+        logging.getLogger("secreview.cli.ledger_cmds").debug("internal error", exc_info=True)
+        fail(
+            Refused(
+                f"内部错误，操作未完成（请报告开发者，加 -v 查看详情）：{type(e).__name__}: {e}"
+            )
+        )
+
+
+def open_ledger(state: AppState) -> Ledger:
+    """The ledger of ``--db`` (the core and its services are imported here, on first use)."""
+    from secreview.service import Ledger
+
+    return Ledger.open(state.config())
 
 
 def fail(err: SecreviewError) -> NoReturn:

@@ -7,7 +7,7 @@ from typing import Any
 from rich.console import Console
 from rich.markup import escape
 
-from secreview.cli.scan import SEVERITY_STYLE
+from secreview.cli.common import SEVERITY_STYLE
 from secreview.model import CATEGORY_NAMES_ZH, Location
 
 FINDING_STATUS_ZH = {

@@ -2,51 +2,28 @@
 
 from __future__ import annotations
 
-import logging
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import click
 from rich.markup import escape
 from rich.table import Table
 
-from secreview.cli.common import FORMAT, AppState, RoleType, fail, print_json, stdout_console
+from secreview.cli.common import (
+    FORMAT,
+    AppState,
+    RoleType,
+    handled,
+    open_ledger,
+    print_json,
+    stdout_console,
+)
 from secreview.cli.passphrase import read_new_passphrase, read_passphrase, signer_for
-from secreview.errors import Refused, SecreviewError, UsageError
-from secreview.ledger import space
+from secreview.errors import UsageError
 from secreview.ledger.backends import list_offices
 from secreview.ledger.keys import DEFAULT_COST, MAX_COST, MIN_COST
 from secreview.service import Ledger
 from secreview.workflow import ROLE_ZH
-
-log = logging.getLogger(__name__)
-
-
-@contextmanager
-def handled() -> Iterator[None]:
-    """Map core errors to one line on stderr and the exit code (never a traceback)."""
-    try:
-        yield
-    except SecreviewError as e:
-        fail(e)
-    except OSError as e:  # a full disk or a read-only medium says so (ledger/space.py)
-        fail(
-            space.from_os_error(e, untouched=False)
-            or Refused(f"文件操作失败：{e.strerror or e}（{e.filename or ''}）")
-        )
-    except Exception as e:  # a bug: still one line for the user, the traceback with -v
-        log.debug("internal error", exc_info=True)
-        fail(
-            Refused(
-                f"内部错误，操作未完成（请报告开发者，加 -v 查看详情）：{type(e).__name__}: {e}"
-            )
-        )
-
-
-def open_ledger(state: AppState) -> Ledger:
-    return Ledger.open(state.config())
 
 
 def _local(state: AppState, ts: str | None) -> str:

@@ -8,7 +8,9 @@ import click
 from rich.markup import escape
 
 from secreview.cli.common import (
+    SEVERITY_STYLE,
     SHOWN_PER_RULE,
+    VERDICT_STYLE,
     AppState,
     fail,
     first_per_rule,
@@ -20,14 +22,6 @@ from secreview.cli.common import (
 from secreview.errors import SecreviewError
 from secreview.mask import mask_numbers
 from secreview.model import Finding, Report
-
-VERDICT_STYLE = {
-    "pass": ("通过 pass", "bold green"),
-    "review": ("需人工审查 review", "bold yellow"),
-    "block": ("不得公开 block", "bold red"),
-    "error": ("无法审查 error", "bold magenta"),
-}
-SEVERITY_STYLE = {"block": ("禁止", "red"), "review": ("复核", "yellow"), "info": ("提示", "cyan")}
 
 
 def exit_code_for(reports: list[Report]) -> int:
@@ -135,7 +129,7 @@ def scan(
       secreview scan --recursive 待发布/ --baseline 基线.json
       secreview scan --recursive 待发布/ --format sarif > 审查结果.sarif
     """
-    # the scanning parts are imported here, not at start-up (VERDICT_STYLE is used by queue)
+    # the scanning parts are imported here, not at start-up (issue 17)
     from secreview.baseline import apply_baseline, load_baseline
     from secreview.pipeline import expand_paths, scan_files
     from secreview.report.scan_csv import to_csv

@@ -5,25 +5,22 @@ from __future__ import annotations
 from typing import Any
 
 import click
-from rich.markup import escape
-from rich.table import Table
 
 from secreview.cli.common import (
     FORMAT,
     SHOWN_PER_RULE,
+    VERDICT_STYLE,
     AppState,
+    escape,
     first_per_rule,
+    handled,
+    open_ledger,
     print_hidden,
     print_json,
     stdout_console,
 )
-from secreview.cli.findings import print_finding
-from secreview.cli.ledger_cmds import handled, open_ledger
 from secreview.cli.passphrase import signer_for
-from secreview.cli.review_tty import step_through, terminal
-from secreview.cli.scan import VERDICT_STYLE
 from secreview.errors import UsageError
-from secreview.numbering import parse_refs
 from secreview.workflow import ROLE_ZH, STATUS_ZH
 
 ROUTE_ZH = {"reviewer": "保密审查员", "leader": "审核领导"}
@@ -130,10 +127,12 @@ def queue(state: AppState, fmt: str) -> None:
     if fmt == "json":
         print_json(items)
         return
-    out = stdout_console()
-    if not items:
-        out.print("没有等待您处理的稿件。")
+    if not items:  # plain text: the same line rich would print, without importing rich
+        click.echo("没有等待您处理的稿件。")
         return
+    from rich.table import Table
+
+    out = stdout_console()
     clock = state.config().clock()
     table = Table(show_lines=False)
     table.add_column("稿件", no_wrap=True)
@@ -233,6 +232,8 @@ def show(
     if fmt == "json":
         print_json(info)
         return
+    from secreview.cli.findings import print_finding
+
     clock = state.config().clock()
     out = stdout_console()
     v = info["version"]
@@ -277,6 +278,8 @@ def parse_dismissals(
 ) -> list[tuple[str | int, str]]:
     """``--dismiss 1,3 --reason R`` → [(1, R), (3, R)]: each --dismiss (numbers, ranges or
     fingerprints) pairs with the --reason after it."""
+    from secreview.numbering import parse_refs
+
     if len(dismiss) != len(reasons):
         raise UsageError("每个 --dismiss 都须紧跟一个 --reason（排除理由）")
     out: list[tuple[str | int, str]] = []
@@ -321,6 +324,8 @@ def review(
       secreview --as 李审 review 2026-0001 --approve --dismiss 1,3 --reason 系引用已公开文件的标题
       secreview --as 李审 review 2026-0002 --reject --comment 含身份证号，请删除后重新提交
     """
+    from secreview.cli.review_tty import step_through, terminal
+
     if approve is None and not dismiss and fmt == "text" and terminal():
         with handled(), open_ledger(state) as ledger:
             signer = signer_for(ledger, state, f"审查 {submission_id}")

@@ -23,7 +23,6 @@ import logging
 import os
 import re
 import stat
-import tempfile
 from pathlib import Path
 from typing import Protocol
 
@@ -139,6 +138,8 @@ class BlobStore:
         self.root.parent.mkdir(parents=True, exist_ok=True)
         for d in (self.root, target.parent):
             self._dir(d, create=True)
+        import tempfile  # (with shutil, random, bz2, lzma: not on a read's path, issue 17)
+
         fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
         try:
             with os.fdopen(fd, "wb") as f:

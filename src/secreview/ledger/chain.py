@@ -15,9 +15,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
-
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from typing import TYPE_CHECKING, Any, Protocol
 
 from secreview.ledger.canonical import (
     DOMAIN,
@@ -30,6 +28,9 @@ from secreview.ledger.canonical import (
 )
 from secreview.ledger.signing import Signer
 from secreview.model import Event, RawRow
+
+if TYPE_CHECKING:  # cryptography is imported where signatures are checked (issue 17)
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 # Actions whose payload names a stored blob under the key "sha256".
 BLOB_ACTIONS = frozenset({"submit"})
@@ -234,6 +235,10 @@ class KeyLookup:
             if start <= seq and (until is None or seq < until):
                 key = self._keys.get(public)
                 if key is None:
+                    from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+                        Ed25519PublicKey,
+                    )
+
                     key = self._keys[public] = Ed25519PublicKey.from_public_bytes(
                         bytes.fromhex(public)
                     )

@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -81,6 +80,8 @@ def add(path: Path, cp: Checkpoint) -> None:
     existing = load(path)
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     data = {"format": FORMAT, "checkpoints": [c.to_dict() for c in [*existing, cp]]}
+    import tempfile  # only here, where the file is written (start-up, issue 17)
+
     fd, tmp = tempfile.mkstemp(prefix=".checkpoints-", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:

@@ -18,20 +18,21 @@ derived key is kept in a ``bytearray`` and overwritten after use.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import os
-import secrets
 import unicodedata
 from dataclasses import dataclass
-from typing import TypedDict
-
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+from typing import TYPE_CHECKING, TypedDict
 
 from secreview.ledger.canonical import canonical
+
+# ``cryptography`` is imported by the functions that derive, encrypt, decrypt or load a key,
+# not here: reading the ledger (``queue``) needs none of it (start-up, issue 17).
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+        Ed25519PrivateKey,
+        Ed25519PublicKey,
+    )
 
 KDF_NAME = "scrypt"
 CIPHER_NAME = "aes-256-gcm"
@@ -102,14 +103,36 @@ def passphrase_problem(passphrase: str, name: str) -> str | None:
     return None
 
 
+def new_private_key() -> Ed25519PrivateKey:
+    """A fresh Ed25519 key pair (a new user's, or a rotation's)."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    return Ed25519PrivateKey.generate()
+
+
 def public_hex(key: Ed25519PublicKey) -> str:
     return key.public_bytes_raw().hex()
+
+
+def is_public_hex(hex_text: object) -> bool:
+    """Whether the text is 64 hex digits (32 bytes) — the form of a public key, checked
+    without ``cryptography``: :func:`load_public` returns a key for exactly these (it does no
+    point check; tests/test_ledger_signing.py holds it to that). The unverified identity fold
+    (``queue``, ``show``) uses it; everything that checks a signature loads the key."""
+    if not isinstance(hex_text, str) or len(hex_text) != 64:
+        return False
+    try:
+        return len(bytes.fromhex(hex_text)) == 32
+    except ValueError:
+        return False
 
 
 def load_public(hex_text: object) -> Ed25519PublicKey | None:
     """The public key from its 64 hex digits, or None when the text is not one."""
     if not isinstance(hex_text, str) or len(hex_text) != 64:
         return None
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
     try:
         return Ed25519PublicKey.from_public_bytes(bytes.fromhex(hex_text))
     except ValueError:
@@ -121,6 +144,8 @@ def _aad(name: str, public: str, kdf: KdfParams) -> bytes:
 
 
 def _derive(passphrase: str, salt: bytes, kdf: KdfParams) -> bytearray:
+    from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+
     raw = Scrypt(salt=salt, length=32, n=kdf["n"], r=kdf["r"], p=kdf["p"]).derive(
         normalise_passphrase(passphrase)
     )
@@ -135,6 +160,8 @@ def _wipe(buf: bytearray) -> None:
 def encrypt_private(
     key: Ed25519PrivateKey, name: str, passphrase: str, kdf: KdfParams
 ) -> EncryptedKey:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     salt, nonce = os.urandom(16), os.urandom(12)
     public = public_hex(key.public_key())
     derived = _derive(passphrase, salt, kdf)
@@ -155,6 +182,10 @@ def decrypt_private(
     blob: EncryptedKey, name: str, public: str, passphrase: str
 ) -> Ed25519PrivateKey:
     """The private key, checked to match ``public``. Raises :class:`KeyUnlockError` otherwise."""
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     try:
         kdf = blob["kdf"]
         salt, nonce, ct = (
@@ -193,6 +224,9 @@ class EnrolCode:
 
 
 def new_enrol_code() -> EnrolCode:
+    import base64
+    import secrets
+
     raw = base64.b32encode(secrets.token_bytes(16)).decode("ascii").rstrip("=")
     code = "-".join(raw[i : i + 4] for i in range(0, len(raw), 4))
     return EnrolCode(code, public_hex(enrol_key(code).public_key()))
@@ -204,6 +238,8 @@ def normalise_code(code: str) -> str:
 
 def enrol_key(code: str) -> Ed25519PrivateKey:
     """The one-time key a code stands for (128 random bits: no brute force)."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
     seed = hashlib.sha256(_ENROL_DOMAIN + normalise_code(code).encode("ascii", "replace")).digest()
     return Ed25519PrivateKey.from_private_bytes(seed)
 

@@ -8,11 +8,15 @@ the Signer (one CLI command; a desk session later). Its ``repr`` never shows key
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from typing import TYPE_CHECKING
 
 from secreview.ledger.keys import public_hex
+
+if TYPE_CHECKING:  # cryptography is imported where a signature is checked (issue 17)
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+        Ed25519PrivateKey,
+        Ed25519PublicKey,
+    )
 
 SIGNATURE_HEX = 128
 
@@ -57,6 +61,8 @@ def check_signature(key: Ed25519PublicKey, data: bytes, sig: bytes | None) -> st
     """None when ``sig`` is ``key``'s signature of ``data``; else a short Chinese reason."""
     if sig is None:
         return "没有有效的签名"
+    from cryptography.exceptions import InvalidSignature
+
     try:
         key.verify(sig, data)
     except InvalidSignature:

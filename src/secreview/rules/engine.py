@@ -183,8 +183,12 @@ class RulesCheck:
 
     name = "rules"
 
-    def __init__(self, ruleset: RuleSet) -> None:
+    def __init__(self, ruleset: RuleSet, *, exhaustive: bool = False) -> None:
+        """``exhaustive``: visit every segment with every rule and allow pattern, skipping
+        none of the shortcuts (gates, digit-run windows, parts, candidate segments) — slow,
+        for tests that prove the shortcuts change no finding."""
         self.ruleset = ruleset
+        self.exhaustive = exhaustive
         self.regex = RegexMatcher(ruleset.rules, ruleset.allow)
         self.keywords = KeywordMatcher(ruleset.rules, ruleset.allow, self.regex.gate_words)
         self._order = {r.id: n for n, r in enumerate(ruleset.rules)}
@@ -204,11 +208,10 @@ class RulesCheck:
         """
         n = len(doc.segments)
         found = _DocPass(([], []), digit_segments=bytearray(n), gate_words=[None] * n)
-        met: set[tuple[str, int]] = set()
+        seen: set[str] = set()  # every gate word anywhere in the document
         shared: dict[frozenset[str], frozenset[str]] = {}
         for first, joined, starts in ctx.blocks():
             gates: dict[int, set[str]] = {}
-            met |= self.regex.gates_met(joined, met)
             # A fresh copy (one more NUL at the end, which no keyword contains): the automaton
             # caches a UTF-8 copy inside the string it is given, and the block's own string
             # lives for the whole scan.
@@ -227,7 +230,10 @@ class RulesCheck:
             for i, words in gates.items():
                 key = frozenset(words)
                 found.gate_words[i] = shared.setdefault(key, key)
-        found.active = self.regex.active_from(met)
+                seen |= key
+        # The automaton reports every occurrence (overlapping) of every gate word, so the
+        # words it saw are exactly the gate words in the text.
+        found.active = self.regex.active_from(self.regex.gates_met(seen))
         return found
 
     # -- one segment ----------------------------------------------------------------------
@@ -249,10 +255,23 @@ class RulesCheck:
             elif kh.allow is not None and kh.allow.context_ok(text, kh.start, kh.end):
                 allow.append(AllowSpan(kh.start, kh.end, kh.allow))
         digit_rules, other_rules = found.active
+        parts = _parts_of(seg)
         if not found.digit_segments[i]:
             digit_rules = []
-        other_rules = [r for r in other_rules if self._position_possible(r, i, text, head)]
-        if digit_rules or other_rules:
+        else:
+            digit_rules = [
+                r for r in digit_rules if r.parts is None or not r.parts.isdisjoint(parts)
+            ]
+        other_rules = [
+            r
+            for r in other_rules
+            if (r.parts is None or not r.parts.isdisjoint(parts))
+            and self._position_possible(r, i, text, head)
+        ]
+        if self.exhaustive:
+            for rule, rh in self.regex.every_hit(text):
+                raw.append((rule, rh.start, rh.end, rh.detail))
+        elif digit_rules or other_rules:
             if is_row(seg):  # a column header also counts as context: search the strings
                 headers, seen = tables.headers_text(seg), None
             else:
@@ -263,7 +282,12 @@ class RulesCheck:
                 raw.append((rule, rh.start, rh.end, rh.detail))
         if not raw:
             return []
-        for entry, rh in self.regex.allow_hits(text):
+        # Only the allow patterns that cover a rule which hit here can neutralise anything.
+        raw_rules = {id(r): r for r, _s, _e, _d in raw}.values()
+        entries = [
+            a for a in self.regex.allow if self.exhaustive or any(a.covers(r) for r in raw_rules)
+        ]
+        for entry, rh in self.regex.allow_hits(text, entries):
             if entry.context_ok(text, rh.start, rh.end):
                 allow.append(AllowSpan(rh.start, rh.end, entry))
         norm = ctx.normalized(i)
@@ -353,7 +377,7 @@ class RulesCheck:
         head = _head(doc, ctx, self._max_lines, self._max_chars)
         tables = _Tables()
         found = self._doc_pass(doc, ctx)
-        candidates = self._candidates(found, head, len(doc.segments))
+        candidates = None if self.exhaustive else self._candidates(found, head, len(doc.segments))
         out: list[_Hit] = []
         for i, seg in enumerate(doc.segments):
             row = bool(seg.spans) and is_row(seg)
@@ -558,6 +582,14 @@ class RulesCheck:
                 )
             )
         return out
+
+
+def _parts_of(seg: Segment) -> frozenset[str]:
+    """Every part a segment's text is in (its own and its spans'): a rule limited to other
+    parts (``parts = ["table", …]``) cannot hit there."""
+    if not seg.spans:
+        return frozenset((seg.location.part,))
+    return frozenset((seg.location.part, *(sp.location.part for sp in seg.spans)))
 
 
 def _dedupe(hits: list[_Hit]) -> list[_Hit]:

@@ -13,10 +13,12 @@ Gates keep the regex pass fast without changing results (``rules test`` checks t
 
 from __future__ import annotations
 
+import importlib
 import re
 from collections.abc import Iterator, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
+from typing import Any
 
 from secreview.rules.model import AllowEntry, Rule
 from secreview.rules.validators import REGISTRY
@@ -86,6 +88,17 @@ def digit_run_windows(text: str) -> list[tuple[int, int]]:
     return out
 
 
+def min_width(pattern: re.Pattern[str]) -> int:
+    """The fewest characters any match of ``pattern`` spans (0 when it cannot be worked out):
+    a digit-run window shorter than that cannot hold a match."""
+    try:  # the stdlib's own pattern parser, the one re.compile uses (private, hence guarded)
+        parser: Any = importlib.import_module("re._parser")
+        low, _high = parser.parse(pattern.pattern, pattern.flags).getwidth()
+    except Exception:  # noqa: BLE001 — a parser change only costs this shortcut
+        return 0
+    return max(0, int(low))
+
+
 def _gate_words(rule: Rule) -> tuple[tuple[str, ...], ...]:
     """Word lists of which (each list) one word must occur for the rule to possibly hit."""
     gates: list[tuple[str, ...]] = []
@@ -103,6 +116,7 @@ class RegexMatcher:
         self.digit_rules = [r for r in self.rules if r.prefilter == "digit_run"]
         self.other_rules = [r for r in self.rules if r.prefilter != "digit_run"]
         self._gates = {r.id: _gate_words(r) for r in self.rules}
+        self._min_width = {r.id: min_width(r.pattern) for r in self.digit_rules if r.pattern}
         self.gate_words = sorted({w for g in self._gates.values() for ws in g for w in ws})
 
     def gated(self, rule: Rule) -> bool:
@@ -115,32 +129,23 @@ class RegexMatcher:
             return all(any(w in seen for w in words) for words in self._gates[rule.id])
         return all(any(w in text for w in words) for words in self._gates[rule.id])
 
-    def gates_met(
-        self, text: str, already: set[tuple[str, int]] | None = None
-    ) -> set[tuple[str, int]]:
-        """(rule id, gate number) of every gate with a word in ``text`` (besides ``already``)."""
-        done = already or set()
+    def gates_met(self, seen: AbstractSet[str]) -> set[tuple[str, int]]:
+        """(rule id, gate number) of every gate with a word among ``seen`` (the gate words the
+        keyword pass found in the document)."""
         return {
             (rid, k)
             for rid, gates in self._gates.items()
             for k, words in enumerate(gates)
-            if (rid, k) not in done and any(w in text for w in words)
+            if any(w in seen for w in words)
         }
 
     def active_from(self, met: set[tuple[str, int]]) -> tuple[list[Rule], list[Rule]]:
-        """``active`` from the gates met anywhere in the document (``gates_met`` per block)."""
+        """``active`` from the gates met anywhere in the document (``gates_met``)."""
 
         def ok(rule: Rule) -> bool:
             return all((rule.id, k) in met for k in range(len(self._gates[rule.id])))
 
         return [r for r in self.digit_rules if ok(r)], [r for r in self.other_rules if ok(r)]
-
-    def active(self, doc_text: str) -> tuple[list[Rule], list[Rule]]:
-        """(digit rules, other rules) that can hit somewhere in this document's text."""
-        return (
-            [r for r in self.digit_rules if self.gate_ok(r, doc_text)],
-            [r for r in self.other_rules if self.gate_ok(r, doc_text)],
-        )
 
     def rule_hits(
         self,
@@ -171,11 +176,16 @@ class RegexMatcher:
             if windows is None:
                 windows = digit_run_windows(text)
             if windows:
+                widest = max(hi - lo for lo, hi in windows)
                 for rule in digit_rules:
+                    need = self._min_width[rule.id]
+                    if need > widest:
+                        continue  # no window is long enough to hold a match
                     if self._gates[rule.id] and not self.gate_ok(rule, context, seen):
                         continue
                     assert rule.pattern is not None
-                    for hit in find(rule.pattern, rule.validator, text, windows):
+                    fit = windows if need == 0 else [w for w in windows if w[1] - w[0] >= need]
+                    for hit in find(rule.pattern, rule.validator, text, fit):
                         yield rule, hit
         for rule in other_rules:
             if self._gates[rule.id] and not self.gate_ok(rule, context, seen):
@@ -184,8 +194,19 @@ class RegexMatcher:
             for hit in find(rule.pattern, rule.validator, text):
                 yield rule, hit
 
-    def allow_hits(self, text: str) -> Iterator[tuple[AllowEntry, RegexHit]]:
-        for entry in self.allow:
+    def every_hit(self, text: str) -> Iterator[tuple[Rule, RegexHit]]:
+        """Every rule over the whole text, no gate, window or width shortcut (the plain
+        reference the shortcuts above must agree with; ``RulesCheck(exhaustive=True)``)."""
+        for rule in self.rules:
+            assert rule.pattern is not None
+            for hit in find(rule.pattern, rule.validator, text):
+                yield rule, hit
+
+    def allow_hits(
+        self, text: str, entries: Sequence[AllowEntry] | None = None
+    ) -> Iterator[tuple[AllowEntry, RegexHit]]:
+        """Validated matches of the allow patterns (of ``entries`` when given) in ``text``."""
+        for entry in self.allow if entries is None else entries:
             assert entry.pattern is not None
             for hit in find(entry.pattern, entry.validator, text):
                 yield entry, hit

@@ -23,8 +23,6 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
 from secreview import workflow as wf
 from secreview.directory import (
     IDENTITY_ACTIONS,
@@ -37,7 +35,6 @@ from secreview.directory import (
     UserAddPayload,
 )
 from secreview.errors import Refused, UsageError
-from secreview.ledger.chain import append
 from secreview.ledger.keys import (
     DEFAULT_COST,
     ENROL_HOURS,
@@ -48,6 +45,7 @@ from secreview.ledger.keys import (
     enrol_message,
     kdf_params,
     new_enrol_code,
+    new_private_key,
     passphrase_problem,
     public_hex,
 )
@@ -63,6 +61,14 @@ MAX_DELAY_S = 30
 # LOCK_MINUTES lock the account until LOCK_MINUTES after the last of them.
 LOCK_AFTER = 5
 LOCK_MINUTES = 15
+
+
+def _append(tx: Storage, signer: Signer, action: str, payload: dict[str, Any], ts: str) -> Event:
+    """chain.append of an identity event (no item). The chain is imported by the first write,
+    not with this module: ``queue`` reads the accounts and writes nothing (issue 17)."""
+    from secreview.ledger.chain import append
+
+    return append(tx, signer, action, None, None, payload, ts)
 
 
 def iso(dt: datetime) -> str:
@@ -167,7 +173,7 @@ class Accounts:
                 "first": fails[0],
                 "last": fails[-1],
             }
-            append(tx, signer, "auth_failures", None, None, payload, self.now())
+            _append(tx, signer, "auth_failures", payload, self.now())
             tx.clear_auth_failures(signer.name)
 
     def project_users(self, tx: Storage, d: Directory | None = None) -> None:
@@ -261,7 +267,7 @@ class Accounts:
             raise UsageError(str(e)) from e
         if self.storage.head()[0]:
             raise Refused(self._exists())
-        key = Ed25519PrivateKey.generate()
+        key = new_private_key()
         blob = encrypt_private(key, name, passphrase, kdf)
         signer = Signer.of(name, key)
         with self.storage.write() as tx:
@@ -276,7 +282,7 @@ class Accounts:
                 "public_key": signer.public,
                 "key": blob,
             }
-            ev = append(tx, signer, "init", None, None, dict(payload), self.now())
+            ev = _append(tx, signer, "init", dict(payload), self.now())
             self.project_users(tx)
         return {
             "created": True,
@@ -314,7 +320,7 @@ class Accounts:
                 "enrol_key": code.public,
                 "enrol_expires": self._expiry(),
             }
-            ev = append(tx, signer, "user_add", None, None, dict(payload), self.now())
+            ev = _append(tx, signer, "user_add", dict(payload), self.now())
             self.project_users(tx)
         return {
             "user": {"name": payload["name"], "roles": payload["roles"], "depts": depts},
@@ -334,7 +340,7 @@ class Accounts:
                 "enrol_key": code.public,
                 "enrol_expires": self._expiry(),
             }
-            ev = append(tx, signer, "key_reset", None, None, dict(payload), self.now())
+            ev = _append(tx, signer, "key_reset", dict(payload), self.now())
             self.project_users(tx)
         return {
             "name": name,
@@ -349,7 +355,7 @@ class Accounts:
         with self.storage.write() as tx:
             admin, d = self.authorize(tx, signer, f"停用用户「{name}」")
             payload = wf.plan_user_disable(d.users(), admin, name)
-            ev = append(tx, signer, "user_disable", None, None, payload, self.now())
+            ev = _append(tx, signer, "user_disable", payload, self.now())
             self.project_users(tx)
         return {"disabled": name, "seq": ev.seq}
 
@@ -364,7 +370,7 @@ class Accounts:
             raise UsageError(f"不能以此口令启用「{name}」：{why}")
         d = self.directory()
         acct, offer_key = self._offer(d, name, code, what)
-        key = Ed25519PrivateKey.generate()
+        key = new_private_key()
         assert d.kdf is not None
         blob = encrypt_private(key, name, passphrase, d.kdf)
         signer = Signer.of(name, key)
@@ -379,7 +385,7 @@ class Accounts:
                 "enrol_key": offer_key,
                 "enrol_proof": proof.hex(),
             }
-            ev = append(tx, signer, "user_enroll", None, None, dict(payload), self.now())
+            ev = _append(tx, signer, "user_enroll", dict(payload), self.now())
             self.project_users(tx)
             after = self.directory(tx).accounts[name]
         return {
@@ -427,13 +433,13 @@ class Accounts:
     def _new_key(self, signer: Signer, passphrase: str, action: str, what: str) -> dict[str, Any]:
         d = self.directory()
         assert d.kdf is not None
-        key = Ed25519PrivateKey.generate()
+        key = new_private_key()
         blob = encrypt_private(key, signer.name, passphrase, d.kdf)
         public = public_hex(key.public_key())
         with self.storage.write() as tx:
             self.authorize(tx, signer, what)
             payload: KeyChangePayload = {"name": signer.name, "public_key": public, "key": blob}
-            ev: Event = append(tx, signer, action, None, None, dict(payload), self.now())
+            ev: Event = _append(tx, signer, action, dict(payload), self.now())
             self.project_users(tx)
         return {"name": signer.name, "public_key": public, "seq": ev.seq, "action": action}
 

@@ -5,21 +5,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from secreview import workflow as wf
 from secreview.config import Config
 from secreview.errors import Refused, UsageError
-from secreview.integrity import refusal, verify_item
-from secreview.ledger import checkpoints as cps
 from secreview.ledger.blobs import Blobs
-from secreview.ledger.chain import append
-from secreview.ledger.signing import Signer
 from secreview.ledger.storage import Storage
 from secreview.model import Event
 from secreview.services.accounts import Accounts
-from secreview.services.anchors import city_anchors
 from secreview.services.projections import project
+
+# The chain, verification and the outside anchors are imported by the steps that write or
+# verify, not here: a read (``queue``) needs none of them (start-up, issue 17).
+if TYPE_CHECKING:
+    from secreview.ledger import checkpoints as cps
+    from secreview.ledger.signing import Signer
 
 
 @dataclass
@@ -57,6 +58,8 @@ class Context:
     ) -> Event:
         """Sign and append one event (chain.append: the chain is computed here, above
         the storage), inside ``tx``."""
+        from secreview.ledger.chain import append
+
         return append(tx, signer, action, sid, version, payload, self.now())
 
     def record_audit(self, signer: Signer, what: str, payload: dict[str, Any]) -> None:
@@ -83,6 +86,8 @@ class Context:
 
     def verified_state(self, tx: Storage, sid: str, user: wf.User, what: str) -> wf.SubmissionState:
         """The item's state from its verified events — or a refusal saying what is wrong."""
+        from secreview.integrity import refusal, verify_item
+
         result, state = verify_item(
             tx, self.blobs, sid, checkpoints=self.checkpoints(), where=self.where()
         )
@@ -97,6 +102,9 @@ class Context:
     def checkpoints(self, path: Path | None = None) -> list[cps.Checkpoint]:
         """The outside anchors verify checks this chain against: the auditor's checkpoint
         file, and (an office of a PostgreSQL ledger) the heads city audits recorded."""
+        from secreview.ledger import checkpoints as cps
+        from secreview.services.anchors import city_anchors
+
         target = path or self.config.checkpoints_path()
         try:
             known = cps.load(target)

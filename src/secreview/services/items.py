@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from secreview import workflow as wf
 from secreview.errors import Refused
-from secreview.ledger.signing import Signer
-from secreview.mask import mask_deep
 from secreview.model import Event
-from secreview.numbering import numbered
 from secreview.services.base import Context
+
+if TYPE_CHECKING:
+    from secreview.ledger.signing import Signer
 
 QUEUE_STATUSES = {
     "reviewer": ["awaiting_review"],
@@ -126,11 +126,15 @@ class Items:
                 ctx.append(tx, signer, "reveal", sid, v, {})
                 ctx.project(tx, sid)
             return out
+        from secreview.mask import mask_deep
+
         return mask_deep(out)  # type: ignore[no-any-return]
 
 
 def describe(state: wf.SubmissionState, v: int, reveal: bool) -> dict[str, Any]:
     """``show``'s answer for version ``v`` (unmasked; the caller masks)."""
+    from secreview.numbering import numbered
+
     vs = state.versions[v]
     dismissed = vs.dismissals()
     accepted = set((vs.sign or {}).get("accepted", []))

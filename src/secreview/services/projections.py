@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from secreview import workflow as wf
 from secreview.directory import IDENTITY_ACTIONS, Directory
-from secreview.integrity import project_state
 from secreview.ledger.storage import Storage
 from secreview.model import Event
 
 
 def project(tx: Storage, sid: str | None = None) -> None:
     """After an append inside ``tx``: the item's row (if any) and the projection mark."""
+    from secreview.integrity import project_state  # (not at import: queue reads, issue 17)
+
     if sid is not None:
         state = wf.fold_submission(tx.events_for(sid))
         if state is not None:
@@ -36,6 +37,8 @@ class Projections:
 
     def rebuild(self) -> int:
         """Re-derive users/submissions/versions from the events. Returns the events read."""
+        from secreview.integrity import project_state
+
         with self.storage.write() as tx:
             tx.clear_projections()
             by_sid: dict[str, list[Event]] = {}
