@@ -154,12 +154,15 @@ def test_the_pipeline_splits_a_large_document_with_the_same_report(
     assert any(f["source"] == "rule" for f in two["findings"])
 
 
-def test_never_forked_small_or_beside_other_threads(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_never_forked_small_huge_or_beside_other_threads(monkeypatch: pytest.MonkeyPatch) -> None:
     doc = document()
     assert not split.worthwhile(doc, 2)  # the corpus is below the real threshold
     monkeypatch.setattr(split, "MIN_CHARS", 1000)
     assert split.worthwhile(doc, 2)
     assert not split.worthwhile(doc, 1)
+    monkeypatch.setattr(split, "MAX_CHARS", 2000)
+    assert not split.worthwhile(doc, 2)  # too large: memory before speed
+    monkeypatch.setattr(split, "MAX_CHARS", 10**9)
     stop = threading.Event()
     other = threading.Thread(target=stop.wait)
     other.start()

@@ -11,7 +11,7 @@ through a pipe; ``ClassifierCheck.summarise`` joins all ranges in document order
 exactly what one pass gives (the same batches' arithmetic per paragraph, the same best score,
 the same mean).
 
-Never forked: below ``MIN_CHARS``, with one core allowed (``scan --jobs 1``, or inside a pool
+Never forked: below ``MIN_CHARS`` or above ``MAX_CHARS`` (memory), with one core allowed (``scan --jobs 1``, or inside a pool
 worker, which already has its core), or when this process runs other threads (the review
 desk). If the helper fails or dies, this process scores whatever it did not deliver.
 """
@@ -35,18 +35,17 @@ if TYPE_CHECKING:
     from secreview.model import Document, Finding
 
 MIN_CHARS = 1_000_000  # below this a fork costs more than the second core gives
+# Above this the helper's own memory (its batches, its copy of what it touches: ~1.5 MiB per
+# MB of text) would break the bound of 4 MiB per MB of input: one process scores it all.
+MAX_CHARS = 16_000_000
 PIECES = 32  # at most; each range at least one full classifier batch (check.BATCH_CHARS)
 
 
 def worthwhile(doc: Document, cores: int) -> bool:
     if cores < 2 or threading.active_count() > 1:
         return False
-    total = 0
-    for seg in doc.segments:
-        total += len(seg.text)
-        if total >= MIN_CHARS:
-            return True
-    return False
+    total = sum(len(seg.text) for seg in doc.segments)
+    return MIN_CHARS <= total <= MAX_CHARS
 
 
 def pieces(doc: Document, count: int | None = None) -> list[tuple[int, int]]:
