@@ -122,11 +122,8 @@ class ClassifierCheck:
         self.model_dir = Path(model_dir)
 
     def run(self, doc: Document, ctx: ScanContext) -> list[Finding]:
-        genre = self.genre(doc, ctx)
+        genre = document_genre(doc, ctx)
         return self.summarise(ctx, genre, [self.score_range(doc, ctx, genre, 0, len(doc.segments))])
-
-    def genre(self, doc: Document, ctx: ScanContext) -> Detected | None:
-        return document_genre(doc, ctx)
 
     def score_range(
         self, doc: Document, ctx: ScanContext, genre: Detected | None, lo: int, hi: int

@@ -74,7 +74,9 @@ class Split:
         self, check: ClassifierCheck, doc: Document, ctx: ScanContext, cpu_seconds: float
     ) -> None:
         self.check, self.doc, self.ctx = check, doc, ctx
-        self.genre: Detected | None = check.genre(doc, ctx)
+        from secreview.classify.check import document_genre
+
+        self.genre: Detected | None = document_genre(doc, ctx)
         self.ranges = pieces(doc)
         self.results: dict[int, Scored] = {}
         self.cpu_seconds = cpu_seconds

@@ -233,7 +233,7 @@ class RulesCheck:
                 seen |= key
         # The automaton reports every occurrence (overlapping) of every gate word, so the
         # words it saw are exactly the gate words in the text.
-        found.active = self.regex.active_from(self.regex.gates_met(seen))
+        found.active = self.regex.active(seen)
         return found
 
     # -- one segment ----------------------------------------------------------------------
@@ -256,17 +256,11 @@ class RulesCheck:
                 allow.append(AllowSpan(kh.start, kh.end, kh.allow))
         digit_rules, other_rules = found.active
         parts = _parts_of(seg)
-        if not found.digit_segments[i]:
-            digit_rules = []
-        else:
-            digit_rules = [
-                r for r in digit_rules if r.parts is None or not r.parts.isdisjoint(parts)
-            ]
+        digit_rules = [r for r in digit_rules if found.digit_segments[i] and _reaches(r, parts)]
         other_rules = [
             r
             for r in other_rules
-            if (r.parts is None or not r.parts.isdisjoint(parts))
-            and self._position_possible(r, i, text, head)
+            if _reaches(r, parts) and self._position_possible(r, i, text, head)
         ]
         if self.exhaustive:
             for rule, rh in self.regex.every_hit(text):
@@ -590,6 +584,11 @@ def _parts_of(seg: Segment) -> frozenset[str]:
     if not seg.spans:
         return frozenset((seg.location.part,))
     return frozenset((seg.location.part, *(sp.location.part for sp in seg.spans)))
+
+
+def _reaches(rule: Rule, parts: frozenset[str]) -> bool:
+    """The rule may hit in one of ``parts`` (``_parts_of``): it is not limited to others."""
+    return rule.parts is None or not rule.parts.isdisjoint(parts)
 
 
 def _dedupe(hits: list[_Hit]) -> list[_Hit]:

@@ -129,23 +129,13 @@ class RegexMatcher:
             return all(any(w in seen for w in words) for words in self._gates[rule.id])
         return all(any(w in text for w in words) for words in self._gates[rule.id])
 
-    def gates_met(self, seen: AbstractSet[str]) -> set[tuple[str, int]]:
-        """(rule id, gate number) of every gate with a word among ``seen`` (the gate words the
-        keyword pass found in the document)."""
-        return {
-            (rid, k)
-            for rid, gates in self._gates.items()
-            for k, words in enumerate(gates)
-            if any(w in seen for w in words)
-        }
-
-    def active_from(self, met: set[tuple[str, int]]) -> tuple[list[Rule], list[Rule]]:
-        """``active`` from the gates met anywhere in the document (``gates_met``)."""
-
-        def ok(rule: Rule) -> bool:
-            return all((rule.id, k) in met for k in range(len(self._gates[rule.id])))
-
-        return [r for r in self.digit_rules if ok(r)], [r for r in self.other_rules if ok(r)]
+    def active(self, seen: AbstractSet[str]) -> tuple[list[Rule], list[Rule]]:
+        """(digit rules, other rules) whose every gate has a word among ``seen`` (the gate
+        words the keyword pass found anywhere in the document)."""
+        return (
+            [r for r in self.digit_rules if self.gate_ok(r, "", seen)],
+            [r for r in self.other_rules if self.gate_ok(r, "", seen)],
+        )
 
     def rule_hits(
         self,
